@@ -1,0 +1,27 @@
+/** The docker command line for the build. Pure. */
+import type {BuilderKind} from './builder-choice'
+import type {Inputs} from './inputs'
+import type {Labels} from './labels'
+
+export interface BuildSpec {
+  readonly inputs: Pick<Inputs, 'context' | 'file' | 'build-args' | 'target' | 'network' | 'no-cache' | 'pull'>
+  readonly labels: Labels
+  /** full refs the image is tagged with locally */
+  readonly refs: readonly string[]
+  readonly iidFile: string
+}
+
+export function buildArguments(kind: BuilderKind, spec: BuildSpec): string[] {
+  const {inputs} = spec
+  const args = kind === 'buildx' ? ['buildx', 'build', '--load'] : ['build']
+  args.push('--progress', 'plain', '--file', inputs.file, '--iidfile', spec.iidFile)
+  for (const [k, v] of inputs['build-args']) args.push('--build-arg', `${k}=${v}`)
+  for (const [k, v] of Object.entries(spec.labels)) args.push('--label', `${k}=${v}`)
+  if (inputs.target !== undefined) args.push('--target', inputs.target)
+  if (inputs.network !== undefined) args.push('--network', inputs.network)
+  if (inputs['no-cache']) args.push('--no-cache')
+  if (inputs.pull) args.push('--pull')
+  for (const ref of spec.refs) args.push('--tag', ref)
+  args.push(inputs.context)
+  return args
+}

@@ -1,0 +1,91 @@
+/** The docker CLI: which one builds, and the commands we run with it. */
+import * as fs from 'fs'
+import * as path from 'path'
+import {Builder, DockerProbe, chooseBuilder} from './builder-choice'
+import {ActionError} from './errors'
+import {run, runOrThrow} from './exec'
+
+/** Every distinct `docker` executable on PATH, in PATH order. */
+export function dockerClientsOnPath(envPath: string): string[] {
+  const found: string[] = []
+  const real = new Set<string>()
+  for (const dir of envPath.split(path.delimiter)) {
+    if (dir === '') continue
+    const candidate = path.join(dir, 'docker')
+    try {
+      fs.accessSync(candidate, fs.constants.X_OK)
+      const r = fs.realpathSync(candidate)
+      if (!real.has(r)) found.push(candidate)
+      real.add(r)
+    } catch {
+      // not here
+    }
+  }
+  return found
+}
+
+async function probe(docker: string, env: NodeJS.ProcessEnv): Promise<DockerProbe> {
+  const version = await run(docker, ['version', '--format', '{{.Client.Version}}'], {env}).catch(() => undefined)
+  const clientVersion = version?.stdout.trim().split('\n')[0]?.trim()
+  const buildx = await run(docker, ['buildx', 'version'], {env}).catch(() => undefined)
+  return {
+    path: docker,
+    clientVersion: clientVersion !== undefined && /^\d+\./.test(clientVersion) ? clientVersion : undefined,
+    buildx: buildx?.exitCode === 0
+  }
+}
+
+/** The client to build with, and proof that the engine answers. */
+export async function detectBuilder(env: NodeJS.ProcessEnv): Promise<{builder: Builder; probes: DockerProbe[]; server: string}> {
+  const probes: DockerProbe[] = []
+  for (const docker of dockerClientsOnPath(env.PATH ?? '')) probes.push(await probe(docker, env))
+  const builder = chooseBuilder(probes)
+  const server = await run(builder.docker, ['version', '--format', '{{.Server.Version}}'], {env})
+  if (server.exitCode !== 0) {
+    throw new ActionError(`Cannot reach the Docker engine with ${builder.docker}: ${server.stderr.trim().split('\n').pop() ?? ''}`)
+  }
+  return {builder, probes, server: server.stdout.trim()}
+}
+
+/** A docker client bound to this run's config directory. */
+export class Docker {
+  readonly env: NodeJS.ProcessEnv
+
+  constructor(
+    readonly builder: Builder,
+    configDir: string,
+    baseEnv: NodeJS.ProcessEnv
+  ) {
+    this.env = {...baseEnv, DOCKER_CONFIG: configDir}
+    if (builder.kind === 'buildkit') this.env.DOCKER_BUILDKIT = '1'
+  }
+
+  /** The password reaches docker on stdin, never on its command line. */
+  async login(registry: string, username: string, password: string): Promise<void> {
+    await runOrThrow(`docker login to ${registry}`, this.builder.docker, ['login', '--username', username, '--password-stdin', registry], {
+      env: this.env,
+      input: Buffer.from(password)
+    })
+  }
+
+  async logout(registry: string): Promise<void> {
+    await run(this.builder.docker, ['logout', registry], {env: this.env})
+  }
+
+  /** Runs the build; `args` come from buildArguments(). */
+  async build(args: readonly string[], cwd: string): Promise<void> {
+    const r = await run(this.builder.docker, args, {env: this.env, cwd, stream: true})
+    if (r.exitCode !== 0) {
+      const tail = r.stderr.trim().split('\n').slice(-12).join('\n')
+      throw new ActionError(`The image build failed (exit ${r.exitCode}). Last lines:\n${tail}`)
+    }
+  }
+
+  /** Pushes one ref; returns the manifest digest docker reports. */
+  async push(ref: string): Promise<string> {
+    const r = await runOrThrow(`docker push ${ref}`, this.builder.docker, ['push', ref], {env: this.env, stream: true})
+    const digest = /digest: (sha256:[a-f0-9]{64})/.exec(r.stdout)?.[1]
+    if (digest === undefined) throw new ActionError(`docker push ${ref} reported no digest`)
+    return digest
+  }
+}

@@ -1,0 +1,153 @@
+/**
+ * Parsers for single action inputs. Pure: each takes the raw string and
+ * throws an InputError naming the input and what is accepted.
+ */
+import {parse as parseYaml} from 'yaml'
+import {InputError} from './errors'
+import {parseRepository, Repository, isValidTag} from './reference'
+
+/** Items of a newline list (and, unless `newlineOnly`, comma list); blank lines and `#` comments skipped. */
+export function parseList(raw: string, newlineOnly = false): string[] {
+  const lines = raw.split(/\r?\n/)
+  const items = newlineOnly ? lines : lines.flatMap(l => l.split(','))
+  return items.map(s => s.trim()).filter(s => s !== '' && !s.startsWith('#'))
+}
+
+export function parseBoolean(name: string, raw: string, fallback: boolean): boolean {
+  const v = raw.trim()
+  if (v === '') return fallback
+  if (['true', 'True', 'TRUE'].includes(v)) return true
+  if (['false', 'False', 'FALSE'].includes(v)) return false
+  throw new InputError(name, `'${v}' is not a boolean; accepted: true or false`)
+}
+
+export function parseChoice<T extends string>(
+  name: string,
+  raw: string,
+  choices: readonly T[],
+  fallback: T
+): T {
+  const v = raw.trim().toLowerCase()
+  if (v === '') return fallback
+  const found = choices.find(c => c === v)
+  if (found === undefined) {
+    throw new InputError(name, `'${raw.trim()}' is not accepted; use one of: ${choices.join(', ')}`)
+  }
+  return found
+}
+
+/** `KEY=VALUE` lines (newline list only; values may contain `=` and commas). */
+export function parseKeyValues(
+  name: string,
+  raw: string,
+  keyPattern: RegExp,
+  keyDescription: string
+): Array<[string, string]> {
+  return parseList(raw, true).map(line => {
+    const eq = line.indexOf('=')
+    if (eq <= 0) {
+      throw new InputError(name, `'${line}' is not KEY=VALUE; give one KEY=VALUE per line`)
+    }
+    const key = line.slice(0, eq).trim()
+    if (!keyPattern.test(key)) {
+      throw new InputError(name, `'${key}' in '${line}' is not a valid key; ${keyDescription}`)
+    }
+    return [key, line.slice(eq + 1)]
+  })
+}
+
+export const BUILD_ARG_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/
+export const LABEL_KEY = /^[A-Za-z0-9][A-Za-z0-9._\-/]*$/
+
+export function parseImages(name: string, raw: string): Repository[] {
+  const seen = new Set<string>()
+  const repos: Repository[] = []
+  for (const item of parseList(raw)) {
+    const repo = parseRepository(item)
+    if (typeof repo === 'string') {
+      throw new InputError(name, `${repo}. Expected a repository such as ghcr.io/acme/orders`)
+    }
+    if (!seen.has(repo.name)) repos.push(repo)
+    seen.add(repo.name)
+  }
+  return repos
+}
+
+export function parseTags(name: string, raw: string): string[] {
+  return parseList(raw).map(tag => {
+    if (!isValidTag(tag)) {
+      throw new InputError(
+        name,
+        `'${tag}' is not a valid tag; a tag is 1-128 of A-Z a-z 0-9 _ . - and does not start with . or -`
+      )
+    }
+    return tag
+  })
+}
+
+export interface RegistryAuth {
+  readonly registry: string
+  readonly username: string
+  readonly password: string
+}
+
+const REGISTRY_AUTH_KEYS = ['registry', 'username', 'password'] as const
+
+/** `registry-auth`: a YAML list of {registry, username, password}. */
+export function parseRegistryAuth(name: string, raw: string): RegistryAuth[] {
+  if (raw.trim() === '') return []
+  const example = 'e.g.\n- registry: ghcr.io\n  username: acme\n  password: ${{ secrets.GHCR_TOKEN }}'
+  let doc: unknown
+  try {
+    doc = parseYaml(raw)
+  } catch (e) {
+    const first = (e instanceof Error ? e.message : String(e)).split('\n')[0]
+    throw new InputError(name, `is not valid YAML (${first}); expected a list, ${example}`)
+  }
+  if (!Array.isArray(doc)) {
+    throw new InputError(name, `expected a YAML list of {registry, username, password}, ${example}`)
+  }
+  const seen = new Set<string>()
+  return doc.map((entry: unknown, i) => {
+    const where = `entry ${i + 1}`
+    if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) {
+      throw new InputError(name, `${where} is not a mapping; expected {registry, username, password}`)
+    }
+    const map = entry as Record<string, unknown>
+    for (const key of Object.keys(map)) {
+      if (!(REGISTRY_AUTH_KEYS as readonly string[]).includes(key)) {
+        throw new InputError(name, `${where} has unknown key '${key}'; accepted keys: ${REGISTRY_AUTH_KEYS.join(', ')}`)
+      }
+    }
+    const field = (key: (typeof REGISTRY_AUTH_KEYS)[number]): string => {
+      const v = map[key]
+      if (typeof v !== 'string' && typeof v !== 'number') {
+        throw new InputError(name, `${where} needs '${key}' as a non-empty string`)
+      }
+      const s = String(v).trim()
+      if (s === '') throw new InputError(name, `${where} needs '${key}' as a non-empty string`)
+      return s
+    }
+    const registry = normalizeRegistryHost(field('registry'))
+    const probe = parseRepository(`${registry}/x`)
+    if (typeof probe === 'string' || probe.registry !== registry) {
+      throw new InputError(name, `${where}: '${registry}' is not a registry host such as ghcr.io or 127.0.0.1:5000`)
+    }
+    if (seen.has(registry)) throw new InputError(name, `${where}: registry '${registry}' is listed twice`)
+    seen.add(registry)
+    return {registry, username: field('username'), password: field('password')}
+  })
+}
+
+/** `https://ghcr.io/` → `ghcr.io`; Docker Hub's aliases → `docker.io`. */
+export function normalizeRegistryHost(raw: string): string {
+  const host = raw
+    .trim()
+    .replace(/^[a-z]+:\/\//i, '')
+    .replace(/\/.*$/, '')
+    .toLowerCase()
+  if (['index.docker.io', 'registry-1.docker.io', 'registry.hub.docker.com'].includes(host)) {
+    return 'docker.io'
+  }
+  return host
+}

@@ -1,0 +1,163 @@
+/**
+ * The action's inputs, read once, validated, typed. Nothing is built or
+ * pushed until this has returned.
+ */
+import * as fs from 'fs'
+import * as path from 'path'
+import {InputError} from './errors'
+import type {GitHubContext} from './github-context'
+import {
+  BUILD_ARG_KEY,
+  LABEL_KEY,
+  RegistryAuth,
+  parseBoolean,
+  parseChoice,
+  parseImages,
+  parseKeyValues,
+  parseRegistryAuth,
+  parseTags
+} from './input-parsing'
+import type {Repository} from './reference'
+import {isValidTag} from './reference'
+import type {LatestMode} from './tags'
+import {cleanVersion, versionFromRef, versionTag} from './version'
+
+/** Keyed by the public input names (action.yml). */
+export interface Inputs {
+  readonly images: readonly Repository[]
+  readonly context: string
+  readonly file: string
+  readonly 'build-args': ReadonlyArray<readonly [string, string]>
+  readonly target: string | undefined
+  readonly labels: ReadonlyArray<readonly [string, string]>
+  readonly network: string | undefined
+  readonly 'no-cache': boolean
+  readonly pull: boolean
+  readonly push: boolean
+  readonly version: string | undefined
+  readonly 'semver-tags': boolean
+  readonly latest: LatestMode
+  readonly tags: readonly string[]
+  readonly username: string | undefined
+  readonly password: string | undefined
+  readonly 'registry-auth': readonly RegistryAuth[]
+}
+
+/** Reads one raw input by name (core.getInput in the action, a map in tests). */
+export type InputReader = (name: string) => string
+
+function optional(raw: string): string | undefined {
+  const v = raw.trim()
+  return v === '' ? undefined : v
+}
+
+function insideWorkspace(name: string, raw: string, workspace: string): string {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(raw) || raw.startsWith('git@')) {
+    throw new InputError(name, `'${raw}' is a URL; give a directory inside the workspace (${workspace})`)
+  }
+  const resolved = path.resolve(workspace, raw)
+  const rel = path.relative(workspace, resolved)
+  if (rel.startsWith('..') || path.isAbsolute(rel)) {
+    throw new InputError(name, `'${raw}' resolves to ${resolved}, outside the workspace ${workspace}; give a path inside it`)
+  }
+  return resolved
+}
+
+function readContext(read: InputReader, workspace: string): string {
+  const raw = read('context').trim() || '.'
+  const dir = insideWorkspace('context', raw, workspace)
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
+    throw new InputError('context', `'${raw}' is not a directory (looked at ${dir})`)
+  }
+  return dir
+}
+
+function readFile(read: InputReader, workspace: string, context: string): string {
+  const raw = read('file').trim()
+  const file = raw === '' ? path.join(context, 'Dockerfile') : insideWorkspace('file', raw, workspace)
+  if (!fs.existsSync(file) || !fs.statSync(file).isFile()) {
+    const shown = raw === '' ? `${path.relative(workspace, file) || file} (the default <context>/Dockerfile)` : `'${raw}'`
+    throw new InputError('file', `${shown} does not exist; give the Dockerfile's path relative to the workspace`)
+  }
+  return file
+}
+
+function readVersion(read: InputReader, ref: string): string | undefined {
+  const given = optional(read('version'))
+  const version = given === undefined ? versionFromRef(ref) : cleanVersion(given)
+  if (version !== undefined && !isValidTag(versionTag(version))) {
+    const source = given === undefined ? `from GITHUB_REF ${ref}` : `'${given}'`
+    throw new InputError(
+      'version',
+      `${source} cannot be a tag; a version is semver (1.2.3, 1.3.0-rc.1) or 1-128 of A-Z a-z 0-9 _ . -`
+    )
+  }
+  return version
+}
+
+function readNetwork(read: InputReader): string | undefined {
+  const network = optional(read('network'))
+  if (network !== undefined && !/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/.test(network)) {
+    throw new InputError('network', `'${network}' is not a network name; use default, none, host or a network's name`)
+  }
+  return network
+}
+
+function readTarget(read: InputReader): string | undefined {
+  const target = optional(read('target'))
+  if (target !== undefined && !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(target)) {
+    throw new InputError('target', `'${target}' is not a stage name; use the name after AS in a FROM line`)
+  }
+  return target
+}
+
+/**
+ * Reads and validates every input. `mask` is called on every secret as soon
+ * as it is read.
+ */
+export function getInputs(
+  read: InputReader,
+  ctx: Pick<GitHubContext, 'workspace' | 'ref'>,
+  mask: (secret: string) => void
+): Inputs {
+  const password = optional(read('password'))
+  if (password !== undefined) mask(password)
+  const registryAuth = parseRegistryAuth('registry-auth', read('registry-auth'))
+  for (const a of registryAuth) mask(a.password)
+
+  const username = optional(read('username'))
+  if ((username === undefined) !== (password === undefined)) {
+    throw new InputError(
+      username === undefined ? 'username' : 'password',
+      `'username' and 'password' go together; give both or neither`
+    )
+  }
+
+  const push = parseBoolean('push', read('push'), true)
+  const images = parseImages('images', read('images'))
+  if (push && images.length === 0) {
+    throw new InputError('images', `is required when push is true; give repositories such as ghcr.io/acme/orders, or set push: false`)
+  }
+
+  const context = readContext(read, ctx.workspace)
+  return {
+    images,
+    context,
+    file: readFile(read, ctx.workspace, context),
+    'build-args': parseKeyValues('build-args', read('build-args'), BUILD_ARG_KEY, 'a build arg name is letters, digits and _ and does not start with a digit'),
+    target: readTarget(read),
+    labels: parseKeyValues('labels', read('labels'), LABEL_KEY, 'a label key is letters, digits and . _ - /'),
+    network: readNetwork(read),
+    'no-cache': parseBoolean('no-cache', read('no-cache'), false),
+    pull: parseBoolean('pull', read('pull'), false),
+    push,
+    version: readVersion(read, ctx.ref),
+    'semver-tags': parseBoolean('semver-tags', read('semver-tags'), true),
+    latest: parseChoice('latest', read('latest'), ['auto', 'true', 'false'] as const, 'auto'),
+    tags: parseTags('tags', read('tags')),
+    username,
+    password,
+    'registry-auth': registryAuth
+  }
+}
+

@@ -1,0 +1,26 @@
+/** OCI image labels from the workflow run, overridable by the `labels` input. Pure. */
+import type {GitHubContext} from './github-context'
+
+export type Labels = Record<string, string>
+
+export function ociLabels(
+  ctx: Pick<GitHubContext, 'serverUrl' | 'repository' | 'sha'>,
+  version: string | undefined,
+  created: Date
+): Labels {
+  const labels: Labels = {'org.opencontainers.image.created': created.toISOString()}
+  if (ctx.repository !== '') {
+    labels['org.opencontainers.image.source'] = `${ctx.serverUrl}/${ctx.repository}`
+    labels['org.opencontainers.image.title'] = ctx.repository.split('/').pop() ?? ctx.repository
+  }
+  if (ctx.sha !== '') labels['org.opencontainers.image.revision'] = ctx.sha
+  if (version !== undefined) labels['org.opencontainers.image.version'] = version
+  return labels
+}
+
+/** User labels win over ours; order: ours first, then the user's new ones. */
+export function mergeLabels(defaults: Labels, user: ReadonlyArray<readonly [string, string]>): Labels {
+  const merged: Labels = {...defaults}
+  for (const [k, v] of user) merged[k] = v
+  return merged
+}

@@ -1,0 +1,92 @@
+/** Outputs and the job summary. */
+import * as core from '@actions/core'
+import {refWithDigest, refWithTag} from './reference'
+import type {Published} from './publish'
+import type {Repository} from './reference'
+
+export interface Outcome {
+  readonly imageId: string
+  readonly version: string | undefined
+  readonly tags: readonly string[]
+  readonly images: readonly Repository[]
+  readonly published: readonly Published[]
+  readonly notes: readonly string[]
+}
+
+export interface Outputs {
+  readonly digest: string
+  readonly imageid: string
+  readonly version: string
+  readonly tags: string
+  readonly refs: string
+  readonly digests: string
+  readonly metadata: string
+}
+
+/** The action's outputs, as strings. Pure. */
+export function outputsOf(o: Outcome): Outputs {
+  const fullTags = o.images.flatMap(repo => o.tags.map(tag => refWithTag(repo, tag)))
+  const digests: Record<string, string> = {}
+  for (const p of o.published) digests[p.repository.name] = p.digest
+  const digest = o.published[0]?.digest ?? ''
+  const refs = o.published.map(p => refWithDigest(p.repository, p.digest))
+  const metadata = {
+    digest,
+    imageid: o.imageId,
+    version: o.version ?? '',
+    tags: fullTags,
+    refs,
+    digests,
+    sizes: Object.fromEntries(o.published.map(p => [p.repository.name, p.compressedSize ?? null]))
+  }
+  return {
+    digest,
+    imageid: o.imageId,
+    version: o.version ?? '',
+    tags: fullTags.join('\n'),
+    refs: refs.join('\n'),
+    digests: JSON.stringify(digests),
+    metadata: JSON.stringify(metadata)
+  }
+}
+
+export function formatBytes(n: number | undefined): string {
+  if (n === undefined) return 'unknown'
+  const units = ['B', 'KiB', 'MiB', 'GiB']
+  let v = n
+  let u = 0
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024
+    u++
+  }
+  return `${u === 0 ? v : v.toFixed(1)} ${units[u]}`
+}
+
+export function setOutputs(outputs: Outputs): void {
+  for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value)
+}
+
+export async function writeSummary(o: Outcome): Promise<void> {
+  const rows = o.published.map(p => [
+    p.repository.name,
+    p.tags.map(t => `<code>${t}</code>`).join(' '),
+    `<code>${p.digest}</code>`,
+    formatBytes(p.compressedSize)
+  ])
+  core.summary.addHeading('stevedore: image published', 3)
+  if (rows.length > 0) {
+    core.summary.addTable([
+      [
+        {data: 'Repository', header: true},
+        {data: 'Tags', header: true},
+        {data: 'Digest', header: true},
+        {data: 'Compressed size', header: true}
+      ],
+      ...rows
+    ])
+  } else {
+    core.summary.addRaw(`Built ${o.imageId} (not pushed): ${o.tags.join(', ') || 'no tags'}`, true)
+  }
+  if (o.notes.length > 0) core.summary.addList([...o.notes])
+  if (process.env.GITHUB_STEP_SUMMARY) await core.summary.write()
+}

@@ -1,0 +1,91 @@
+import {credentialsFor, registriesOf} from '../../src/credentials'
+import {mergeLabels, ociLabels} from '../../src/labels'
+import {formatBytes, outputsOf} from '../../src/report'
+import {parseRepository, Repository} from '../../src/reference'
+
+const repo = (s: string): Repository => parseRepository(s) as Repository
+
+describe('credentialsFor', () => {
+  const inputs = {
+    'registry-auth': [{registry: 'docker.io', username: 'hub', password: 'h'}],
+    username: 'u',
+    password: 'p'
+  }
+  test.each([
+    ['docker.io', {username: 'hub', password: 'h'}],
+    ['registry-1.docker.io', {username: 'hub', password: 'h'}],
+    ['ghcr.io', {username: 'u', password: 'p'}]
+  ])('%s', (registry, creds) => expect(credentialsFor(registry, inputs)).toEqual(creds))
+  test('none given', () => {
+    expect(credentialsFor('ghcr.io', {'registry-auth': [], username: undefined, password: undefined})).toBeUndefined()
+  })
+  test('registriesOf keeps order, drops repeats', () => {
+    expect(registriesOf([repo('ghcr.io/a'), repo('quay.io/b'), repo('ghcr.io/c')])).toEqual(['ghcr.io', 'quay.io'])
+  })
+})
+
+describe('labels', () => {
+  const ctx = {serverUrl: 'https://github.com', repository: 'acme/orders', sha: 'abc123'}
+  const created = new Date('2026-01-02T03:04:05Z')
+  test('OCI labels from the run', () => {
+    expect(ociLabels(ctx, '1.2.3', created)).toEqual({
+      'org.opencontainers.image.created': '2026-01-02T03:04:05.000Z',
+      'org.opencontainers.image.source': 'https://github.com/acme/orders',
+      'org.opencontainers.image.title': 'orders',
+      'org.opencontainers.image.revision': 'abc123',
+      'org.opencontainers.image.version': '1.2.3'
+    })
+  })
+  test('no version, no repository', () => {
+    expect(ociLabels({serverUrl: 'x', repository: '', sha: ''}, undefined, created)).toEqual({
+      'org.opencontainers.image.created': '2026-01-02T03:04:05.000Z'
+    })
+  })
+  test('user labels override', () => {
+    const merged = mergeLabels(ociLabels(ctx, '1.2.3', created), [
+      ['org.opencontainers.image.title', 'Orders API'],
+      ['team', 'payments']
+    ])
+    expect(merged['org.opencontainers.image.title']).toBe('Orders API')
+    expect(merged.team).toBe('payments')
+  })
+})
+
+describe('outputsOf', () => {
+  const a = repo('ghcr.io/acme/orders')
+  const b = repo('127.0.0.1:5000/orders')
+  const d = `sha256:${'a'.repeat(64)}`
+  test('one entry per repository', () => {
+    const out = outputsOf({
+      imageId: `sha256:${'b'.repeat(64)}`,
+      version: '1.2.3',
+      tags: ['1.2.3', 'latest'],
+      images: [a, b],
+      published: [
+        {repository: a, tags: ['1.2.3', 'latest'], digest: d, compressedSize: 100},
+        {repository: b, tags: ['1.2.3', 'latest'], digest: d, compressedSize: 100}
+      ],
+      notes: []
+    })
+    expect(out.digest).toBe(d)
+    expect(out.version).toBe('1.2.3')
+    expect(out.tags.split('\n')).toEqual([
+      'ghcr.io/acme/orders:1.2.3',
+      'ghcr.io/acme/orders:latest',
+      '127.0.0.1:5000/orders:1.2.3',
+      '127.0.0.1:5000/orders:latest'
+    ])
+    expect(out.refs.split('\n')).toEqual([`ghcr.io/acme/orders@${d}`, `127.0.0.1:5000/orders@${d}`])
+    expect(JSON.parse(out.digests)).toEqual({'ghcr.io/acme/orders': d, '127.0.0.1:5000/orders': d})
+    expect(JSON.parse(out.metadata)).toMatchObject({digest: d, version: '1.2.3', sizes: {'ghcr.io/acme/orders': 100}})
+  })
+  test('not pushed', () => {
+    const out = outputsOf({imageId: 'sha256:x', version: undefined, tags: [], images: [], published: [], notes: []})
+    expect(out).toMatchObject({digest: '', refs: '', digests: '{}', version: ''})
+  })
+  test.each([
+    [undefined, 'unknown'],
+    [512, '512 B'],
+    [88737894, '84.6 MiB']
+  ])('formatBytes(%s)', (n, s) => expect(formatBytes(n)).toBe(s))
+})

@@ -1,0 +1,147 @@
+import * as fs from 'fs'
+import * as os from 'os'
+import * as path from 'path'
+import {InputError} from '../../src/errors'
+import {Inputs, getInputs} from '../../src/inputs'
+
+let workspace: string
+beforeAll(() => {
+  workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'stevedore-inputs-'))
+  fs.mkdirSync(path.join(workspace, 'app'))
+  fs.writeFileSync(path.join(workspace, 'app', 'Dockerfile'), 'FROM scratch\n')
+  fs.writeFileSync(path.join(workspace, 'Containerfile'), 'FROM scratch\n')
+})
+afterAll(() => fs.rmSync(workspace, {recursive: true, force: true}))
+
+function inputs(values: Record<string, string>, ref = ''): {inputs: Inputs; masked: string[]} {
+  const masked: string[] = []
+  const all: Record<string, string> = {images: 'ghcr.io/acme/orders', context: 'app', ...values}
+  const read = (name: string): string => all[name] ?? ''
+  return {inputs: getInputs(read, {workspace, ref}, s => masked.push(s)), masked}
+}
+
+function failure(values: Record<string, string>, ref = ''): InputError {
+  try {
+    inputs(values, ref)
+  } catch (e) {
+    if (e instanceof InputError) return e
+    throw e
+  }
+  throw new Error('expected an InputError')
+}
+
+describe('getInputs', () => {
+  test('defaults', () => {
+    const {inputs: i} = inputs({})
+    expect(i).toMatchObject({
+      context: path.join(workspace, 'app'),
+      file: path.join(workspace, 'app', 'Dockerfile'),
+      push: true,
+      pull: false,
+      'no-cache': false,
+      'semver-tags': true,
+      latest: 'auto',
+      version: undefined,
+      target: undefined,
+      network: undefined,
+      tags: [],
+      'build-args': [],
+      labels: [],
+      'registry-auth': []
+    })
+    expect(i.images.map(r => r.name)).toEqual(['ghcr.io/acme/orders'])
+  })
+
+  test('lists, key-values and choices', () => {
+    const {inputs: i} = inputs({
+      images: 'ghcr.io/acme/orders, 127.0.0.1:5000/orders\n# a comment\n\nghcr.io/acme/orders',
+      'build-args': 'PYTHON_VERSION=3.12\nAPP_PACKAGE_NAME=orders\nEXTRA=a=b,c\n',
+      labels: 'org.opencontainers.image.title=Orders API',
+      tags: 'stable\nedge',
+      latest: 'FALSE'.toLowerCase(),
+      push: 'True',
+      target: 'runtime',
+      network: 'host',
+      file: 'Containerfile'
+    })
+    expect(i.images.map(r => r.name)).toEqual(['ghcr.io/acme/orders', '127.0.0.1:5000/orders'])
+    expect(i['build-args']).toEqual([
+      ['PYTHON_VERSION', '3.12'],
+      ['APP_PACKAGE_NAME', 'orders'],
+      ['EXTRA', 'a=b,c']
+    ])
+    expect(i.labels).toEqual([['org.opencontainers.image.title', 'Orders API']])
+    expect(i.tags).toEqual(['stable', 'edge'])
+    expect(i.latest).toBe('false')
+    expect(i.file).toBe(path.join(workspace, 'Containerfile'))
+  })
+
+  test.each([
+    ['refs/tags/v1.2.3', {}, '1.2.3'],
+    ['refs/tags/1.2.3', {}, '1.2.3'],
+    ['refs/heads/main', {}, undefined],
+    ['refs/tags/v1.2.3', {version: 'v2.0.0'}, '2.0.0'],
+    ['', {version: '1.2.3+build.5'}, '1.2.3+build.5']
+  ])('version from %j and %j', (ref, values, version) => {
+    expect(inputs(values, ref).inputs.version).toBe(version)
+  })
+
+  test('secrets are masked as soon as they are read', () => {
+    const {masked} = inputs({
+      username: 'u',
+      password: 'p@ss',
+      'registry-auth': '- registry: ghcr.io\n  username: a\n  password: tok3n\n'
+    })
+    expect(masked).toEqual(['p@ss', 'tok3n'])
+  })
+
+  test('push false needs no images', () => {
+    expect(inputs({images: '', push: 'false'}).inputs.images).toEqual([])
+  })
+
+  test.each<[string, Record<string, string>, string, RegExp]>([
+    ['push without images', {images: ''}, 'images', /required when push is true/],
+    ['uppercase repository', {images: 'ghcr.io/Acme/Orders'}, 'images', /lowercase.*ghcr\.io\/acme\/orders/],
+    ['image with a tag', {images: 'ghcr.io/acme/orders:1.0'}, 'images', /has a tag/],
+    ['invalid image name', {images: 'ghcr.io/acme/orders!'}, 'images', /invalid path component/],
+    ['invalid extra tag', {tags: 'good\n-bad'}, 'tags', /'-bad' is not a valid tag/],
+    ['tag with plus', {tags: '1.0+x'}, 'tags', /not a valid tag/],
+    ['build-arg without =', {'build-args': 'PYTHON_VERSION'}, 'build-args', /not KEY=VALUE/],
+    ['build-arg with empty key', {'build-args': '=3.12'}, 'build-args', /not KEY=VALUE/],
+    ['build-arg with bad key', {'build-args': '1X=3'}, 'build-args', /not a valid key/],
+    ['label without =', {labels: 'title'}, 'labels', /not KEY=VALUE/],
+    ['unknown latest', {latest: 'sometimes'}, 'latest', /one of: auto, true, false/],
+    ['bad boolean', {push: 'yes'}, 'push', /true or false/],
+    ['bad no-cache', {'no-cache': '1'}, 'no-cache', /true or false/],
+    ['bad semver-tags', {'semver-tags': 'on'}, 'semver-tags', /true or false/],
+    ['missing Dockerfile', {context: '.'}, 'file', /Dockerfile.*does not exist/],
+    ['missing file', {file: 'nope/Dockerfile'}, 'file', /'nope\/Dockerfile' does not exist/],
+    ['file outside the workspace', {file: '../../etc/passwd'}, 'file', /outside the workspace/],
+    ['context outside the workspace', {context: '..'}, 'context', /outside the workspace/],
+    ['absolute context outside', {context: '/etc'}, 'context', /outside the workspace/],
+    ['context is a URL', {context: 'https://github.com/acme/orders.git'}, 'context', /is a URL/],
+    ['context missing', {context: 'nope'}, 'context', /not a directory/],
+    ['bad version', {version: 'not a version'}, 'version', /cannot be a tag/],
+    ['bad target', {target: 'run time'}, 'target', /not a stage name/],
+    ['bad network', {network: 'my net'}, 'network', /not a network name/],
+    ['username without password', {username: 'u'}, 'password', /go together/],
+    ['password without username', {password: 'p'}, 'username', /go together/],
+    ['registry-auth not YAML', {'registry-auth': '- registry: [unclosed'}, 'registry-auth', /not valid YAML/],
+    ['registry-auth not a list', {'registry-auth': 'registry: ghcr.io'}, 'registry-auth', /YAML list/],
+    ['registry-auth entry not a map', {'registry-auth': '- ghcr.io'}, 'registry-auth', /entry 1 is not a mapping/],
+    ['registry-auth unknown key', {'registry-auth': '- registry: ghcr.io\n  username: a\n  password: b\n  pasword: c'}, 'registry-auth', /unknown key 'pasword'/],
+    ['registry-auth missing password', {'registry-auth': '- registry: ghcr.io\n  username: a'}, 'registry-auth', /needs 'password'/],
+    ['registry-auth bad host', {'registry-auth': '- registry: not a host\n  username: a\n  password: b'}, 'registry-auth', /not a registry host/],
+    ['registry-auth duplicate', {'registry-auth': '- {registry: ghcr.io, username: a, password: b}\n- {registry: https://ghcr.io/, username: c, password: d}'}, 'registry-auth', /listed twice/]
+  ])('%s', (_name, values, input, message) => {
+    const e = failure(values)
+    expect(e.input).toBe(input)
+    expect(e.message).toMatch(new RegExp(`^Input '${input}': `))
+    expect(e.message).toMatch(message)
+  })
+
+  test('a bad version from GITHUB_REF names the ref', () => {
+    const e = failure({}, 'refs/tags/has space')
+    expect(e.message).toMatch(/version.*GITHUB_REF refs\/tags\/has space/)
+  })
+})

@@ -12,7 +12,7 @@ module.exports = {
       ...common,
       displayName: 'integration',
       testMatch: ['<rootDir>/__tests__/integration/**/*.test.ts'],
-      testTimeout: 600000
+      setupFilesAfterEnv: ['<rootDir>/__tests__/support/integration-setup.ts']
     }
   ]
 }

@@ -62,10 +62,19 @@ export class Docker {
 
   /** The password reaches docker on stdin, never on its command line. */
   async login(registry: string, username: string, password: string): Promise<void> {
-    await runOrThrow(`docker login to ${registry}`, this.builder.docker, ['login', '--username', username, '--password-stdin', registry], {
+    const r = await run(this.builder.docker, ['login', '--username', username, '--password-stdin', registry], {
       env: this.env,
       input: Buffer.from(password)
     })
+    if (r.exitCode === 0) return
+    const detail = r.stderr.trim().split('\n').pop() ?? ''
+    if (/\b401\b|unauthorized|denied/i.test(detail)) {
+      throw new ActionError(
+        `Login to ${registry} as '${username}' was refused: ${detail}. Check the username and password ` +
+          `(or token) given for ${registry} in 'username'/'password' or 'registry-auth'.`
+      )
+    }
+    throw new ActionError(`Login to ${registry} failed: ${detail}`)
   }
 
   async logout(registry: string): Promise<void> {

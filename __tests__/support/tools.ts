@@ -1,0 +1,53 @@
+/** Real clients for reading back what the action did: skopeo and the docker engine. */
+import {execFile} from 'child_process'
+import {promisify} from 'util'
+
+const run = promisify(execFile)
+
+export interface Creds {
+  readonly username: string
+  readonly password: string
+}
+
+async function skopeoInspect(ref: string, creds: Creds | undefined, raw: boolean): Promise<string> {
+  const args = ['inspect', '--tls-verify=false']
+  if (raw) args.push('--raw')
+  if (creds !== undefined) args.push('--creds', `${creds.username}:${creds.password}`)
+  else args.push('--no-creds')
+  args.push(`docker://${ref}`)
+  const {stdout} = await run('skopeo', args, {maxBuffer: 16 * 1024 * 1024})
+  return stdout
+}
+
+export async function skopeoDigest(ref: string, creds?: Creds): Promise<string> {
+  return (JSON.parse(await skopeoInspect(ref, creds, false)) as {Digest: string}).Digest
+}
+
+export async function skopeoImage(ref: string, creds?: Creds): Promise<{Digest: string; Labels: Record<string, string> | null; RepoTags: string[]}> {
+  return JSON.parse(await skopeoInspect(ref, creds, false)) as {Digest: string; Labels: Record<string, string> | null; RepoTags: string[]}
+}
+
+export async function docker(args: string[], input?: string): Promise<string> {
+  const p = run('docker', args, {maxBuffer: 64 * 1024 * 1024})
+  if (input !== undefined) {
+    p.child.stdin?.end(input)
+  }
+  const {stdout} = await p
+  return stdout.trim()
+}
+
+/** Fails the suite early, with the fix, when the engine or base images are missing. */
+export async function requireEngine(): Promise<void> {
+  try {
+    await docker(['version', '--format', '{{.Server.Version}}'])
+  } catch {
+    throw new Error('No Docker engine answers. Run the test command from the README (npm run test:all), which starts one.')
+  }
+  for (const image of ['stevedore-local/busybox:latest', 'stevedore-local/python-fastapi:bookworm']) {
+    try {
+      await docker(['image', 'inspect', '--format', '{{.Id}}', image])
+    } catch {
+      throw new Error(`Base image ${image} is missing. Run scripts/make-base-image.sh (npm run test:all does).`)
+    }
+  }
+}

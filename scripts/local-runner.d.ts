@@ -1,0 +1,28 @@
+export declare const ROOT: string
+
+export interface StepResult {
+  readonly exitCode: number
+  /** empty unless captured */
+  readonly stdout: string
+  readonly stderr: string
+}
+
+export interface ActionRun extends StepResult {
+  readonly outputs: Record<string, string>
+  readonly state: Record<string, string>
+  readonly summary: string
+  readonly runnerTemp: string
+  /** the post step, unless opts.post was false */
+  readonly post?: StepResult
+}
+
+export interface RunOptions {
+  readonly env?: NodeJS.ProcessEnv
+  /** run the post step afterwards (default true) */
+  readonly post?: boolean
+  /** capture stdout/stderr (default true); false streams them to this terminal */
+  readonly capture?: boolean
+}
+
+export declare function parseCommandFile(text: string): Record<string, string>
+export declare function runAction(inputs: Record<string, string>, opts?: RunOptions): Promise<ActionRun>

@@ -1,0 +1,99 @@
+'use strict'
+// Runs the bundled action the way a GitHub runner does: inputs as INPUT_*
+// variables, GITHUB_OUTPUT / GITHUB_STATE / GITHUB_STEP_SUMMARY files under a
+// fresh RUNNER_TEMP, then the post step with the saved state as STATE_*.
+// Used by the local demo (scripts/demo.sh) and by the integration tests.
+const {spawn} = require('child_process')
+const fs = require('fs')
+const os = require('os')
+const path = require('path')
+
+const ROOT = path.resolve(__dirname, '..')
+
+/** Parses the `name<<delimiter` format of GITHUB_OUTPUT and GITHUB_STATE. */
+function parseCommandFile(text) {
+  const out = {}
+  const lines = text.split('\n')
+  for (let i = 0; i < lines.length; i++) {
+    const m = /^([^<=]+)<<(.+)$/.exec(lines[i])
+    if (!m) continue
+    const value = []
+    for (i++; i < lines.length && lines[i] !== m[2]; i++) value.push(lines[i])
+    out[m[1]] = value.join('\n')
+  }
+  return out
+}
+
+function spawnNode(script, env, capture) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [script], {
+      env,
+      cwd: env.GITHUB_WORKSPACE,
+      stdio: capture ? ['ignore', 'pipe', 'pipe'] : 'inherit'
+    })
+    let stdout = ''
+    let stderr = ''
+    if (capture) {
+      child.stdout.on('data', d => (stdout += d))
+      child.stderr.on('data', d => (stderr += d))
+    }
+    child.on('error', reject)
+    child.on('close', code => resolve({exitCode: code === null ? -1 : code, stdout, stderr}))
+  })
+}
+
+/** This process's environment without anything a runner sets per step. */
+function cleanEnv() {
+  const env = {}
+  for (const [k, v] of Object.entries(process.env)) {
+    if (!/^(INPUT|GITHUB|STATE|RUNNER)_/.test(k)) env[k] = v
+  }
+  return env
+}
+
+async function runAction(inputs, opts = {}) {
+  const capture = opts.capture !== false
+  const runnerTemp = fs.mkdtempSync(path.join(os.tmpdir(), 'stevedore-runner-'))
+  const files = {}
+  for (const [name, file] of [
+    ['GITHUB_OUTPUT', 'output'],
+    ['GITHUB_STATE', 'state'],
+    ['GITHUB_STEP_SUMMARY', 'summary'],
+    ['GITHUB_ENV', 'env'],
+    ['GITHUB_PATH', 'path']
+  ]) {
+    files[name] = path.join(runnerTemp, file)
+    fs.writeFileSync(files[name], '')
+  }
+  const env = {
+    ...cleanEnv(),
+    GITHUB_WORKSPACE: ROOT,
+    GITHUB_REPOSITORY: 'acme/orders',
+    GITHUB_SERVER_URL: 'https://github.com',
+    GITHUB_SHA: '0123456789abcdef0123456789abcdef01234567',
+    GITHUB_EVENT_NAME: 'push',
+    GITHUB_REF: 'refs/heads/main',
+    RUNNER_TEMP: runnerTemp,
+    ...files,
+    ...opts.env
+  }
+  for (const [name, value] of Object.entries(inputs)) {
+    env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value
+  }
+  const main = await spawnNode(path.join(ROOT, 'dist', 'index.js'), env, capture)
+  const state = parseCommandFile(fs.readFileSync(files.GITHUB_STATE, 'utf8'))
+  const result = {
+    ...main,
+    outputs: parseCommandFile(fs.readFileSync(files.GITHUB_OUTPUT, 'utf8')),
+    state,
+    summary: fs.readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8'),
+    runnerTemp
+  }
+  if (opts.post === false) return result
+  const postEnv = {...env}
+  for (const [k, v] of Object.entries(state)) postEnv[`STATE_${k}`] = v
+  result.post = await spawnNode(path.join(ROOT, 'dist', 'post', 'index.js'), postEnv, capture)
+  return result
+}
+
+module.exports = {ROOT, parseCommandFile, runAction}

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Every test, from a fresh clone on a fresh Debian machine: prepares the host,
+# installs packages, checks dist/ is the build of src/, runs unit and
+# integration tests, and ends with one line "N passed, N failed".
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/setup-host.sh
+npm ci --no-audit --no-fund --loglevel=error
+
+npm run --silent build >/dev/null
+if git rev-parse --git-dir >/dev/null 2>&1 && [ -n "$(git status --porcelain -- dist)" ]; then
+  echo "dist/ differs from a fresh build of src/: run 'npm run build' and commit dist/." >&2
+  git status --short -- dist >&2
+  exit 1
+fi
+echo "dist/ is in sync with src/"
+
+mkdir -p .tmp
+status=0
+npx jest --runInBand --json --outputFile=.tmp/jest-results.json || status=$?
+node -e '
+  const r = require("./.tmp/jest-results.json")
+  const failed = r.numFailedTests + r.numRuntimeErrorTestSuites
+  console.log(`tests: ${r.numPassedTests} passed, ${failed} failed` + (r.numPendingTests ? `, ${r.numPendingTests} skipped` : ""))
+'
+exit "$status"

@@ -1,0 +1,61 @@
+/**
+ * Bearer token auth: a real registry with `auth: token`, a token service that
+ * checks the credentials; docker and our registry client both go through it.
+ */
+import {errors, runAction} from '../support/action'
+import {TestRegistry, startRegistry} from '../support/registry'
+import {TokenServer, startTokenServer} from '../support/token-server'
+import {requireEngine, skopeoDigest} from '../support/tools'
+
+const creds = {username: 'robot$ci', password: 'Bearer-Pa55:with-colon'}
+let tokens: TokenServer
+let registry: TestRegistry
+
+beforeAll(async () => {
+  await requireEngine()
+  tokens = await startTokenServer({[creds.username]: creds.password})
+  registry = await startRegistry({token: tokens})
+})
+afterAll(async () => {
+  await registry?.stop()
+  await tokens?.stop()
+})
+
+test('publishes through a Bearer token registry and reads every tag back', async () => {
+  const image = `${registry.host}/team/api`
+  const run = await runAction(
+    {
+      images: image,
+      context: '__tests__/fixtures/multistage',
+      'build-args': `GREETING=bearer-${Date.now()}`,
+      network: 'none',
+      'registry-auth': `- registry: ${registry.host}\n  username: ${creds.username}\n  password: "${creds.password}"`
+    },
+    {env: {GITHUB_REF: 'refs/tags/v3.1.0'}}
+  )
+  expect(errors(run)).toEqual([])
+  expect(run.exitCode).toBe(0)
+  const digest = run.outputs.digest ?? ''
+  for (const tag of ['3.1.0', '3.1', '3', 'latest']) {
+    expect(await skopeoDigest(`${image}:${tag}`, creds)).toBe(digest)
+  }
+  // our client asked for pull tokens for the tag list and the read-back, as the user
+  const ours = tokens.requests.filter(r => r.scopes.includes('repository:team/api:pull'))
+  expect(ours.length).toBeGreaterThan(0)
+  expect(ours.every(r => r.account === creds.username && r.service === tokens.service)).toBe(true)
+  // docker pushed with a push token
+  expect(tokens.requests.some(r => r.scopes.some(s => /^repository:team\/api:.*push/.test(s)))).toBe(true)
+})
+
+test('a wrong password is refused by the token service before the build', async () => {
+  const run = await runAction({
+    images: `${registry.host}/team/api`,
+    context: '__tests__/fixtures/multistage',
+    network: 'none',
+    username: creds.username,
+    password: 'not-it'
+  })
+  expect(run.exitCode).toBe(1)
+  expect(errors(run)[0]).toMatch(/^Login to 127\.0\.0\.1:\d+ as 'robot\$ci' was refused/)
+  expect(run.stdout).not.toMatch(/::group::Build/)
+})

@@ -1,23 +1,69 @@
-/** Logging in: docker login per registry (this run's config), and an API client per registry. */
+/**
+ * Logging in: each registry by its method (basic, ECR, ECR Public,
+ * anonymous) into this run's docker config, plus an API client per registry.
+ * ECR repositories are checked (or created) here, before anything is built.
+ */
 import * as core from '@actions/core'
-import {credentialsFor, registriesOf} from './credentials'
+import {assumeRoleWithOidc} from './aws-credentials'
 import type {Docker} from './docker'
+import {Ecr, EcrLogin, TagMutability} from './ecr'
 import type {Inputs} from './inputs'
-import {RegistryClient} from './registry/client'
+import type {LoginMethod} from './login-plan'
+import {Credentials, RegistryClient} from './registry/client'
+import {ECR_PUBLIC_REGION} from './registry-kind'
 
 export type Clients = ReadonlyMap<string, RegistryClient>
 
-export async function logIn(inputs: Inputs, docker: Docker): Promise<Clients> {
+export interface Session {
+  readonly clients: Clients
+  /** registries logged in with cloud tokens (the post step logs out of them) */
+  readonly cloudLogins: readonly string[]
+  /** tag mutability of ECR repositories, by repository name */
+  readonly mutability: ReadonlyMap<string, TagMutability>
+}
+
+async function awsFor(inputs: Inputs, methods: readonly LoginMethod[], env: NodeJS.ProcessEnv): Promise<Ecr | undefined> {
+  const ecrLogins = methods.filter((m): m is EcrLogin => m.method === 'ecr')
+  if (ecrLogins.length === 0 && !methods.some(m => m.method === 'ecr-public')) return undefined
+  const stsRegion = inputs['aws-region'] ?? ecrLogins[0]?.region ?? ECR_PUBLIC_REGION
+  return new Ecr(await assumeRoleWithOidc(inputs, stsRegion, env))
+}
+
+export async function logIn(inputs: Inputs, methods: readonly LoginMethod[], docker: Docker, env: NodeJS.ProcessEnv): Promise<Session> {
+  const ecr = await awsFor(inputs, methods, env)
+  const ecrLogins = methods.filter((m): m is EcrLogin => m.method === 'ecr')
+  const ecrTokens = ecr !== undefined && ecrLogins.length > 0 ? await ecr.tokens(ecrLogins) : new Map<string, Credentials>()
+
   const clients = new Map<string, RegistryClient>()
-  for (const registry of registriesOf(inputs.images)) {
-    const creds = credentialsFor(registry, inputs)
+  const cloudLogins: string[] = []
+  for (const m of methods) {
+    let creds: Credentials | undefined
+    if (m.method === 'basic') creds = {username: m.username, password: m.password}
+    else if (m.method === 'ecr') creds = ecrTokens.get(m.registry)
+    else if (m.method === 'ecr-public' && ecr !== undefined) creds = await ecr.publicToken()
     if (creds === undefined) {
-      core.info(`${registry}: no credentials given, pushing anonymously`)
+      core.info(`${m.registry}: no credentials given, pushing anonymously`)
     } else {
-      await docker.login(registry, creds.username, creds.password)
-      core.info(`${registry}: logged in as ${creds.username}`)
+      await docker.login(m.registry, creds.username, creds.password)
+      if (m.method !== 'basic') cloudLogins.push(m.registry)
+      core.info(`${m.registry}: logged in as ${creds.username}${m.method === 'basic' ? '' : ` with a ${m.method === 'ecr' ? `ECR token (${m.region})` : 'ECR Public token'}`}`)
     }
-    clients.set(registry, new RegistryClient(registry, creds))
+    clients.set(m.registry, new RegistryClient(m.registry, creds))
   }
-  return clients
+
+  const mutability = new Map<string, TagMutability>()
+  if (ecr !== undefined) {
+    for (const repo of inputs.images) {
+      const login = ecrLogins.find(l => l.registry === repo.registry)
+      if (login === undefined) continue
+      const m = await ecr.ensureRepository(login, repo.path, {
+        enabled: inputs['ecr-create-repository'],
+        mutability: inputs['ecr-tag-mutability'],
+        scanOnPush: inputs['ecr-scan-on-push']
+      })
+      core.info(`${repo.name}: ECR repository, tags ${m}`)
+      mutability.set(repo.name, m)
+    }
+  }
+  return {clients, cloudLogins, mutability}
 }

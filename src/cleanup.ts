@@ -1,16 +1,26 @@
-/** The post step: remove what the main step wrote. Warns, never fails the job. */
+/**
+ * The post step: log out of the registries logged in with cloud tokens, then
+ * remove this run's docker config. Warns, never fails the job.
+ */
 import * as core from '@actions/core'
 import {removeRunDockerConfig} from './docker-config'
 import {errorMessage} from './errors'
+import {run} from './exec'
 import {State, load} from './state'
 
 export async function cleanup(): Promise<void> {
   try {
     const dir = load(State.DockerConfigDir)
-    if (dir !== '') {
-      removeRunDockerConfig(dir)
-      core.info(`Removed this run's docker config ${dir}`)
+    if (dir === '') return
+    const docker = load(State.DockerClient) || 'docker'
+    const cloud = load(State.CloudLogins)
+    for (const registry of cloud === '' ? [] : (JSON.parse(cloud) as string[])) {
+      const r = await run(docker, ['logout', registry], {env: {...process.env, DOCKER_CONFIG: dir}})
+      if (r.exitCode === 0) core.info(`Logged out of ${registry}`)
+      else core.warning(`docker logout ${registry}: ${r.stderr.trim()}`)
     }
+    removeRunDockerConfig(dir)
+    core.info(`Removed this run's docker config ${dir}`)
   } catch (e) {
     core.warning(`Cleanup: ${errorMessage(e)}`)
   }

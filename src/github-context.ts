@@ -7,6 +7,8 @@ export interface GitHubContext {
   readonly serverUrl: string
   readonly workspace: string
   readonly runnerTemp: string
+  /** what configure-aws-credentials exports */
+  readonly awsRegion: string | undefined
 }
 
 export function readGitHubContext(
@@ -21,6 +23,7 @@ export function readGitHubContext(
     repository: env.GITHUB_REPOSITORY ?? '',
     serverUrl: env.GITHUB_SERVER_URL ?? 'https://github.com',
     workspace: env.GITHUB_WORKSPACE || cwd,
-    runnerTemp: env.RUNNER_TEMP || tmpdir
+    runnerTemp: env.RUNNER_TEMP || tmpdir,
+    awsRegion: env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined
   }
 }

@@ -5,6 +5,7 @@
 import {parse as parseYaml} from 'yaml'
 import {InputError} from './errors'
 import {parseRepository, Repository, isValidTag} from './reference'
+import {detectRegistryKind, isAwsAccount, isValidAwsRegion} from './registry-kind'
 
 /** Items of a newline list (and, unless `newlineOnly`, comma list); blank lines and `#` comments skipped. */
 export function parseList(raw: string, newlineOnly = false): string[] {
@@ -85,15 +86,24 @@ export function parseTags(name: string, raw: string): string[] {
   })
 }
 
-export interface RegistryAuth {
-  readonly registry: string
-  readonly username: string
-  readonly password: string
-}
+export const REGISTRY_TYPES = ['basic', 'ecr', 'ecr-public'] as const
+export type RegistryType = (typeof REGISTRY_TYPES)[number]
 
-const REGISTRY_AUTH_KEYS = ['registry', 'username', 'password'] as const
+/** One `registry-auth` entry: how to log in to one registry. */
+export type RegistryAuth =
+  | {readonly registry: string; readonly type: 'basic'; readonly username: string; readonly password: string}
+  | {readonly registry: string; readonly type: 'ecr'; readonly region: string | undefined; readonly registryId: string | undefined}
+  | {readonly registry: string; readonly type: 'ecr-public'}
 
-/** `registry-auth`: a YAML list of {registry, username, password}. */
+const REGISTRY_AUTH_KEYS = ['registry', 'type', 'username', 'password', 'region', 'registry-id'] as const
+type RegistryAuthKey = (typeof REGISTRY_AUTH_KEYS)[number]
+
+/**
+ * `registry-auth`: a YAML list of {registry, username, password} for basic
+ * logins, or {registry, type: ecr, region, registry-id} / {registry, type:
+ * ecr-public} for logins with cloud tokens (hosts that are not recognised as
+ * ECR, such as a proxy or private DNS name).
+ */
 export function parseRegistryAuth(name: string, raw: string): RegistryAuth[] {
   if (raw.trim() === '') return []
   const example = 'e.g.\n- registry: ghcr.io\n  username: acme\n  password: ${{ secrets.GHCR_TOKEN }}'
@@ -119,24 +129,78 @@ export function parseRegistryAuth(name: string, raw: string): RegistryAuth[] {
         throw new InputError(name, `${where} has unknown key '${key}'; accepted keys: ${REGISTRY_AUTH_KEYS.join(', ')}`)
       }
     }
-    const field = (key: (typeof REGISTRY_AUTH_KEYS)[number]): string => {
+    const field = (key: RegistryAuthKey): string | undefined => {
       const v = map[key]
+      if (v === undefined || v === null) return undefined
       if (typeof v !== 'string' && typeof v !== 'number') {
-        throw new InputError(name, `${where} needs '${key}' as a non-empty string`)
+        throw new InputError(name, `${where}: '${key}' must be a string`)
       }
       const s = String(v).trim()
-      if (s === '') throw new InputError(name, `${where} needs '${key}' as a non-empty string`)
+      if (s === '') throw new InputError(name, `${where}: '${key}' is empty`)
       return s
     }
-    const registry = normalizeRegistryHost(field('registry'))
+    const required = (key: RegistryAuthKey, why: string): string => {
+      const v = field(key)
+      if (v === undefined) throw new InputError(name, `${where} needs '${key}' ${why}`)
+      return v
+    }
+    const registry = normalizeRegistryHost(required('registry', 'as a host such as ghcr.io'))
     const probe = parseRepository(`${registry}/x`)
     if (typeof probe === 'string' || probe.registry !== registry) {
       throw new InputError(name, `${where}: '${registry}' is not a registry host such as ghcr.io or 127.0.0.1:5000`)
     }
     if (seen.has(registry)) throw new InputError(name, `${where}: registry '${registry}' is listed twice`)
     seen.add(registry)
-    return {registry, username: field('username'), password: field('password')}
+
+    const given = field('type')
+    const kind = detectRegistryKind(registry)
+    const type: RegistryType =
+      given !== undefined
+        ? parseRegistryType(name, where, given)
+        : field('username') !== undefined || field('password') !== undefined || kind.kind === 'basic'
+          ? 'basic'
+          : kind.kind
+    const forbid = (keys: RegistryAuthKey[]): void => {
+      for (const key of keys) {
+        if (field(key) !== undefined) {
+          throw new InputError(name, `${where}: '${key}' does not go with type ${type} (it logs in with cloud tokens)`)
+        }
+      }
+    }
+    switch (type) {
+      case 'basic':
+        forbid(['region', 'registry-id'])
+        return {
+          registry,
+          type,
+          username: required('username', 'as a non-empty string'),
+          password: required('password', 'as a non-empty string')
+        }
+      case 'ecr': {
+        forbid(['username', 'password'])
+        const region = field('region') ?? (kind.kind === 'ecr' ? kind.region : undefined)
+        if (region !== undefined && !isValidAwsRegion(region)) {
+          throw new InputError(name, `${where}: region '${region}' is not an AWS region such as eu-west-1`)
+        }
+        const registryId = field('registry-id') ?? (kind.kind === 'ecr' ? kind.account : undefined)
+        if (registryId !== undefined && !isAwsAccount(registryId)) {
+          throw new InputError(name, `${where}: registry-id '${registryId}' is not a 12-digit AWS account ID`)
+        }
+        return {registry, type, region, registryId}
+      }
+      case 'ecr-public':
+        forbid(['username', 'password', 'region', 'registry-id'])
+        return {registry, type}
+    }
   })
+}
+
+function parseRegistryType(name: string, where: string, raw: string): RegistryType {
+  const found = REGISTRY_TYPES.find(t => t === raw.toLowerCase())
+  if (found === undefined) {
+    throw new InputError(name, `${where}: unknown type '${raw}'; accepted types: ${REGISTRY_TYPES.join(', ')}`)
+  }
+  return found
 }
 
 /** `https://ghcr.io/` → `ghcr.io`; Docker Hub's aliases → `docker.io`. */

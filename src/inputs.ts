@@ -19,6 +19,7 @@ import {
 } from './input-parsing'
 import type {Repository} from './reference'
 import {isValidTag} from './reference'
+import {isValidAwsRegion} from './registry-kind'
 import type {LatestMode} from './tags'
 import {cleanVersion, versionFromRef, versionTag} from './version'
 
@@ -41,6 +42,13 @@ export interface Inputs {
   readonly username: string | undefined
   readonly password: string | undefined
   readonly 'registry-auth': readonly RegistryAuth[]
+  readonly 'aws-region': string | undefined
+  readonly 'aws-role-to-assume': string | undefined
+  readonly 'aws-role-session-name': string
+  readonly 'aws-audience': string
+  readonly 'ecr-create-repository': boolean
+  readonly 'ecr-tag-mutability': 'MUTABLE' | 'IMMUTABLE'
+  readonly 'ecr-scan-on-push': boolean
 }
 
 /** Reads one raw input by name (core.getInput in the action, a map in tests). */
@@ -117,13 +125,13 @@ function readTarget(read: InputReader): string | undefined {
  */
 export function getInputs(
   read: InputReader,
-  ctx: Pick<GitHubContext, 'workspace' | 'ref'>,
+  ctx: Pick<GitHubContext, 'workspace' | 'ref' | 'awsRegion'>,
   mask: (secret: string) => void
 ): Inputs {
   const password = optional(read('password'))
   if (password !== undefined) mask(password)
   const registryAuth = parseRegistryAuth('registry-auth', read('registry-auth'))
-  for (const a of registryAuth) mask(a.password)
+  for (const a of registryAuth) if (a.type === 'basic') mask(a.password)
 
   const username = optional(read('username'))
   if ((username === undefined) !== (password === undefined)) {
@@ -157,7 +165,33 @@ export function getInputs(
     tags: parseTags('tags', read('tags')),
     username,
     password,
-    'registry-auth': registryAuth
+    'registry-auth': registryAuth,
+    ...readAwsInputs(read, ctx.awsRegion)
+  }
+}
+
+function readAwsInputs(read: InputReader, envRegion: string | undefined) {
+  const region = optional(read('aws-region')) ?? envRegion
+  if (region !== undefined && !isValidAwsRegion(region)) {
+    throw new InputError('aws-region', `'${region}' is not an AWS region such as eu-west-1`)
+  }
+  const role = optional(read('aws-role-to-assume'))
+  if (role !== undefined && !/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]{1,512}$/.test(role)) {
+    throw new InputError('aws-role-to-assume', `'${role}' is not an IAM role ARN such as arn:aws:iam::123456789012:role/publisher`)
+  }
+  const sessionName = optional(read('aws-role-session-name')) ?? 'stevedore'
+  if (!/^[\w+=,.@-]{2,64}$/.test(sessionName)) {
+    throw new InputError('aws-role-session-name', `'${sessionName}' is not accepted; use 2-64 of letters, digits and + = , . @ _ -`)
+  }
+  const mutability = parseChoice('ecr-tag-mutability', read('ecr-tag-mutability'), ['mutable', 'immutable'] as const, 'mutable')
+  return {
+    'aws-region': region,
+    'aws-role-to-assume': role,
+    'aws-role-session-name': sessionName,
+    'aws-audience': optional(read('aws-audience')) ?? 'sts.amazonaws.com',
+    'ecr-create-repository': parseBoolean('ecr-create-repository', read('ecr-create-repository'), false),
+    'ecr-tag-mutability': mutability === 'immutable' ? ('IMMUTABLE' as const) : ('MUTABLE' as const),
+    'ecr-scan-on-push': parseBoolean('ecr-scan-on-push', read('ecr-scan-on-push'), false)
   }
 }
 

@@ -25,7 +25,10 @@ export interface Outputs {
 
 /** The action's outputs, as strings. Pure. */
 export function outputsOf(o: Outcome): Outputs {
-  const fullTags = o.images.flatMap(repo => o.tags.map(tag => refWithTag(repo, tag)))
+  const fullTags =
+    o.published.length > 0
+      ? o.published.flatMap(p => p.tags.map(tag => refWithTag(p.repository, tag)))
+      : o.images.flatMap(repo => o.tags.map(tag => refWithTag(repo, tag)))
   const digests: Record<string, string> = {}
   for (const p of o.published) digests[p.repository.name] = p.digest
   const digest = o.published[0]?.digest ?? ''

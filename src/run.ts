@@ -6,7 +6,7 @@ import * as fs from 'fs'
 import * as os from 'os'
 import * as path from 'path'
 import * as core from '@actions/core'
-import {Clients, logIn} from './auth'
+import {Session, logIn} from './auth'
 import {buildImage} from './build'
 import {Docker, detectBuilder} from './docker'
 import {createRunDockerConfig, userDockerConfigDir} from './docker-config'
@@ -14,8 +14,9 @@ import {ActionError, errorMessage} from './errors'
 import {settleTags} from './floating-tags'
 import {readGitHubContext} from './github-context'
 import {getInputs} from './inputs'
+import {planLogins} from './login-plan'
 import {makePlan} from './plan'
-import {pushAll, verifyAll} from './publish'
+import {Published, planTargets, pushAll, verifyAll} from './publish'
 import {refWithTag} from './reference'
 import {outputsOf, setOutputs, writeSummary} from './report'
 import {State, save} from './state'
@@ -24,6 +25,7 @@ export async function run(): Promise<void> {
   try {
     const ctx = readGitHubContext(process.env, process.cwd(), os.tmpdir())
     const inputs = getInputs(name => core.getInput(name), ctx, core.setSecret)
+    const logins = inputs.push ? planLogins(inputs.images, inputs) : []
     const plan = makePlan(inputs, ctx, new Date())
     if (inputs.push && plan.tags.fixed.length + plan.tags.floating.length === 0) {
       throw new ActionError(
@@ -39,13 +41,17 @@ export async function run(): Promise<void> {
     })
     const configDir = createRunDockerConfig(ctx.runnerTemp, userDockerConfigDir(process.env))
     save(State.DockerConfigDir, configDir)
+    save(State.DockerClient, builder.docker)
     const docker = new Docker(builder, configDir, process.env)
 
-    let clients: Clients | undefined
-    if (inputs.push) clients = await core.group('Log in', () => logIn(inputs, docker))
+    let session: Session | undefined
+    if (inputs.push) {
+      session = await core.group('Log in', () => logIn(inputs, logins, docker, process.env))
+      save(State.CloudLogins, JSON.stringify(session.cloudLogins))
+    }
 
     const {tags, notes} = await core.group('Tags', async () => {
-      const settled = await settleTags(plan, inputs.images, clients)
+      const settled = await settleTags(plan, inputs.images, session?.clients)
       core.info(`Tags: ${settled.tags.join(', ') || '(none)'}`)
       return settled
     })
@@ -56,14 +62,17 @@ export async function run(): Promise<void> {
     fs.rmSync(workDir, {recursive: true, force: true})
     core.info(`Image ID: ${imageId}`)
 
-    let published: Awaited<ReturnType<typeof verifyAll>> = []
-    if (clients !== undefined) {
-      const verified = clients
-      const pushed = await core.group('Push', () => pushAll(docker, inputs.images, tags))
-      published = await core.group('Verify', () => verifyAll(verified, inputs.images, tags, pushed))
+    let published: Published[] = []
+    if (session !== undefined) {
+      const s = session
+      const floating = new Set(plan.tags.floating.map(f => f.tag))
+      const targets = await planTargets(s, inputs.images, tags, floating, imageId)
+      const pushed = await core.group('Push', () => pushAll(docker, targets))
+      published = await core.group('Verify', () => verifyAll(s.clients, targets, pushed))
     }
 
-    const outcome = {imageId, version: plan.version, tags, images: inputs.images, published, notes}
+    const kept = published.flatMap(p => p.kept.map(k => k.reason))
+    const outcome = {imageId, version: plan.version, tags, images: inputs.images, published, notes: [...notes, ...kept]}
     setOutputs(outputsOf(outcome))
     await writeSummary(outcome)
     for (const p of published) core.info(`${p.repository.name}@${p.digest}  tags: ${p.tags.join(', ')}`)

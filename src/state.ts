@@ -3,7 +3,11 @@ import * as core from '@actions/core'
 
 export enum State {
   /** the per-run docker config directory to remove */
-  DockerConfigDir = 'docker-config-dir'
+  DockerConfigDir = 'docker-config-dir',
+  /** the docker client that logged in */
+  DockerClient = 'docker-client',
+  /** JSON list of registries logged in with cloud tokens (ECR, ACR), to log out of */
+  CloudLogins = 'cloud-logins'
 }
 
 export function save(key: State, value: string): void {

@@ -17,7 +17,7 @@ function inputs(values: Record<string, string>, ref = ''): {inputs: Inputs; mask
   const masked: string[] = []
   const all: Record<string, string> = {images: 'ghcr.io/acme/orders', context: 'app', ...values}
   const read = (name: string): string => all[name] ?? ''
-  return {inputs: getInputs(read, {workspace, ref}, s => masked.push(s)), masked}
+  return {inputs: getInputs(read, {workspace, ref, awsRegion: undefined}, s => masked.push(s)), masked}
 }
 
 function failure(values: Record<string, string>, ref = ''): InputError {
@@ -95,6 +95,45 @@ describe('getInputs', () => {
     expect(masked).toEqual(['p@ss', 'tok3n'])
   })
 
+  test('registry-auth types', () => {
+    const {inputs: i} = inputs({
+      'registry-auth': [
+        '- registry: 123456789012.dkr.ecr.eu-west-1.amazonaws.com',
+        '- registry: proxy.internal:5000',
+        '  type: ECR',
+        '  region: us-east-2',
+        '- registry: public.ecr.aws',
+        '- registry: 210987654321.dkr.ecr.us-east-1.amazonaws.com',
+        '  username: AWS',
+        '  password: pre-fetched'
+      ].join('\n')
+    })
+    expect(i['registry-auth']).toEqual([
+      {registry: '123456789012.dkr.ecr.eu-west-1.amazonaws.com', type: 'ecr', region: 'eu-west-1', registryId: '123456789012'},
+      {registry: 'proxy.internal:5000', type: 'ecr', region: 'us-east-2', registryId: undefined},
+      {registry: 'public.ecr.aws', type: 'ecr-public'},
+      {registry: '210987654321.dkr.ecr.us-east-1.amazonaws.com', type: 'basic', username: 'AWS', password: 'pre-fetched'}
+    ])
+  })
+
+  test('AWS inputs', () => {
+    const {inputs: i} = inputs({
+      'aws-role-to-assume': 'arn:aws:iam::123456789012:role/gh/publisher',
+      'aws-region': 'eu-west-1',
+      'ecr-tag-mutability': 'IMMUTABLE',
+      'ecr-create-repository': 'true'
+    })
+    expect(i).toMatchObject({
+      'aws-role-to-assume': 'arn:aws:iam::123456789012:role/gh/publisher',
+      'aws-region': 'eu-west-1',
+      'aws-role-session-name': 'stevedore',
+      'aws-audience': 'sts.amazonaws.com',
+      'ecr-tag-mutability': 'IMMUTABLE',
+      'ecr-create-repository': true,
+      'ecr-scan-on-push': false
+    })
+  })
+
   test('push false needs no images', () => {
     expect(inputs({images: '', push: 'false'}).inputs.images).toEqual([])
   })
@@ -132,6 +171,16 @@ describe('getInputs', () => {
     ['registry-auth unknown key', {'registry-auth': '- registry: ghcr.io\n  username: a\n  password: b\n  pasword: c'}, 'registry-auth', /unknown key 'pasword'/],
     ['registry-auth missing password', {'registry-auth': '- registry: ghcr.io\n  username: a'}, 'registry-auth', /needs 'password'/],
     ['registry-auth bad host', {'registry-auth': '- registry: not a host\n  username: a\n  password: b'}, 'registry-auth', /not a registry host/],
+    ['registry-auth unknown type', {'registry-auth': '- registry: ghcr.io\n  type: gcr'}, 'registry-auth', /unknown type 'gcr'; accepted types: basic, ecr, ecr-public/],
+    ['registry-auth ecr with a password', {'registry-auth': '- registry: 127.0.0.1:5000\n  type: ecr\n  region: eu-west-1\n  password: x'}, 'registry-auth', /'password' does not go with type ecr/],
+    ['registry-auth ecr bad region', {'registry-auth': '- registry: 127.0.0.1:5000\n  type: ecr\n  region: europe'}, 'registry-auth', /region 'europe' is not an AWS region/],
+    ['registry-auth ecr bad registry-id', {'registry-auth': '- registry: 127.0.0.1:5000\n  type: ecr\n  region: eu-west-1\n  registry-id: 123'}, 'registry-auth', /registry-id '123' is not a 12-digit AWS account ID/],
+    ['registry-auth basic without credentials', {'registry-auth': '- registry: ghcr.io'}, 'registry-auth', /needs 'username'/],
+    ['bad aws-region', {'aws-region': 'mars-1'}, 'aws-region', /not an AWS region/],
+    ['bad role ARN', {'aws-role-to-assume': 'publisher'}, 'aws-role-to-assume', /not an IAM role ARN/],
+    ['bad session name', {'aws-role-session-name': 'has space'}, 'aws-role-session-name', /2-64 of letters/],
+    ['bad tag mutability', {'ecr-tag-mutability': 'frozen'}, 'ecr-tag-mutability', /one of: mutable, immutable/],
+    ['bad ecr-create-repository', {'ecr-create-repository': 'please'}, 'ecr-create-repository', /true or false/],
     ['registry-auth duplicate', {'registry-auth': '- {registry: ghcr.io, username: a, password: b}\n- {registry: https://ghcr.io/, username: c, password: d}'}, 'registry-auth', /listed twice/]
   ])('%s', (_name, values, input, message) => {
     const e = failure(values)

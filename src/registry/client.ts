@@ -176,22 +176,40 @@ export class RegistryClient {
   }
 
   async getManifest(repoPath: string, reference: string): Promise<Manifest> {
+    const found = await this.findManifest(repoPath, reference)
+    if (found === undefined) throw new RegistryError(`${this.registry}: manifest ${repoPath}:${reference} does not exist`, 404)
+    return found
+  }
+
+  /** The manifest a tag or digest names; undefined when there is none. */
+  async findManifest(repoPath: string, reference: string): Promise<Manifest | undefined> {
     const scope = repositoryScope(repoPath, ['pull'])
     const res = await this.request('GET', `/v2/${repoPath}/manifests/${reference}`, scope, {
       accept: MANIFEST_MEDIA_TYPES.join(', ')
     })
+    if (res.status === 404) {
+      await res.arrayBuffer()
+      return undefined
+    }
     if (!res.ok) return this.fail(res, `read manifest ${repoPath}:${reference}`)
     const body = Buffer.from(await res.arrayBuffer())
     return {digest: sha256(body), mediaType: res.headers.get('content-type') ?? '', body}
   }
 }
 
+interface ImageManifestJson {
+  config?: {digest?: string; size?: number}
+  layers?: Array<{size?: number}>
+}
+
+/** The image config digest (the image ID) of an image manifest; undefined for an index. */
+export function configDigest(manifest: Manifest): string | undefined {
+  return (JSON.parse(manifest.body.toString('utf8')) as ImageManifestJson).config?.digest
+}
+
 /** Compressed size of an image manifest: config plus layers, as pulled. */
 export function compressedSize(manifest: Manifest): number | undefined {
-  const m = JSON.parse(manifest.body.toString('utf8')) as {
-    config?: {size?: number}
-    layers?: Array<{size?: number}>
-  }
+  const m = JSON.parse(manifest.body.toString('utf8')) as ImageManifestJson
   if (!Array.isArray(m.layers)) return undefined
   return (m.config?.size ?? 0) + m.layers.reduce((sum, l) => sum + (l.size ?? 0), 0)
 }

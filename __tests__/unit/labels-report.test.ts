@@ -1,28 +1,8 @@
-import {credentialsFor, registriesOf} from '../../src/credentials'
 import {mergeLabels, ociLabels} from '../../src/labels'
 import {formatBytes, outputsOf} from '../../src/report'
 import {parseRepository, Repository} from '../../src/reference'
 
 const repo = (s: string): Repository => parseRepository(s) as Repository
-
-describe('credentialsFor', () => {
-  const inputs = {
-    'registry-auth': [{registry: 'docker.io', username: 'hub', password: 'h'}],
-    username: 'u',
-    password: 'p'
-  }
-  test.each([
-    ['docker.io', {username: 'hub', password: 'h'}],
-    ['registry-1.docker.io', {username: 'hub', password: 'h'}],
-    ['ghcr.io', {username: 'u', password: 'p'}]
-  ])('%s', (registry, creds) => expect(credentialsFor(registry, inputs)).toEqual(creds))
-  test('none given', () => {
-    expect(credentialsFor('ghcr.io', {'registry-auth': [], username: undefined, password: undefined})).toBeUndefined()
-  })
-  test('registriesOf keeps order, drops repeats', () => {
-    expect(registriesOf([repo('ghcr.io/a'), repo('quay.io/b'), repo('ghcr.io/c')])).toEqual(['ghcr.io', 'quay.io'])
-  })
-})
 
 describe('labels', () => {
   const ctx = {serverUrl: 'https://github.com', repository: 'acme/orders', sha: 'abc123'}
@@ -62,8 +42,8 @@ describe('outputsOf', () => {
       tags: ['1.2.3', 'latest'],
       images: [a, b],
       published: [
-        {repository: a, tags: ['1.2.3', 'latest'], digest: d, compressedSize: 100},
-        {repository: b, tags: ['1.2.3', 'latest'], digest: d, compressedSize: 100}
+        {repository: a, tags: ['1.2.3', 'latest'], digest: d, compressedSize: 100, kept: []},
+        {repository: b, tags: ['1.2.3', 'latest'], digest: d, compressedSize: 100, kept: []}
       ],
       notes: []
     })

@@ -1,0 +1,54 @@
+import {InputError} from '../../src/errors'
+import {parseRegistryAuth} from '../../src/input-parsing'
+import {planLogins, registriesOf} from '../../src/login-plan'
+import {Repository, parseRepository} from '../../src/reference'
+
+const repo = (s: string): Repository => parseRepository(s) as Repository
+const none = {'registry-auth': [], username: undefined, password: undefined, 'aws-region': undefined}
+
+describe('planLogins', () => {
+  test('each registry by its kind', () => {
+    const images = [
+      repo('123456789012.dkr.ecr.eu-west-1.amazonaws.com/orders'),
+      repo('123456789012.dkr.ecr.eu-west-1.amazonaws.com/billing'),
+      repo('public.ecr.aws/acme/orders'),
+      repo('ghcr.io/acme/orders'),
+      repo('127.0.0.1:5000/orders')
+    ]
+    const auth = parseRegistryAuth('registry-auth', '- registry: 127.0.0.1:5000\n  username: local\n  password: pw')
+    expect(planLogins(images, {...none, 'registry-auth': auth, username: 'u', password: 'p'})).toEqual([
+      {registry: '123456789012.dkr.ecr.eu-west-1.amazonaws.com', method: 'ecr', region: 'eu-west-1', registryId: '123456789012'},
+      {registry: 'public.ecr.aws', method: 'ecr-public'},
+      {registry: 'ghcr.io', method: 'basic', username: 'u', password: 'p'},
+      {registry: '127.0.0.1:5000', method: 'basic', username: 'local', password: 'pw'}
+    ])
+  })
+
+  test('type: ecr for a host that is not recognised, region from aws-region', () => {
+    const auth = parseRegistryAuth('registry-auth', '- registry: 127.0.0.1:5000\n  type: ecr')
+    expect(planLogins([repo('127.0.0.1:5000/orders')], {...none, 'registry-auth': auth, 'aws-region': 'eu-north-1'})).toEqual([
+      {registry: '127.0.0.1:5000', method: 'ecr', region: 'eu-north-1', registryId: undefined}
+    ])
+  })
+
+  test('type: ecr without any region is an input error', () => {
+    const auth = parseRegistryAuth('registry-auth', '- registry: 127.0.0.1:5000\n  type: ecr')
+    expect(() => planLogins([repo('127.0.0.1:5000/orders')], {...none, 'registry-auth': auth})).toThrow(InputError)
+    expect(() => planLogins([repo('127.0.0.1:5000/orders')], {...none, 'registry-auth': auth})).toThrow(/needs a region/)
+  })
+
+  test('no credentials: anonymous', () => {
+    expect(planLogins([repo('127.0.0.1:5000/x')], none)).toEqual([{registry: '127.0.0.1:5000', method: 'anonymous'}])
+  })
+
+  test('Docker Hub aliases in registry-auth', () => {
+    const auth = parseRegistryAuth('registry-auth', '- registry: index.docker.io\n  username: hub\n  password: h')
+    expect(planLogins([repo('acme/orders')], {...none, 'registry-auth': auth})).toEqual([
+      {registry: 'docker.io', method: 'basic', username: 'hub', password: 'h'}
+    ])
+  })
+
+  test('registriesOf keeps order, drops repeats', () => {
+    expect(registriesOf([repo('ghcr.io/a'), repo('quay.io/b'), repo('ghcr.io/c')])).toEqual(['ghcr.io', 'quay.io'])
+  })
+})

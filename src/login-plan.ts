@@ -1,0 +1,46 @@
+/** How we log in to each registry in `images`. Pure. */
+import {InputError} from './errors'
+import type {Inputs} from './inputs'
+import {normalizeRegistryHost} from './input-parsing'
+import type {Repository} from './reference'
+import {detectRegistryKind} from './registry-kind'
+
+export type LoginMethod =
+  | {readonly registry: string; readonly method: 'basic'; readonly username: string; readonly password: string}
+  | {readonly registry: string; readonly method: 'ecr'; readonly region: string; readonly registryId: string | undefined}
+  | {readonly registry: string; readonly method: 'ecr-public'}
+  | {readonly registry: string; readonly method: 'anonymous'}
+
+/** The distinct registries of a list of repositories, in order. */
+export function registriesOf(images: ReadonlyArray<{registry: string}>): string[] {
+  return [...new Set(images.map(i => i.registry))]
+}
+
+/**
+ * A `registry-auth` entry decides; else the host (ECR, ECR Public); else
+ * `username`/`password`; else anonymous.
+ */
+export function planLogins(
+  images: readonly Repository[],
+  inputs: Pick<Inputs, 'registry-auth' | 'username' | 'password' | 'aws-region'>
+): LoginMethod[] {
+  return registriesOf(images).map((registry): LoginMethod => {
+    const entry = inputs['registry-auth'].find(a => a.registry === normalizeRegistryHost(registry))
+    if (entry?.type === 'basic') return {registry, method: 'basic', username: entry.username, password: entry.password}
+    if (entry?.type === 'ecr-public') return {registry, method: 'ecr-public'}
+    const kind = detectRegistryKind(registry)
+    if (entry?.type === 'ecr' || kind.kind === 'ecr') {
+      const region = (entry?.type === 'ecr' ? entry.region : undefined) ?? (kind.kind === 'ecr' ? kind.region : undefined) ?? inputs['aws-region']
+      if (region === undefined) {
+        throw new InputError('registry-auth', `the ECR registry ${registry} needs a region: add 'region' to its entry, or set 'aws-region'`)
+      }
+      const registryId = (entry?.type === 'ecr' ? entry.registryId : undefined) ?? (kind.kind === 'ecr' ? kind.account : undefined)
+      return {registry, method: 'ecr', region, registryId}
+    }
+    if (kind.kind === 'ecr-public') return {registry, method: 'ecr-public'}
+    if (inputs.username !== undefined && inputs.password !== undefined) {
+      return {registry, method: 'basic', username: inputs.username, password: inputs.password}
+    }
+    return {registry, method: 'anonymous'}
+  })
+}

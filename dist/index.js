@@ -65947,7 +65947,7 @@ async function logIn(inputs, methods, docker, env) {
             await docker.login(m.registry, creds.username, creds.password);
             if (m.method !== 'basic')
                 cloudLogins.push(m.registry);
-            core.info(`${m.registry}: logged in as ${creds.username}${m.method === 'basic' ? '' : ` with a ${m.method === 'ecr' ? `ECR token (${m.region})` : 'ECR Public token'}`}`);
+            core.info(`${m.registry}: logged in as ${creds.username}${m.method === 'basic' ? '' : ` with an ${m.method === 'ecr' ? `ECR token (${m.region})` : 'ECR Public token'}`}`);
         }
         clients.set(m.registry, new client_1.RegistryClient(m.registry, creds));
     }

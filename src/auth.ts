@@ -46,7 +46,7 @@ export async function logIn(inputs: Inputs, methods: readonly LoginMethod[], doc
     } else {
       await docker.login(m.registry, creds.username, creds.password)
       if (m.method !== 'basic') cloudLogins.push(m.registry)
-      core.info(`${m.registry}: logged in as ${creds.username}${m.method === 'basic' ? '' : ` with a ${m.method === 'ecr' ? `ECR token (${m.region})` : 'ECR Public token'}`}`)
+      core.info(`${m.registry}: logged in as ${creds.username}${m.method === 'basic' ? '' : ` with an ${m.method === 'ecr' ? `ECR token (${m.region})` : 'ECR Public token'}`}`)
     }
     clients.set(m.registry, new RegistryClient(m.registry, creds))
   }

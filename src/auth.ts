@@ -4,13 +4,15 @@
  * ECR repositories are checked (or created) here, before anything is built.
  */
 import * as core from '@actions/core'
+import {acrRefreshToken, requirePushRights} from './acr'
 import {assumeRoleWithOidc} from './aws-credentials'
+import {AzureIdentity, azureIdentity} from './azure-credentials'
 import type {Docker} from './docker'
 import {Ecr, EcrLogin, TagMutability} from './ecr'
 import type {Inputs} from './inputs'
 import type {LoginMethod} from './login-plan'
 import {Credentials, RegistryClient} from './registry/client'
-import {ECR_PUBLIC_REGION} from './registry-kind'
+import {AzureCloud, ECR_PUBLIC_REGION} from './registry-kind'
 
 export type Clients = ReadonlyMap<string, RegistryClient>
 
@@ -20,6 +22,8 @@ export interface Session {
   readonly cloudLogins: readonly string[]
   /** tag mutability of ECR repositories, by repository name */
   readonly mutability: ReadonlyMap<string, TagMutability>
+  /** ACR registries and the identity that logged in, for the read-back through the ACR SDK */
+  readonly azure: ReadonlyMap<string, {readonly identity: AzureIdentity; readonly cloud: AzureCloud}>
 }
 
 async function awsFor(inputs: Inputs, methods: readonly LoginMethod[], env: NodeJS.ProcessEnv): Promise<Ecr | undefined> {
@@ -36,17 +40,26 @@ export async function logIn(inputs: Inputs, methods: readonly LoginMethod[], doc
 
   const clients = new Map<string, RegistryClient>()
   const cloudLogins: string[] = []
+  const azure = new Map<string, {identity: AzureIdentity; cloud: AzureCloud}>()
   for (const m of methods) {
     let creds: Credentials | undefined
     if (m.method === 'basic') creds = {username: m.username, password: m.password}
     else if (m.method === 'ecr') creds = ecrTokens.get(m.registry)
     else if (m.method === 'ecr-public' && ecr !== undefined) creds = await ecr.publicToken()
+    else if (m.method === 'acr') {
+      const identity = azureIdentity(inputs, m.cloud, env)
+      creds = await acrRefreshToken(m.registry, m.cloud, identity, inputs['azure-tenant-id'] ?? env.AZURE_TENANT_ID)
+      for (const repo of inputs.images.filter(r => r.registry === m.registry)) {
+        await requirePushRights(m.registry, creds, repo.path, identity)
+      }
+      azure.set(m.registry, {identity, cloud: m.cloud})
+    }
     if (creds === undefined) {
       core.info(`${m.registry}: no credentials given, pushing anonymously`)
     } else {
       await docker.login(m.registry, creds.username, creds.password)
       if (m.method !== 'basic') cloudLogins.push(m.registry)
-      core.info(`${m.registry}: logged in as ${creds.username}${m.method === 'basic' ? '' : ` with an ${m.method === 'ecr' ? `ECR token (${m.region})` : 'ECR Public token'}`}`)
+      core.info(`${m.registry}: logged in as ${creds.username}${loginDetail(m, azure.get(m.registry)?.identity)}`)
     }
     clients.set(m.registry, new RegistryClient(m.registry, creds))
   }
@@ -65,5 +78,18 @@ export async function logIn(inputs: Inputs, methods: readonly LoginMethod[], doc
       mutability.set(repo.name, m)
     }
   }
-  return {clients, cloudLogins, mutability}
+  return {clients, cloudLogins, mutability, azure}
+}
+
+function loginDetail(m: LoginMethod, identity: AzureIdentity | undefined): string {
+  switch (m.method) {
+    case 'ecr':
+      return ` with an ECR token (${m.region})`
+    case 'ecr-public':
+      return ' with an ECR Public token'
+    case 'acr':
+      return ` with an ACR refresh token for ${identity?.description ?? 'an Azure identity'}`
+    default:
+      return ''
+  }
 }

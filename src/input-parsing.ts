@@ -86,7 +86,7 @@ export function parseTags(name: string, raw: string): string[] {
   })
 }
 
-export const REGISTRY_TYPES = ['basic', 'ecr', 'ecr-public'] as const
+export const REGISTRY_TYPES = ['basic', 'ecr', 'ecr-public', 'acr'] as const
 export type RegistryType = (typeof REGISTRY_TYPES)[number]
 
 /** One `registry-auth` entry: how to log in to one registry. */
@@ -94,6 +94,7 @@ export type RegistryAuth =
   | {readonly registry: string; readonly type: 'basic'; readonly username: string; readonly password: string}
   | {readonly registry: string; readonly type: 'ecr'; readonly region: string | undefined; readonly registryId: string | undefined}
   | {readonly registry: string; readonly type: 'ecr-public'}
+  | {readonly registry: string; readonly type: 'acr'}
 
 const REGISTRY_AUTH_KEYS = ['registry', 'type', 'username', 'password', 'region', 'registry-id'] as const
 type RegistryAuthKey = (typeof REGISTRY_AUTH_KEYS)[number]
@@ -101,8 +102,8 @@ type RegistryAuthKey = (typeof REGISTRY_AUTH_KEYS)[number]
 /**
  * `registry-auth`: a YAML list of {registry, username, password} for basic
  * logins, or {registry, type: ecr, region, registry-id} / {registry, type:
- * ecr-public} for logins with cloud tokens (hosts that are not recognised as
- * ECR, such as a proxy or private DNS name).
+ * ecr-public} / {registry, type: acr} for logins with cloud tokens (hosts
+ * that are not recognised by name, such as a proxy or private DNS name).
  */
 export function parseRegistryAuth(name: string, raw: string): RegistryAuth[] {
   if (raw.trim() === '') return []
@@ -189,6 +190,7 @@ export function parseRegistryAuth(name: string, raw: string): RegistryAuth[] {
         return {registry, type, region, registryId}
       }
       case 'ecr-public':
+      case 'acr':
         forbid(['username', 'password', 'region', 'registry-id'])
         return {registry, type}
     }

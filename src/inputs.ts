@@ -49,6 +49,9 @@ export interface Inputs {
   readonly 'ecr-create-repository': boolean
   readonly 'ecr-tag-mutability': 'MUTABLE' | 'IMMUTABLE'
   readonly 'ecr-scan-on-push': boolean
+  readonly 'azure-client-id': string | undefined
+  readonly 'azure-tenant-id': string | undefined
+  readonly 'azure-client-secret': string | undefined
 }
 
 /** Reads one raw input by name (core.getInput in the action, a map in tests). */
@@ -166,8 +169,31 @@ export function getInputs(
     username,
     password,
     'registry-auth': registryAuth,
-    ...readAwsInputs(read, ctx.awsRegion)
+    ...readAwsInputs(read, ctx.awsRegion),
+    ...readAzureInputs(read, mask)
   }
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+function readAzureInputs(read: InputReader, mask: (secret: string) => void) {
+  const secret = optional(read('azure-client-secret'))
+  if (secret !== undefined) mask(secret)
+  const clientId = optional(read('azure-client-id'))
+  if (clientId !== undefined && !GUID.test(clientId)) {
+    throw new InputError('azure-client-id', `'${clientId}' is not an application (client) ID; expected a GUID such as 11111111-2222-3333-4444-555555555555`)
+  }
+  const tenantId = optional(read('azure-tenant-id'))
+  if (tenantId !== undefined && !GUID.test(tenantId) && !/^[a-z0-9-]+(\.[a-z0-9-]+)+$/i.test(tenantId)) {
+    throw new InputError('azure-tenant-id', `'${tenantId}' is not a tenant; expected a GUID or a domain such as contoso.onmicrosoft.com`)
+  }
+  if ((clientId === undefined) !== (tenantId === undefined)) {
+    throw new InputError(clientId === undefined ? 'azure-client-id' : 'azure-tenant-id', `'azure-client-id' and 'azure-tenant-id' go together; give both or neither`)
+  }
+  if (secret !== undefined && clientId === undefined) {
+    throw new InputError('azure-client-secret', `needs 'azure-client-id' and 'azure-tenant-id'`)
+  }
+  return {'azure-client-id': clientId, 'azure-tenant-id': tenantId, 'azure-client-secret': secret}
 }
 
 function readAwsInputs(read: InputReader, envRegion: string | undefined) {

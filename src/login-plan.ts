@@ -3,12 +3,13 @@ import {InputError} from './errors'
 import type {Inputs} from './inputs'
 import {normalizeRegistryHost} from './input-parsing'
 import type {Repository} from './reference'
-import {detectRegistryKind} from './registry-kind'
+import {AZURE_PUBLIC, AzureCloud, detectRegistryKind} from './registry-kind'
 
 export type LoginMethod =
   | {readonly registry: string; readonly method: 'basic'; readonly username: string; readonly password: string}
   | {readonly registry: string; readonly method: 'ecr'; readonly region: string; readonly registryId: string | undefined}
   | {readonly registry: string; readonly method: 'ecr-public'}
+  | {readonly registry: string; readonly method: 'acr'; readonly cloud: AzureCloud}
   | {readonly registry: string; readonly method: 'anonymous'}
 
 /** The distinct registries of a list of repositories, in order. */
@@ -17,7 +18,7 @@ export function registriesOf(images: ReadonlyArray<{registry: string}>): string[
 }
 
 /**
- * A `registry-auth` entry decides; else the host (ECR, ECR Public); else
+ * A `registry-auth` entry decides; else the host (ECR, ECR Public, ACR); else
  * `username`/`password`; else anonymous.
  */
 export function planLogins(
@@ -29,6 +30,9 @@ export function planLogins(
     if (entry?.type === 'basic') return {registry, method: 'basic', username: entry.username, password: entry.password}
     if (entry?.type === 'ecr-public') return {registry, method: 'ecr-public'}
     const kind = detectRegistryKind(registry)
+    if (entry?.type === 'acr' || kind.kind === 'acr') {
+      return {registry, method: 'acr', cloud: kind.kind === 'acr' ? kind.cloud : AZURE_PUBLIC}
+    }
     if (entry?.type === 'ecr' || kind.kind === 'ecr') {
       const region = (entry?.type === 'ecr' ? entry.region : undefined) ?? (kind.kind === 'ecr' ? kind.region : undefined) ?? inputs['aws-region']
       if (region === undefined) {

@@ -5,7 +5,24 @@
 export type RegistryKind =
   | {readonly kind: 'ecr'; readonly account: string | undefined; readonly region: string}
   | {readonly kind: 'ecr-public'}
+  | {readonly kind: 'acr'; readonly cloud: AzureCloud}
   | {readonly kind: 'basic'}
+
+/** What differs between Azure clouds for ACR: the token audience and the Entra authority. */
+export interface AzureCloud {
+  /** resource whose `/.default` scope the Entra token is for */
+  readonly audience: string
+  readonly authorityHost: string
+}
+
+export const AZURE_PUBLIC: AzureCloud = {audience: 'https://containerregistry.azure.net', authorityHost: 'https://login.microsoftonline.com'}
+const AZURE_CLOUDS: Record<string, AzureCloud> = {
+  'azurecr.io': AZURE_PUBLIC,
+  'azurecr.cn': {audience: 'https://management.chinacloudapi.cn', authorityHost: 'https://login.chinacloudapi.cn'},
+  'azurecr.us': {audience: 'https://management.usgovcloudapi.net', authorityHost: 'https://login.microsoftonline.us'}
+}
+/** `<name>.azurecr.io` (ACR names are 5-50 letters and digits; a geo-replica or data endpoint adds a region label) */
+const ACR_HOST = /^[a-z0-9]{5,50}(?:\.[a-z0-9-]+)?\.(azurecr\.(?:io|cn|us))$/
 
 const REGION = '[a-z]{2}(?:-[a-z]+)+-\\d{1,2}'
 /** `<account>.dkr.ecr[-fips].<region>.<partition domain>` and dual-stack `<account>.dkr-ecr[-fips].<region>.on.aws` */
@@ -26,10 +43,12 @@ export function isAwsAccount(id: string): boolean {
   return /^\d{12}$/.test(id)
 }
 
-/** Recognises ECR and ECR Public by host (a port or upper case does not change the kind). */
+/** Recognises ECR, ECR Public and ACR by host (upper case does not change the kind). */
 export function detectRegistryKind(registry: string): RegistryKind {
   const host = registry.toLowerCase()
   if (host === ECR_PUBLIC_HOST) return {kind: 'ecr-public'}
+  const acr = ACR_HOST.exec(host)?.[1]
+  if (acr !== undefined) return {kind: 'acr', cloud: AZURE_CLOUDS[acr] ?? AZURE_PUBLIC}
   const m = ECR_HOST.exec(host)
   if (m?.[1] !== undefined) {
     const region = m[2] ?? m[3]

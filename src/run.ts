@@ -6,6 +6,7 @@ import * as fs from 'fs'
 import * as os from 'os'
 import * as path from 'path'
 import * as core from '@actions/core'
+import {verifyWithAcrSdk} from './acr'
 import {Session, logIn} from './auth'
 import {buildImage} from './build'
 import {Docker, detectBuilder} from './docker'
@@ -20,6 +21,20 @@ import {Published, planTargets, pushAll, verifyAll} from './publish'
 import {refWithTag} from './reference'
 import {outputsOf, setOutputs, writeSummary} from './report'
 import {State, save} from './state'
+
+/** ACR registries are read back once more through the ACR SDK. */
+async function verifyAzure(session: Session, published: readonly Published[]): Promise<void> {
+  const acr = published.filter(p => session.azure.has(p.repository.registry))
+  if (acr.length === 0) return
+  await core.group('Verify with @azure/container-registry', async () => {
+    for (const p of acr) {
+      const {identity, cloud} = session.azure.get(p.repository.registry) ?? {}
+      if (identity !== undefined && cloud !== undefined) {
+        await verifyWithAcrSdk(p.repository.registry, p.repository.path, p.tags, p.digest, cloud, identity)
+      }
+    }
+  })
+}
 
 export async function run(): Promise<void> {
   try {
@@ -69,6 +84,7 @@ export async function run(): Promise<void> {
       const targets = await planTargets(s, inputs.images, tags, floating, imageId)
       const pushed = await core.group('Push', () => pushAll(docker, targets))
       published = await core.group('Verify', () => verifyAll(s.clients, targets, pushed))
+      await verifyAzure(s, published)
     }
 
     const kept = published.flatMap(p => p.kept.map(k => k.reason))

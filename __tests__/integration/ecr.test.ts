@@ -7,6 +7,7 @@
 import {randomBytes} from 'crypto'
 import {errors, runAction} from '../support/action'
 import {AwsServer, startAwsServer} from '../support/aws-server'
+import {OidcServer, startOidcServer} from '../support/oidc-server'
 import {TestRegistry, startRegistry} from '../support/registry'
 import {requireEngine, skopeoDigest} from '../support/tools'
 
@@ -15,23 +16,27 @@ const creds = {username: 'AWS', password}
 const staticKey = {id: 'AKIASTEVEDORETEST01', secret: 'static/Secret+Key/For/Tests0123456789abcd'}
 let registry: TestRegistry
 let aws: AwsServer
+let oidc: OidcServer
 
 beforeAll(async () => {
   await requireEngine()
   registry = await startRegistry({users: {AWS: password}})
-  aws = await startAwsServer({registryPassword: password, registryEndpoint: `http://${registry.host}`})
+  oidc = await startOidcServer()
+  aws = await startAwsServer({registryPassword: password, registryEndpoint: `http://${registry.host}`, webIdentityToken: oidc.tokenFor('sts.amazonaws.com')})
   aws.addKey(staticKey.id, {secret: staticKey.secret})
   aws.addKey('AKIAEXPIREDKEY000001', {secret: 'expired-secret', expired: true})
 })
 afterAll(async () => {
   await registry?.stop()
   await aws?.stop()
+  await oidc?.stop()
 })
 
 /** No credentials from this machine leak in: only what a test gives. */
 function awsEnv(extra: Record<string, string> = {}): Record<string, string> {
   return {
     ...aws.env,
+    ...oidc.env,
     AWS_CONFIG_FILE: '/nonexistent/aws-config',
     AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/aws-credentials',
     AWS_ACCESS_KEY_ID: '',
@@ -98,8 +103,8 @@ describe('ECR', () => {
     })
     expect(errors(run)).toEqual([])
     expect(run.exitCode).toBe(0)
-    expect(aws.oidcAudiences.at(-1)).toBe('sts.amazonaws.com')
-    expect(aws.assumeRoleCalls.at(-1)).toEqual({roleArn, roleSessionName: 'release-42', webIdentityToken: aws.oidcToken})
+    expect(oidc.audiences.at(-1)).toBe('sts.amazonaws.com')
+    expect(aws.assumeRoleCalls.at(-1)).toEqual({roleArn, roleSessionName: 'release-42', webIdentityToken: oidc.tokenFor('sts.amazonaws.com')})
     const tokenCall = callsSince(before, 'GetAuthorizationToken')[0]
     expect(tokenCall?.accessKeyId).toMatch(/^ASIA/)
     expect(run.stdout).toContain(`Assumed ${roleArn} as session release-42`)

@@ -4,8 +4,8 @@
  * - ECR (JSON 1.1, X-Amz-Target AmazonEC2ContainerRegistry_V20150921.*)
  * - ECR Public (JSON 1.1, X-Amz-Target SpencerFrontendService.*)
  * - STS AssumeRoleWithWebIdentity (Query protocol, XML reply)
- * Every signed request is checked as SigV4 against the keys it knows.
- * Also the runner's OIDC token endpoint (ACTIONS_ID_TOKEN_REQUEST_URL).
+ * Every signed request is checked as SigV4 against the keys it knows; STS
+ * accepts only the web identity token it is told to expect.
  */
 import {createHash, createHmac, randomBytes} from 'crypto'
 import * as http from 'http'
@@ -48,16 +48,13 @@ export interface SignedCall {
 
 export interface AwsServer {
   readonly url: string
-  /** the environment that points the SDK (and core.getIDToken) here */
+  /** the environment that points the SDK here */
   readonly env: Record<string, string>
   readonly account: string
   readonly repos: Map<string, Repo>
   readonly faults: Map<string, Fault>
   readonly calls: SignedCall[]
   readonly assumeRoleCalls: AssumeRoleCall[]
-  readonly oidcAudiences: string[]
-  /** the token the OIDC endpoint hands out */
-  readonly oidcToken: string
   addKey(accessKeyId: string, key: Key): void
   stop(): Promise<void>
 }
@@ -110,16 +107,19 @@ function verifySigV4(req: http.IncomingMessage, body: Buffer, keys: Map<string, 
   return {accessKeyId, region, service}
 }
 
-export async function startAwsServer(opts: {registryPassword: string; registryEndpoint: string; account?: string}): Promise<AwsServer> {
+export async function startAwsServer(opts: {
+  registryPassword: string
+  registryEndpoint: string
+  /** the OIDC token STS accepts */
+  webIdentityToken: string
+  account?: string
+}): Promise<AwsServer> {
   const account = opts.account ?? '123456789012'
   const keys = new Map<string, Key>()
   const repos = new Map<string, Repo>()
   const faults = new Map<string, Fault>()
   const calls: SignedCall[] = []
   const assumeRoleCalls: AssumeRoleCall[] = []
-  const oidcAudiences: string[] = []
-  const oidcRequestToken = randomBytes(12).toString('hex')
-  const oidcToken = `eyJhbGciOiJub25lIn0.${Buffer.from(JSON.stringify({sub: 'repo:acme/orders:ref:refs/tags/v1.0.0', aud: 'sts.amazonaws.com'})).toString('base64url')}.`
   const now = (): number => Date.now() / 1000
   const authToken = Buffer.from(`AWS:${opts.registryPassword}`).toString('base64')
 
@@ -173,7 +173,7 @@ export async function startAwsServer(opts: {registryPassword: string; registryEn
     if (params.get('Action') !== 'AssumeRoleWithWebIdentity') throw new AwsFault('InvalidAction', `unknown action ${params.get('Action')}`)
     const call = {roleArn: params.get('RoleArn') ?? '', roleSessionName: params.get('RoleSessionName') ?? '', webIdentityToken: params.get('WebIdentityToken') ?? ''}
     assumeRoleCalls.push(call)
-    if (call.webIdentityToken !== oidcToken) throw new AwsFault('InvalidIdentityToken', 'Couldn\'t retrieve verification key from your identity provider')
+    if (call.webIdentityToken !== opts.webIdentityToken) throw new AwsFault('InvalidIdentityToken', 'Couldn\'t retrieve verification key from your identity provider')
     const accessKeyId = `ASIA${randomBytes(8).toString('hex').toUpperCase()}`
     const secret = randomBytes(20).toString('base64')
     const sessionToken = randomBytes(32).toString('base64')
@@ -208,13 +208,6 @@ export async function startAwsServer(opts: {registryPassword: string; registryEn
       const target = String(req.headers['x-amz-target'] ?? '')
       const requestId = randomBytes(8).toString('hex')
       try {
-        if (req.method === 'GET' && url.pathname === '/oidc/token') {
-          if (req.headers.authorization !== `Bearer ${oidcRequestToken}`) throw new AwsFault('Unauthorized', 'bad runner token', 401)
-          oidcAudiences.push(url.searchParams.get('audience') ?? '')
-          res.writeHead(200, {'content-type': 'application/json'})
-          res.end(JSON.stringify({value: oidcToken}))
-          return
-        }
         if (target === '') {
           const xml = sts(new URLSearchParams(body.toString('utf8')))
           res.writeHead(200, {'content-type': 'text/xml', 'x-amzn-requestid': requestId})
@@ -235,7 +228,7 @@ export async function startAwsServer(opts: {registryPassword: string; registryEn
         res.end(JSON.stringify(out))
       } catch (e) {
         const f = e instanceof AwsFault ? e : new AwsFault('InternalFailure', String(e), 500)
-        if (target === '' && !url.pathname.startsWith('/oidc')) {
+        if (target === '') {
           res.writeHead(f.status, {'content-type': 'text/xml', 'x-amzn-requestid': requestId})
           res.end(`<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>${f.type}</Code><Message>${f.message}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`)
           return
@@ -254,8 +247,6 @@ export async function startAwsServer(opts: {registryPassword: string; registryEn
       AWS_ENDPOINT_URL_ECR: url,
       AWS_ENDPOINT_URL_ECR_PUBLIC: url,
       AWS_ENDPOINT_URL_STS: url,
-      ACTIONS_ID_TOKEN_REQUEST_URL: `${url}/oidc/token?api-version=2.0`,
-      ACTIONS_ID_TOKEN_REQUEST_TOKEN: oidcRequestToken,
       AWS_EC2_METADATA_DISABLED: 'true'
     },
     account,
@@ -263,8 +254,6 @@ export async function startAwsServer(opts: {registryPassword: string; registryEn
     faults,
     calls,
     assumeRoleCalls,
-    oidcAudiences,
-    oidcToken,
     addKey: (id, key) => keys.set(id, key),
     stop: () => new Promise(r => server.close(() => r()))
   }

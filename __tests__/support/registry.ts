@@ -43,7 +43,7 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<TestReg
     config,
     `version: 0.1\nlog:\n  level: info\n  formatter: json\n  accesslog:\n    disabled: false\n` +
       `storage:\n  filesystem:\n    rootdirectory: ${dir}/data\n  delete:\n    enabled: true\n` +
-      `http:\n  addr: ${host}\n  secret: stevedore-test-secret\n` +
+      `http:\n  addr: ${host}\n  secret: stevedore-test-secret\n  relativeurls: true\n` +
       authSection(dir, opts)
   )
   const logFile = path.join(dir, 'registry.log')

@@ -3,12 +3,12 @@
  * credentials and issues RS256 JWTs that docker-registry's `auth: token`
  * verifies against a throwaway self-signed certificate.
  */
-import {execFileSync} from 'child_process'
-import {createPrivateKey, createSign, randomUUID, X509Certificate} from 'crypto'
+import {randomUUID} from 'crypto'
 import * as fs from 'fs'
 import * as http from 'http'
 import * as os from 'os'
 import * as path from 'path'
+import {makeSigner} from './pki'
 import {freePort} from './ports'
 
 export interface TokenRequest {
@@ -26,27 +26,12 @@ export interface TokenServer {
   stop(): Promise<void>
 }
 
-function b64url(data: Buffer | string): string {
-  return Buffer.from(data).toString('base64url')
-}
-
 export async function startTokenServer(users: Record<string, string>, ttlSeconds = 300): Promise<TokenServer> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stevedore-token-'))
-  const keyFile = path.join(dir, 'key.pem')
-  const certFile = path.join(dir, 'cert.pem')
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-out', certFile, '-days', '1', '-subj', '/CN=stevedore-test-token-issuer'], {stdio: 'ignore'})
-  const key = createPrivateKey(fs.readFileSync(keyFile))
-  const certDer = new X509Certificate(fs.readFileSync(certFile)).raw
+  const signer = makeSigner(dir, 'stevedore-test-token-issuer')
   const service = 'stevedore-test-registry'
   const issuer = 'stevedore-test-issuer'
   const requests: TokenRequest[] = []
-
-  const sign = (claims: object): string => {
-    const header = b64url(JSON.stringify({alg: 'RS256', typ: 'JWT', x5c: [certDer.toString('base64')]}))
-    const payload = b64url(JSON.stringify(claims))
-    const signature = createSign('RSA-SHA256').update(`${header}.${payload}`).sign(key)
-    return `${header}.${payload}.${b64url(signature)}`
-  }
 
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost')
@@ -68,7 +53,7 @@ export async function startTokenServer(users: Record<string, string>, ttlSeconds
       return type === 'repository' && name && actions ? [{type, name, actions: actions.split(',')}] : []
     })
     const now = Math.floor(Date.now() / 1000)
-    const token = sign({iss: issuer, sub: account ?? '', aud: service, exp: now + ttlSeconds, nbf: now - 10, iat: now, jti: randomUUID(), access})
+    const token = signer.sign({iss: issuer, sub: account ?? '', aud: service, exp: now + ttlSeconds, nbf: now - 10, iat: now, jti: randomUUID(), access})
     res.writeHead(200, {'content-type': 'application/json'})
     res.end(JSON.stringify({token, access_token: token, expires_in: ttlSeconds, issued_at: new Date().toISOString()}))
   })
@@ -78,7 +63,7 @@ export async function startTokenServer(users: Record<string, string>, ttlSeconds
     realm: `http://127.0.0.1:${port}/token`,
     service,
     issuer,
-    rootCertBundle: certFile,
+    rootCertBundle: signer.certFile,
     requests,
     stop: async () => {
       await new Promise(r => server.close(r))

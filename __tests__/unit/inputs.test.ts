@@ -134,6 +134,16 @@ describe('getInputs', () => {
     })
   })
 
+  test('Azure inputs; the client secret is masked', () => {
+    const {inputs: i, masked} = inputs({
+      'azure-client-id': '11111111-2222-3333-4444-555555555555',
+      'azure-tenant-id': 'contoso.onmicrosoft.com',
+      'azure-client-secret': 'az-s3cret'
+    })
+    expect(i).toMatchObject({'azure-client-id': '11111111-2222-3333-4444-555555555555', 'azure-tenant-id': 'contoso.onmicrosoft.com', 'azure-client-secret': 'az-s3cret'})
+    expect(masked).toContain('az-s3cret')
+  })
+
   test('push false needs no images', () => {
     expect(inputs({images: '', push: 'false'}).inputs.images).toEqual([])
   })
@@ -181,6 +191,11 @@ describe('getInputs', () => {
     ['bad session name', {'aws-role-session-name': 'has space'}, 'aws-role-session-name', /2-64 of letters/],
     ['bad tag mutability', {'ecr-tag-mutability': 'frozen'}, 'ecr-tag-mutability', /one of: mutable, immutable/],
     ['bad ecr-create-repository', {'ecr-create-repository': 'please'}, 'ecr-create-repository', /true or false/],
+    ['registry-auth acr with a password', {'registry-auth': '- registry: acme.azurecr.io\n  type: acr\n  password: x'}, 'registry-auth', /'password' does not go with type acr/],
+    ['bad azure-client-id', {'azure-client-id': 'my-app', 'azure-tenant-id': 'contoso.onmicrosoft.com'}, 'azure-client-id', /not an application \(client\) ID/],
+    ['bad azure-tenant-id', {'azure-client-id': '11111111-2222-3333-4444-555555555555', 'azure-tenant-id': 'not a tenant'}, 'azure-tenant-id', /not a tenant/],
+    ['client id without tenant', {'azure-client-id': '11111111-2222-3333-4444-555555555555'}, 'azure-tenant-id', /go together/],
+    ['secret without client id', {'azure-client-secret': 's'}, 'azure-client-secret', /needs 'azure-client-id'/],
     ['registry-auth duplicate', {'registry-auth': '- {registry: ghcr.io, username: a, password: b}\n- {registry: https://ghcr.io/, username: c, password: d}'}, 'registry-auth', /listed twice/]
   ])('%s', (_name, values, input, message) => {
     const e = failure(values)

@@ -37,6 +37,14 @@ describe('planLogins', () => {
     expect(() => planLogins([repo('127.0.0.1:5000/orders')], {...none, 'registry-auth': auth})).toThrow(/needs a region/)
   })
 
+  test('ACR by host, and by type for other hosts', () => {
+    const auth = parseRegistryAuth('registry-auth', '- registry: 127.0.0.1:5000\n  type: acr')
+    expect(planLogins([repo('acme01.azurecr.cn/orders'), repo('127.0.0.1:5000/orders')], {...none, 'registry-auth': auth})).toEqual([
+      {registry: 'acme01.azurecr.cn', method: 'acr', cloud: {audience: 'https://management.chinacloudapi.cn', authorityHost: 'https://login.chinacloudapi.cn'}},
+      {registry: '127.0.0.1:5000', method: 'acr', cloud: {audience: 'https://containerregistry.azure.net', authorityHost: 'https://login.microsoftonline.com'}}
+    ])
+  })
+
   test('no credentials: anonymous', () => {
     expect(planLogins([repo('127.0.0.1:5000/x')], none)).toEqual([{registry: '127.0.0.1:5000', method: 'anonymous'}])
   })

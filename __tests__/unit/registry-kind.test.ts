@@ -42,6 +42,21 @@ describe('detectRegistryKind', () => {
   })
 
   test.each([
+    ['acmeregistry.azurecr.io', 'https://containerregistry.azure.net', 'https://login.microsoftonline.com'],
+    ['acme01.azurecr.cn', 'https://management.chinacloudapi.cn', 'https://login.chinacloudapi.cn'],
+    ['acmegov.azurecr.us', 'https://management.usgovcloudapi.net', 'https://login.microsoftonline.us'],
+    ['acmeregistry.westeurope.azurecr.io', 'https://containerregistry.azure.net', 'https://login.microsoftonline.com'],
+    ['AcmeRegistry.AzureCR.io', 'https://containerregistry.azure.net', 'https://login.microsoftonline.com']
+  ])('%s is ACR', (host, audience, authorityHost) => {
+    expect(detectRegistryKind(host)).toEqual({kind: 'acr', cloud: {audience, authorityHost}})
+  })
+
+  test.each(['acr.azurecr.io', 'azurecr.io', 'acme_registry.azurecr.io', 'acmeregistry.azurecr.io.evil.com', 'acmeregistry.azurecr.com', 'acmeregistry.azure.io'])(
+    '%s is not ACR',
+    host => expect(detectRegistryKind(host)).toEqual({kind: 'basic'})
+  )
+
+  test.each([
     ['eu-west-1', true],
     ['us-gov-west-1', true],
     ['cn-northwest-1', true],

@@ -1,23 +1,35 @@
 /**
- * A small client for the OCI distribution API: the auth challenge (Basic and
- * Bearer), tag lists and manifests. The seed later publishing code extends.
+ * A client for the OCI distribution API: auth challenges (Basic and Bearer,
+ * scopes per repository), retries, tag lists, manifests of the four media
+ * types, and blobs (HEAD, cross-repository mount, monolithic and chunked
+ * upload, download following redirects without Authorization).
  */
 import {createHash} from 'crypto'
+import {Readable} from 'stream'
 import {ActionError} from '../errors'
 import {apiHost, isLoopbackRegistry} from '../reference'
 import {Challenge, parseChallenge, repositoryScope} from './challenge'
+import {DEFAULT_RETRY, RetryPolicy, isRetryableError, isRetryableStatus, retryDelay} from './retry'
 
 export interface Credentials {
   readonly username: string
   readonly password: string
 }
 
-export const MANIFEST_MEDIA_TYPES = [
-  'application/vnd.oci.image.index.v1+json',
-  'application/vnd.docker.distribution.manifest.list.v2+json',
-  'application/vnd.oci.image.manifest.v1+json',
-  'application/vnd.docker.distribution.manifest.v2+json'
-] as const
+export const MEDIA_TYPES = {
+  ociIndex: 'application/vnd.oci.image.index.v1+json',
+  dockerList: 'application/vnd.docker.distribution.manifest.list.v2+json',
+  ociManifest: 'application/vnd.oci.image.manifest.v1+json',
+  dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
+  dockerConfig: 'application/vnd.docker.container.image.v1+json',
+  dockerLayerGzip: 'application/vnd.docker.image.rootfs.diff.tar.gzip'
+} as const
+
+export const MANIFEST_MEDIA_TYPES = [MEDIA_TYPES.ociIndex, MEDIA_TYPES.dockerList, MEDIA_TYPES.ociManifest, MEDIA_TYPES.dockerManifest] as const
+
+export function isIndexMediaType(mediaType: string): boolean {
+  return mediaType === MEDIA_TYPES.ociIndex || mediaType === MEDIA_TYPES.dockerList
+}
 
 export interface Manifest {
   readonly digest: string
@@ -35,10 +47,20 @@ export class RegistryError extends ActionError {
   }
 }
 
+/** A request body that can be made again for a retry. */
+export type BodyFactory = () => Buffer | Readable | ReadableStream<Uint8Array>
+
+export interface RequestOptions {
+  readonly headers?: Record<string, string>
+  readonly body?: BodyFactory
+  /** retry 5xx/429/resets (default true); uploads that stream once retry at a higher level */
+  readonly retry?: boolean
+}
+
 type Fetch = typeof fetch
 
 /** `errors[].code: message` from a registry's JSON error body, else the text. */
-async function errorText(res: Response): Promise<string> {
+export async function errorText(res: Response): Promise<string> {
   const text = await res.text().catch(() => '')
   try {
     const parsed = JSON.parse(text) as {errors?: Array<{code?: string; message?: string}>}
@@ -51,8 +73,18 @@ async function errorText(res: Response): Promise<string> {
   return text.trim().slice(0, 300) || res.statusText
 }
 
-function sha256(body: Buffer): string {
+export function sha256(body: Buffer): string {
   return `sha256:${createHash('sha256').update(body).digest('hex')}`
+}
+
+async function drain(res: Response): Promise<void> {
+  await res.arrayBuffer().catch(() => undefined)
+}
+
+function toBody(b: ReturnType<BodyFactory>): NonNullable<RequestInit['body']> {
+  if (Buffer.isBuffer(b)) return b
+  if (b instanceof Readable) return Readable.toWeb(b) as ReadableStream<Uint8Array>
+  return b
 }
 
 export class RegistryClient {
@@ -63,7 +95,8 @@ export class RegistryClient {
   constructor(
     readonly registry: string,
     private readonly credentials: Credentials | undefined,
-    private readonly fetchImpl: Fetch = fetch
+    private readonly fetchImpl: Fetch = fetch,
+    private readonly retry: RetryPolicy = DEFAULT_RETRY
   ) {}
 
   /** https, except on loopback where plain http is accepted as Docker does. */
@@ -72,8 +105,7 @@ export class RegistryClient {
       const host = apiHost(this.registry)
       if (!isLoopbackRegistry(this.registry)) return `https://${host}`
       try {
-        const res = await this.fetchImpl(`https://${host}/v2/`, {signal: AbortSignal.timeout(5000)})
-        await res.arrayBuffer()
+        await drain(await this.fetchImpl(`https://${host}/v2/`, {signal: AbortSignal.timeout(5000)}))
         return `https://${host}`
       } catch {
         return `http://${host}`
@@ -82,13 +114,17 @@ export class RegistryClient {
     return this.base
   }
 
-  private async authorize(challenge: Challenge, scope: string): Promise<void> {
+  private basicHeader(): string | undefined {
+    if (this.credentials === undefined) return undefined
+    const {username, password} = this.credentials
+    return `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`
+  }
+
+  private async authorize(challenge: Challenge, scopes: readonly string[], key: string): Promise<void> {
     if (challenge.scheme === 'basic') {
-      if (this.credentials === undefined) {
-        throw new RegistryError(`${this.registry} asks for a username and password and none was given for it`, 401)
-      }
-      const {username, password} = this.credentials
-      this.basic = `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`
+      const header = this.basicHeader()
+      if (header === undefined) throw new RegistryError(`${this.registry} asks for a username and password and none was given for it`, 401)
+      this.basic = header
       return
     }
     if (challenge.scheme !== 'bearer' || !challenge.params.realm) {
@@ -96,48 +132,123 @@ export class RegistryClient {
     }
     const url = new URL(challenge.params.realm)
     if (challenge.params.service) url.searchParams.set('service', challenge.params.service)
-    url.searchParams.set('scope', challenge.params.scope || scope)
-    const headers: Record<string, string> = {}
-    if (this.credentials !== undefined) {
-      const {username, password} = this.credentials
-      headers.authorization = `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`
+    const wanted = new Set([...scopes, ...(challenge.params.scope ?? '').split(' ').filter(Boolean)])
+    for (const s of wanted) url.searchParams.append('scope', s)
+    const basic = this.basicHeader()
+    let res: Response | undefined
+    for (let attempt = 1; ; attempt++) {
+      try {
+        res = await this.fetchImpl(url, {headers: basic ? {authorization: basic} : {}})
+      } catch (e) {
+        if (attempt < this.retry.attempts && isRetryableError(e)) {
+          await this.retry.sleep(retryDelay(attempt, this.retry, null, Date.now()))
+          continue
+        }
+        throw new RegistryError(`${this.registry}: the token service at ${url.origin} did not answer: ${causeOf(e)}`, undefined)
+      }
+      if (isRetryableStatus(res.status) && attempt < this.retry.attempts) {
+        await drain(res)
+        await this.retry.sleep(retryDelay(attempt, this.retry, res.headers.get('retry-after'), Date.now()))
+        continue
+      }
+      break
     }
-    const res = await this.fetchImpl(url, {headers})
     if (!res.ok) {
       const who = this.credentials === undefined ? 'anonymous access' : `user '${this.credentials.username}'`
-      throw new RegistryError(`${this.registry} refused a token for ${scope} (${who}): HTTP ${res.status} ${await errorText(res)}`, res.status)
+      throw new RegistryError(`${this.registry} refused a token for ${[...wanted].join(' ')} (${who}): HTTP ${res.status} ${await errorText(res)}`, res.status)
     }
     const body = (await res.json()) as {token?: string; access_token?: string}
     const token = body.token ?? body.access_token
     if (!token) throw new RegistryError(`${this.registry}'s token service answered without a token`, res.status)
-    this.tokens.set(scope, `Bearer ${token}`)
+    this.tokens.set(key, `Bearer ${token}`)
   }
 
-  /** One API request with the auth dance: on 401 answer the challenge once and retry. */
-  async request(
-    method: string,
-    apiPath: string,
-    scope: string,
-    headers: Record<string, string> = {}
-  ): Promise<Response> {
-    const url = `${await this.baseUrl()}${apiPath}`
-    for (let attempt = 0; ; attempt++) {
-      const auth = this.tokens.get(scope) ?? this.basic
-      const res = await this.fetchImpl(url, {method, headers: auth ? {...headers, authorization: auth} : headers})
-      if (res.status !== 401 || attempt > 0) return res
-      const header = res.headers.get('www-authenticate')
-      await res.arrayBuffer().catch(() => undefined)
-      const challenge = header === null ? undefined : parseChallenge(header)
-      if (challenge === undefined) return res
-      await this.authorize(challenge, scope)
+  /**
+   * One API request: answers an auth challenge (again, when a token expired
+   * mid-run), retries 429/5xx/connection resets with backoff, and follows
+   * redirects itself so that Authorization never leaves the registry.
+   */
+  async request(method: string, pathOrUrl: string, scopes: string | readonly string[], opts: RequestOptions = {}): Promise<Response> {
+    const scopeList = typeof scopes === 'string' ? [scopes] : scopes
+    const key = scopeList.join(' ')
+    const url = pathOrUrl.startsWith('http') ? pathOrUrl : `${await this.baseUrl()}${pathOrUrl}`
+    let reauthorized = false
+    for (let attempt = 1; ; attempt++) {
+      const auth = this.tokens.get(key) ?? this.basic
+      const headers = {...opts.headers, ...(auth ? {authorization: auth} : {})}
+      const body = opts.body?.()
+      let res: Response
+      try {
+        res = await this.fetchImpl(url, {
+          method,
+          headers,
+          redirect: 'manual',
+          ...(body === undefined ? {} : {body: toBody(body), duplex: 'half'})
+        } as RequestInit)
+      } catch (e) {
+        if (opts.retry !== false && attempt < this.retry.attempts && isRetryableError(e)) {
+          await this.retry.sleep(retryDelay(attempt, this.retry, null, Date.now()))
+          continue
+        }
+        throw new RegistryError(`${this.registry}: ${method} ${new URL(url).pathname} failed: ${causeOf(e)}`, undefined)
+      }
+      if (res.status === 401 && !reauthorized) {
+        const header = res.headers.get('www-authenticate')
+        const challenge = header === null ? undefined : parseChallenge(header)
+        if (challenge === undefined) return res
+        await drain(res)
+        this.tokens.delete(key)
+        await this.authorize(challenge, scopeList, key)
+        reauthorized = true
+        attempt--
+        continue
+      }
+      if (isRetryableStatus(res.status) && opts.retry !== false && attempt < this.retry.attempts) {
+        await drain(res)
+        await this.retry.sleep(retryDelay(attempt, this.retry, res.headers.get('retry-after'), Date.now()))
+        continue
+      }
+      if (res.status >= 300 && res.status < 400 && (method === 'GET' || method === 'HEAD') && res.headers.get('location')) {
+        const location = new URL(res.headers.get('location') ?? '', url).toString()
+        await drain(res)
+        return this.followRedirect(method, location, opts.headers ?? {})
+      }
+      return res
     }
   }
 
-  private async fail(res: Response, what: string): Promise<never> {
+  /** Storage redirects (S3, Azure blob) get the request without Authorization. */
+  private async followRedirect(method: string, location: string, headers: Record<string, string>, hops = 0): Promise<Response> {
+    for (let attempt = 1; ; attempt++) {
+      let res: Response
+      try {
+        res = await this.fetchImpl(location, {method, headers, redirect: 'manual'})
+      } catch (e) {
+        if (attempt < this.retry.attempts && isRetryableError(e)) {
+          await this.retry.sleep(retryDelay(attempt, this.retry, null, Date.now()))
+          continue
+        }
+        throw new RegistryError(`${this.registry}: ${method} ${new URL(location).host} (redirected) failed: ${causeOf(e)}`, undefined)
+      }
+      if (isRetryableStatus(res.status) && attempt < this.retry.attempts) {
+        await drain(res)
+        await this.retry.sleep(retryDelay(attempt, this.retry, res.headers.get('retry-after'), Date.now()))
+        continue
+      }
+      const next = res.headers.get('location')
+      if (res.status >= 300 && res.status < 400 && next && hops < 5) {
+        await drain(res)
+        return this.followRedirect(method, new URL(next, location).toString(), headers, hops + 1)
+      }
+      return res
+    }
+  }
+
+  private async fail(res: Response, what: string, push: boolean): Promise<never> {
     const detail = await errorText(res)
     const hint =
       res.status === 401 || res.status === 403
-        ? ` (check the credentials for ${this.registry} and that they may ${what.startsWith('list') || what.startsWith('read') ? 'pull from' : 'push to'} this repository)`
+        ? ` (check the credentials for ${this.registry} and that they may ${push ? 'push to' : 'pull from'} this repository)`
         : ''
     throw new RegistryError(`${this.registry}: ${what}: HTTP ${res.status} ${detail}${hint}`, res.status)
   }
@@ -148,12 +259,12 @@ export class RegistryClient {
     const tags: string[] = []
     let next: string | undefined = `/v2/${repoPath}/tags/list?n=1000`
     while (next !== undefined) {
-      const res = await this.request('GET', next, scope, {accept: 'application/json'})
+      const res = await this.request('GET', next, scope, {headers: {accept: 'application/json'}})
       if (res.status === 404) {
-        await res.arrayBuffer()
+        await drain(res)
         return tags
       }
-      if (!res.ok) return this.fail(res, `list tags of ${repoPath}`)
+      if (!res.ok) return this.fail(res, `list tags of ${repoPath}`, false)
       const body = (await res.json()) as {tags?: string[] | null}
       tags.push(...(body.tags ?? []))
       const link = /<([^>]+)>\s*;\s*rel="?next"?/.exec(res.headers.get('link') ?? '')?.[1]
@@ -164,12 +275,11 @@ export class RegistryClient {
 
   /** The digest a tag points to (HEAD, `Docker-Content-Digest`); undefined when it does not exist. */
   async manifestDigest(repoPath: string, reference: string): Promise<string | undefined> {
-    const scope = repositoryScope(repoPath, ['pull'])
-    const res = await this.request('HEAD', `/v2/${repoPath}/manifests/${reference}`, scope, {
-      accept: MANIFEST_MEDIA_TYPES.join(', ')
+    const res = await this.request('HEAD', `/v2/${repoPath}/manifests/${reference}`, repositoryScope(repoPath, ['pull']), {
+      headers: {accept: MANIFEST_MEDIA_TYPES.join(', ')}
     })
     if (res.status === 404) return undefined
-    if (!res.ok) return this.fail(res, `read manifest ${repoPath}:${reference}`)
+    if (!res.ok) return this.fail(res, `read manifest ${repoPath}:${reference}`, false)
     const digest = res.headers.get('docker-content-digest')
     if (digest) return digest
     return (await this.getManifest(repoPath, reference)).digest
@@ -183,18 +293,144 @@ export class RegistryClient {
 
   /** The manifest a tag or digest names; undefined when there is none. */
   async findManifest(repoPath: string, reference: string): Promise<Manifest | undefined> {
-    const scope = repositoryScope(repoPath, ['pull'])
-    const res = await this.request('GET', `/v2/${repoPath}/manifests/${reference}`, scope, {
-      accept: MANIFEST_MEDIA_TYPES.join(', ')
+    const res = await this.request('GET', `/v2/${repoPath}/manifests/${reference}`, repositoryScope(repoPath, ['pull']), {
+      headers: {accept: MANIFEST_MEDIA_TYPES.join(', ')}
     })
     if (res.status === 404) {
-      await res.arrayBuffer()
+      await drain(res)
       return undefined
     }
-    if (!res.ok) return this.fail(res, `read manifest ${repoPath}:${reference}`)
+    if (!res.ok) return this.fail(res, `read manifest ${repoPath}:${reference}`, false)
     const body = Buffer.from(await res.arrayBuffer())
-    return {digest: sha256(body), mediaType: res.headers.get('content-type') ?? '', body}
+    const mediaType = (res.headers.get('content-type') ?? '').split(';')[0]?.trim() || ((JSON.parse(body.toString('utf8')) as {mediaType?: string}).mediaType ?? '')
+    return {digest: sha256(body), mediaType, body}
   }
+
+  /** PUT a manifest under a tag or its digest; returns the digest the registry reports. */
+  async putManifest(repoPath: string, reference: string, manifest: {mediaType: string; body: Buffer}): Promise<string> {
+    const res = await this.request('PUT', `/v2/${repoPath}/manifests/${reference}`, repositoryScope(repoPath, ['pull', 'push']), {
+      headers: {'content-type': manifest.mediaType},
+      body: () => manifest.body
+    })
+    if (res.status !== 201 && res.status !== 200) return this.fail(res, `put manifest ${repoPath}:${reference}`, true)
+    await drain(res)
+    return res.headers.get('docker-content-digest') ?? sha256(manifest.body)
+  }
+
+  async blobExists(repoPath: string, digest: string): Promise<boolean> {
+    const res = await this.request('HEAD', `/v2/${repoPath}/blobs/${digest}`, repositoryScope(repoPath, ['pull', 'push']))
+    await drain(res)
+    if (res.status === 200) return true
+    if (res.status === 404) return false
+    return this.fail(res, `check blob ${digest} in ${repoPath}`, true)
+  }
+
+  /** Streams a blob (following storage redirects without Authorization). */
+  async getBlob(repoPath: string, digest: string): Promise<Response> {
+    const res = await this.request('GET', `/v2/${repoPath}/blobs/${digest}`, repositoryScope(repoPath, ['pull']))
+    if (!res.ok || res.body === null) return this.fail(res, `read blob ${digest} of ${repoPath}`, false)
+    return res
+  }
+
+  /**
+   * Mounts a blob from another repository of this registry. True when
+   * mounted; false when the registry opened an upload instead (which is
+   * cancelled: the caller uploads).
+   */
+  async mountBlob(repoPath: string, digest: string, from: string): Promise<boolean> {
+    const res = await this.request(
+      'POST',
+      `/v2/${repoPath}/blobs/uploads/?mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(from)}`,
+      [repositoryScope(repoPath, ['pull', 'push']), repositoryScope(from, ['pull'])],
+      {headers: {'content-length': '0'}}
+    )
+    await drain(res)
+    if (res.status === 201) return true
+    if (res.status === 202) {
+      const location = res.headers.get('location')
+      if (location) {
+        const url = new URL(location, await this.baseUrl()).toString()
+        await drain(await this.request('DELETE', url, repositoryScope(repoPath, ['pull', 'push']), {retry: false}).catch(() => new Response(null)))
+      }
+      return false
+    }
+    return this.fail(res, `mount ${digest} into ${repoPath} from ${from}`, true)
+  }
+
+  /**
+   * Uploads a blob. Without `chunkSize`: POST, then one PUT with the body
+   * (monolithic). With it: POST, one PATCH per chunk with Content-Range,
+   * then PUT ?digest=. A failed attempt starts a new upload session.
+   */
+  async uploadBlob(
+    repoPath: string,
+    blob: {readonly digest: string; readonly size: number; readonly open: (start?: number, end?: number) => Readable | ReadableStream<Uint8Array>},
+    chunkSize?: number
+  ): Promise<void> {
+    const scope = repositoryScope(repoPath, ['pull', 'push'])
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.uploadOnce(repoPath, scope, blob, chunkSize)
+        return
+      } catch (e) {
+        const status = e instanceof RegistryError ? e.status : undefined
+        const again = (status === undefined && (isRetryableError(e) || e instanceof RegistryError)) || (status !== undefined && isRetryableStatus(status))
+        if (!again || attempt >= this.retry.attempts) throw e
+        await this.retry.sleep(retryDelay(attempt, this.retry, null, Date.now()))
+      }
+    }
+  }
+
+  private async uploadOnce(
+    repoPath: string,
+    scope: string,
+    blob: {readonly digest: string; readonly size: number; readonly open: (start?: number, end?: number) => Readable | ReadableStream<Uint8Array>},
+    chunkSize: number | undefined
+  ): Promise<void> {
+    const start = await this.request('POST', `/v2/${repoPath}/blobs/uploads/`, scope, {headers: {'content-length': '0'}})
+    if (start.status !== 202) return this.fail(start, `start an upload to ${repoPath}`, true)
+    await drain(start)
+    let location = new URL(start.headers.get('location') ?? '', await this.baseUrl()).toString()
+    const withDigest = (loc: string): string => {
+      const u = new URL(loc)
+      u.searchParams.set('digest', blob.digest)
+      return u.toString()
+    }
+    if (chunkSize === undefined || blob.size <= chunkSize) {
+      const res = await this.request('PUT', withDigest(location), scope, {
+        headers: {'content-type': 'application/octet-stream', 'content-length': String(blob.size)},
+        body: () => blob.open(),
+        retry: false
+      })
+      if (res.status !== 201) return this.fail(res, `upload ${blob.digest} to ${repoPath}`, true)
+      await drain(res)
+      return
+    }
+    for (let offset = 0; offset < blob.size; offset += chunkSize) {
+      const end = Math.min(offset + chunkSize, blob.size) - 1
+      const res = await this.request('PATCH', location, scope, {
+        headers: {'content-type': 'application/octet-stream', 'content-length': String(end - offset + 1), 'content-range': `${offset}-${end}`},
+        body: () => blob.open(offset, end),
+        retry: false
+      })
+      if (res.status !== 202) return this.fail(res, `upload ${blob.digest} to ${repoPath} (bytes ${offset}-${end})`, true)
+      await drain(res)
+      location = new URL(res.headers.get('location') ?? location, location).toString()
+    }
+    const done = await this.request('PUT', withDigest(location), scope, {headers: {'content-length': '0'}, retry: false})
+    if (done.status !== 201) return this.fail(done, `finish the upload of ${blob.digest} to ${repoPath}`, true)
+    await drain(done)
+  }
+}
+
+function causeOf(e: unknown): string {
+  const parts: string[] = []
+  for (let cur: unknown = e, depth = 0; cur instanceof Error && depth < 4; depth++) {
+    const code = (cur as {code?: string}).code
+    parts.push(code ? `${cur.message} (${code})` : cur.message)
+    cur = (cur as {cause?: unknown}).cause
+  }
+  return parts.join(': ') || String(e)
 }
 
 interface ImageManifestJson {

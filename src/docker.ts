@@ -1,9 +1,11 @@
 /** The docker CLI: which one builds, and the commands we run with it. */
+import {spawn} from 'child_process'
 import * as fs from 'fs'
 import * as path from 'path'
+import type {Readable} from 'stream'
 import {Builder, DockerProbe, chooseBuilder} from './builder-choice'
 import {ActionError} from './errors'
-import {run, runOrThrow} from './exec'
+import {run} from './exec'
 
 /** Every distinct `docker` executable on PATH, in PATH order. */
 export function dockerClientsOnPath(envPath: string): string[] {
@@ -90,11 +92,14 @@ export class Docker {
     }
   }
 
-  /** Pushes one ref; returns the manifest digest docker reports. */
-  async push(ref: string): Promise<string> {
-    const r = await runOrThrow(`docker push ${ref}`, this.builder.docker, ['push', ref], {env: this.env, stream: true})
-    const digest = /digest: (sha256:[a-f0-9]{64})/.exec(r.stdout)?.[1]
-    if (digest === undefined) throw new ActionError(`docker push ${ref} reported no digest`)
-    return digest
+  /** `docker save` as a stream; a failure of docker ends the stream with an error. */
+  save(image: string): Readable {
+    const child = spawn(this.builder.docker, ['save', image], {env: this.env, stdio: ['ignore', 'pipe', 'pipe']})
+    let stderr = ''
+    child.stderr.on('data', d => (stderr += d))
+    child.on('close', code => {
+      if (code !== 0) child.stdout.destroy(new ActionError(`docker save ${image} failed (exit ${code}): ${stderr.trim()}`))
+    })
+    return child.stdout
   }
 }

@@ -52,6 +52,8 @@ export interface Inputs {
   readonly 'azure-client-id': string | undefined
   readonly 'azure-tenant-id': string | undefined
   readonly 'azure-client-secret': string | undefined
+  readonly 'compression-level': number
+  readonly 'upload-chunk-size': number | undefined
 }
 
 /** Reads one raw input by name (core.getInput in the action, a map in tests). */
@@ -170,8 +172,36 @@ export function getInputs(
     password,
     'registry-auth': registryAuth,
     ...readAwsInputs(read, ctx.awsRegion),
-    ...readAzureInputs(read, mask)
+    ...readAzureInputs(read, mask),
+    'compression-level': readCompressionLevel(read),
+    'upload-chunk-size': readChunkSize(read)
   }
+}
+
+function readCompressionLevel(read: InputReader): number {
+  const raw = optional(read('compression-level'))
+  if (raw === undefined) return 6
+  if (!/^[1-9]$/.test(raw)) throw new InputError('compression-level', `'${raw}' is not accepted; use a gzip level from 1 (fastest) to 9 (smallest)`)
+  return Number(raw)
+}
+
+const SIZE_UNITS: Record<string, number> = {'': 1, b: 1, k: 1024, kb: 1024, kib: 1024, m: 1024 ** 2, mb: 1024 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gb: 1024 ** 3, gib: 1024 ** 3}
+
+/** `upload-chunk-size`: bytes, or with a unit (`16MiB`); at least 1 MiB. */
+export function parseSize(name: string, raw: string): number {
+  const m = /^(\d+)\s*([a-z]*)$/i.exec(raw.trim())
+  const unit = SIZE_UNITS[(m?.[2] ?? 'x').toLowerCase()]
+  if (m?.[1] === undefined || unit === undefined) {
+    throw new InputError(name, `'${raw}' is not a size; give bytes or a number with KiB, MiB or GiB (e.g. 16MiB)`)
+  }
+  const bytes = Number(m[1]) * unit
+  if (bytes < 1024 * 1024) throw new InputError(name, `'${raw}' is below the 1 MiB that registries accept as a chunk`)
+  return bytes
+}
+
+function readChunkSize(read: InputReader): number | undefined {
+  const raw = optional(read('upload-chunk-size'))
+  return raw === undefined ? undefined : parseSize('upload-chunk-size', raw)
 }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i

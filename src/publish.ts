@@ -1,11 +1,11 @@
-/** Pushes every tag of every target, then reads each one back from its registry to prove what landed. */
+/** Publishes to every target, then reads each tag back from its registry to prove what landed. */
 import * as core from '@actions/core'
 import type {Clients, Session} from './auth'
-import type {Docker} from './docker'
 import {ActionError} from './errors'
 import {ExistingTag, KeptTag, planImmutableTags} from './immutable-tags'
 import {Repository, refWithTag} from './reference'
 import {compressedSize, configDigest} from './registry/client'
+import {BlobStats, ManifestNode, UploadOptions, uploadGraph} from './uploader'
 
 /** What goes to one repository. */
 export interface Target {
@@ -24,6 +24,8 @@ export interface Published {
   /** config + layers as stored, in bytes */
   readonly compressedSize: number | undefined
   readonly kept: readonly KeptTag[]
+  /** blobs uploaded, mounted, already there */
+  readonly stats: BlobStats
 }
 
 /**
@@ -62,28 +64,38 @@ export async function planTargets(
   return targets
 }
 
-export async function pushAll(docker: Docker, targets: readonly Target[]): Promise<Map<string, string>> {
-  const digests = new Map<string, string>()
-  for (const {repository: repo, tags} of targets) {
-    for (const tag of tags) {
-      const digest = await docker.push(refWithTag(repo, tag))
-      const earlier = digests.get(repo.name)
-      if (earlier !== undefined && earlier !== digest) {
-        throw new ActionError(`${repo.name}: tag ${tag} was pushed as ${digest} but earlier tags as ${earlier}`)
-      }
-      digests.set(repo.name, digest)
+/** Uploads the graph to every target; returns each repository's digest and what it cost. */
+export async function publishGraph(
+  root: ManifestNode,
+  targets: readonly Target[],
+  clients: Clients,
+  opts: UploadOptions
+): Promise<Map<string, {digest: string; stats: BlobStats}>> {
+  const results = await uploadGraph(root, targets, clients, opts)
+  for (const t of targets) {
+    const r = results.get(t.repository.name)
+    if (r !== undefined && t.tags.length > 0) {
+      const s = r.stats
+      core.info(
+        `${t.repository.name}: ${t.tags.length} tag(s); blobs uploaded ${s.uploaded} (${s.uploadedBytes} bytes), mounted ${s.mounted}, already there ${s.present}`
+      )
     }
   }
-  return digests
+  return results
 }
 
 /** Every pushed tag must resolve to the pushed digest in its registry (manifest HEAD). */
-export async function verifyAll(clients: Clients, targets: readonly Target[], pushed: ReadonlyMap<string, string>): Promise<Published[]> {
+export async function verifyAll(
+  clients: Clients,
+  targets: readonly Target[],
+  pushed: ReadonlyMap<string, {readonly digest: string; readonly stats: BlobStats}>
+): Promise<Published[]> {
   const published: Published[] = []
   for (const {repository: repo, tags, kept} of targets) {
     const client = clients.get(repo.registry)
     const same = kept.filter(k => k.same)
-    const digest = pushed.get(repo.name) ?? same[0]?.digest
+    const result = pushed.get(repo.name)
+    const digest = (tags.length > 0 ? result?.digest : undefined) ?? same[0]?.digest
     if (client === undefined || digest === undefined) throw new ActionError(`${repo.name}: nothing was pushed and no tag holds this image`)
     for (const tag of tags) {
       const found = await client.manifestDigest(repo.path, tag)
@@ -93,7 +105,8 @@ export async function verifyAll(clients: Clients, targets: readonly Target[], pu
     }
     const size = compressedSize(await client.getManifest(repo.path, digest))
     core.info(`${repo.name}: ${tags.length} tag(s) verified at ${digest}`)
-    published.push({repository: repo, tags: [...tags, ...same.map(k => k.tag)], digest, compressedSize: size, kept})
+    const stats = result?.stats ?? {uploaded: 0, uploadedBytes: 0, mounted: 0, present: 0}
+    published.push({repository: repo, tags: [...tags, ...same.map(k => k.tag)], digest, compressedSize: size, kept, stats})
   }
   const distinct = new Set(published.map(p => p.digest))
   if (distinct.size > 1) {

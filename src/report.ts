@@ -74,7 +74,8 @@ export async function writeSummary(o: Outcome): Promise<void> {
     p.repository.name,
     p.tags.map(t => `<code>${t}</code>`).join(' '),
     `<code>${p.digest}</code>`,
-    formatBytes(p.compressedSize)
+    formatBytes(p.compressedSize),
+    `${p.stats.uploaded} uploaded (${formatBytes(p.stats.uploadedBytes)}), ${p.stats.mounted} mounted, ${p.stats.present} already there`
   ])
   core.summary.addHeading('stevedore: image published', 3)
   if (rows.length > 0) {
@@ -83,7 +84,8 @@ export async function writeSummary(o: Outcome): Promise<void> {
         {data: 'Repository', header: true},
         {data: 'Tags', header: true},
         {data: 'Digest', header: true},
-        {data: 'Compressed size', header: true}
+        {data: 'Compressed size', header: true},
+        {data: 'Blobs', header: true}
       ],
       ...rows
     ])

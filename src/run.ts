@@ -17,7 +17,8 @@ import {readGitHubContext} from './github-context'
 import {getInputs} from './inputs'
 import {planLogins} from './login-plan'
 import {makePlan} from './plan'
-import {Published, planTargets, pushAll, verifyAll} from './publish'
+import {prepareImage, DEFAULT_COMPRESSION} from './image-archive'
+import {Published, planTargets, publishGraph, verifyAll} from './publish'
 import {refWithTag} from './reference'
 import {outputsOf, setOutputs, writeSummary} from './report'
 import {State, save} from './state'
@@ -73,25 +74,37 @@ export async function run(): Promise<void> {
     const refs = inputs.images.flatMap(repo => tags.map(tag => refWithTag(repo, tag)))
 
     const workDir = fs.mkdtempSync(path.join(ctx.runnerTemp, 'stevedore-build-'))
-    const imageId = await core.group('Build', () => buildImage(docker, inputs, plan.labels, refs, workDir))
-    fs.rmSync(workDir, {recursive: true, force: true})
-    core.info(`Image ID: ${imageId}`)
+    try {
+      const imageId = await core.group('Build', () => buildImage(docker, inputs, plan.labels, refs, workDir))
+      core.info(`Image ID: ${imageId}`)
 
-    let published: Published[] = []
-    if (session !== undefined) {
-      const s = session
-      const floating = new Set(plan.tags.floating.map(f => f.tag))
-      const targets = await planTargets(s, inputs.images, tags, floating, imageId)
-      const pushed = await core.group('Push', () => pushAll(docker, targets))
-      published = await core.group('Verify', () => verifyAll(s.clients, targets, pushed))
-      await verifyAzure(s, published)
+      let published: Published[] = []
+      if (session !== undefined) {
+        const s = session
+        const image = await core.group('Compress', async () => {
+          const started = Date.now()
+          const prepared = await prepareImage(docker.save(imageId), workDir, {...DEFAULT_COMPRESSION, level: inputs['compression-level']})
+          const bytes = prepared.layers.reduce((n, l) => n + l.size, 0)
+          core.info(`${prepared.layers.length} layer(s), ${prepared.tarBytes} bytes read, ${bytes} compressed, in ${Date.now() - started} ms; manifest ${prepared.manifest.digest}`)
+          return prepared
+        })
+        const floating = new Set(plan.tags.floating.map(f => f.tag))
+        const targets = await planTargets(s, inputs.images, tags, floating, imageId)
+        const root = {...image.manifest, blobs: [image.config, ...image.layers], children: []}
+        const chunk = inputs['upload-chunk-size']
+        const pushed = await core.group('Push', () => publishGraph(root, targets, s.clients, chunk === undefined ? {} : {chunkSize: chunk}))
+        published = await core.group('Verify', () => verifyAll(s.clients, targets, pushed))
+        await verifyAzure(s, published)
+      }
+
+      const kept = published.flatMap(p => p.kept.map(k => k.reason))
+      const outcome = {imageId, version: plan.version, tags, images: inputs.images, published, notes: [...notes, ...kept]}
+      setOutputs(outputsOf(outcome))
+      await writeSummary(outcome)
+      for (const p of published) core.info(`${p.repository.name}@${p.digest}  tags: ${p.tags.join(', ')}`)
+    } finally {
+      fs.rmSync(workDir, {recursive: true, force: true})
     }
-
-    const kept = published.flatMap(p => p.kept.map(k => k.reason))
-    const outcome = {imageId, version: plan.version, tags, images: inputs.images, published, notes: [...notes, ...kept]}
-    setOutputs(outputsOf(outcome))
-    await writeSummary(outcome)
-    for (const p of published) core.info(`${p.repository.name}@${p.digest}  tags: ${p.tags.join(', ')}`)
   } catch (e) {
     core.setFailed(errorMessage(e))
   }

@@ -42,8 +42,8 @@ describe('outputsOf', () => {
       tags: ['1.2.3', 'latest'],
       images: [a, b],
       published: [
-        {repository: a, tags: ['1.2.3', 'latest'], digest: d, compressedSize: 100, kept: []},
-        {repository: b, tags: ['1.2.3', 'latest'], digest: d, compressedSize: 100, kept: []}
+        {repository: a, tags: ['1.2.3', 'latest'], digest: d, compressedSize: 100, kept: [], stats: {uploaded: 1, uploadedBytes: 100, mounted: 0, present: 0}},
+        {repository: b, tags: ['1.2.3', 'latest'], digest: d, compressedSize: 100, kept: [], stats: {uploaded: 1, uploadedBytes: 100, mounted: 0, present: 0}}
       ],
       notes: []
     })

@@ -32136,10 +32136,8 @@ var __importStar = (this && this.__importStar) || (function () {
 })();
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.run = run;
-exports.runOrThrow = runOrThrow;
-/** The one way we run a command: output captured, a non-zero exit becomes an error with its stderr. */
+/** The one way we run a command: output captured (or streamed to the log), the exit code returned. */
 const exec = __importStar(__nccwpck_require__(5236));
-const errors_1 = __nccwpck_require__(3916);
 async function run(cmd, args, opts = {}) {
     const options = {
         ignoreReturnCode: true,
@@ -32153,15 +32151,6 @@ async function run(cmd, args, opts = {}) {
         options.cwd = opts.cwd;
     const r = await exec.getExecOutput(cmd, [...args], options);
     return { exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr };
-}
-/** Runs and throws `<what> failed: <stderr>` on a non-zero exit. */
-async function runOrThrow(what, cmd, args, opts = {}) {
-    const r = await run(cmd, args, opts);
-    if (r.exitCode !== 0) {
-        const detail = (r.stderr.trim() || r.stdout.trim()).split('\n').slice(-15).join('\n');
-        throw new errors_1.ActionError(`${what} failed (exit ${r.exitCode}): ${detail}`);
-    }
-    return r;
 }
 
 

@@ -1,0 +1,90 @@
+/**
+ * Compresses a layer once: the tar stream is cut into chunks, each chunk is
+ * gzipped on the thread pool in parallel, and the members are written in
+ * order. A gzip stream may consist of several members; every registry client
+ * reads it. Node's gzip writes no timestamp or name, so the same layer gives
+ * the same bytes, and the same digest, every time.
+ */
+import {createHash} from 'crypto'
+import * as fs from 'fs'
+import {promisify} from 'util'
+import * as zlib from 'zlib'
+
+const gzip = promisify(zlib.gzip)
+
+export interface CompressOptions {
+  /** 1 (fast) to 9 (small) */
+  readonly level: number
+  /** bytes of uncompressed input per gzip member */
+  readonly chunkSize: number
+  /** members compressed at once */
+  readonly concurrency: number
+}
+
+export interface CompressedLayer {
+  /** sha256 of the compressed bytes: the blob digest */
+  readonly digest: string
+  readonly size: number
+  /** sha256 of the uncompressed tar: the diff ID in the image config */
+  readonly diffId: string
+  readonly file: string
+}
+
+const GZIP_MAGIC = Buffer.from([0x1f, 0x8b])
+
+/** Writes the compressed layer to `file`; an input that is gzip already is stored as it is. */
+export async function compressLayer(input: AsyncIterable<Buffer>, file: string, opts: CompressOptions): Promise<CompressedLayer> {
+  const out = fs.createWriteStream(file)
+  const blobHash = createHash('sha256')
+  const tarHash = createHash('sha256')
+  let size = 0
+  let first = true
+  let passThrough = false
+  const pending: Array<Promise<Buffer>> = []
+  let buffered: Buffer[] = []
+  let bufferedBytes = 0
+
+  const write = async (data: Buffer): Promise<void> => {
+    blobHash.update(data)
+    size += data.length
+    if (!out.write(data)) await new Promise<void>(resolve => out.once('drain', () => resolve()))
+  }
+  const flushOldest = async (): Promise<void> => {
+    const next = pending.shift()
+    if (next !== undefined) await write(await next)
+  }
+  const cut = async (): Promise<void> => {
+    if (bufferedBytes === 0) return
+    const chunk = Buffer.concat(buffered, bufferedBytes)
+    buffered = []
+    bufferedBytes = 0
+    pending.push(gzip(chunk, {level: opts.level}))
+    while (pending.length >= opts.concurrency) await flushOldest()
+  }
+
+  for await (const data of input) {
+    if (first) {
+      passThrough = data.subarray(0, 2).equals(GZIP_MAGIC)
+      first = false
+    }
+    if (passThrough) {
+      await write(data)
+      continue
+    }
+    tarHash.update(data)
+    let rest = data
+    while (rest.length > 0) {
+      const take = Math.min(rest.length, opts.chunkSize - bufferedBytes)
+      buffered.push(rest.subarray(0, take))
+      bufferedBytes += take
+      rest = rest.subarray(take)
+      if (bufferedBytes === opts.chunkSize) await cut()
+    }
+  }
+  await cut()
+  while (pending.length > 0) await flushOldest()
+  if (size === 0) await write(await gzip(Buffer.alloc(0), {level: opts.level}))
+  await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())))
+  const digest = `sha256:${blobHash.digest('hex')}`
+  return {digest, size, diffId: passThrough ? '' : `sha256:${tarHash.digest('hex')}`, file}
+}

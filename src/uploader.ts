@@ -1,0 +1,159 @@
+/**
+ * Publishes a manifest graph (an image, or an index and its children) to
+ * every target: registries in parallel; in each registry, repositories one
+ * after another so that later ones can mount what earlier ones received;
+ * each blob uploaded at most once per registry; each further tag one
+ * manifest PUT.
+ */
+import type {Readable} from 'stream'
+import type {Clients} from './auth'
+import {ActionError} from './errors'
+import type {Descriptor} from './image-manifest'
+import type {Target} from './publish'
+import type {RegistryClient} from './registry/client'
+
+export interface BlobSource extends Descriptor {
+  open(start?: number, end?: number): Readable
+}
+
+export interface ManifestNode {
+  readonly mediaType: string
+  readonly body: Buffer
+  readonly digest: string
+  /** config and layers of an image; none for an index */
+  readonly blobs: readonly BlobSource[]
+  /** the images of an index */
+  readonly children: readonly ManifestNode[]
+}
+
+export interface BlobStats {
+  uploaded: number
+  uploadedBytes: number
+  mounted: number
+  present: number
+}
+
+export interface UploadOptions {
+  /** upload in PATCH chunks of this many bytes (default: one request per blob) */
+  readonly chunkSize?: number
+  /** blobs sent at once to one repository */
+  readonly concurrency?: number
+  /** a repository in some registry that already holds every blob of the graph (the mirror source) */
+  readonly origin?: {readonly registry: string; readonly path: string}
+}
+
+/** Blobs known to be in each repository of one registry, this run. */
+class RegistryBlobs {
+  private readonly byRepo = new Map<string, Set<string>>()
+  add(repo: string, digest: string): void {
+    let set = this.byRepo.get(repo)
+    if (set === undefined) this.byRepo.set(repo, (set = new Set()))
+    set.add(digest)
+  }
+  has(repo: string, digest: string): boolean {
+    return this.byRepo.get(repo)?.has(digest) ?? false
+  }
+  holder(digest: string, except: string): string | undefined {
+    for (const [repo, set] of this.byRepo) if (repo !== except && set.has(digest)) return repo
+    return undefined
+  }
+}
+
+async function inParallel<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0
+  const lanes = Array.from({length: Math.min(limit, items.length)}, async () => {
+    while (next < items.length) {
+      const item = items[next++] as T
+      await work(item)
+    }
+  })
+  await Promise.all(lanes)
+}
+
+function allBlobs(node: ManifestNode): BlobSource[] {
+  const seen = new Map<string, BlobSource>()
+  const walk = (n: ManifestNode): void => {
+    for (const b of n.blobs) seen.set(b.digest, b)
+    for (const c of n.children) walk(c)
+  }
+  walk(node)
+  return [...seen.values()]
+}
+
+async function ensureBlob(client: RegistryClient, repoPath: string, blob: BlobSource, known: RegistryBlobs, stats: BlobStats, opts: UploadOptions): Promise<void> {
+  if (known.has(repoPath, blob.digest)) {
+    stats.present++
+    return
+  }
+  if (await client.blobExists(repoPath, blob.digest)) {
+    stats.present++
+  } else {
+    const from = known.holder(blob.digest, repoPath)
+    if (from !== undefined && (await client.mountBlob(repoPath, blob.digest, from))) {
+      stats.mounted++
+    } else {
+      await client.uploadBlob(repoPath, blob, opts.chunkSize)
+      stats.uploaded++
+      stats.uploadedBytes += blob.size
+    }
+  }
+  known.add(repoPath, blob.digest)
+}
+
+/** Children first (by digest), then the root under every tag of the target. */
+async function putManifests(client: RegistryClient, repoPath: string, root: ManifestNode, tags: readonly string[]): Promise<string> {
+  for (const child of root.children) {
+    const got = await client.putManifest(repoPath, child.digest, child)
+    if (got !== child.digest) throw new ActionError(`${client.registry}/${repoPath}: child manifest ${child.digest} was stored as ${got}`)
+  }
+  let digest = root.digest
+  for (const tag of tags) {
+    digest = await client.putManifest(repoPath, tag, root)
+    if (digest !== root.digest) throw new ActionError(`${client.registry}/${repoPath}:${tag} was stored as ${digest}, but the manifest is ${root.digest}`)
+  }
+  return digest
+}
+
+export async function uploadGraph(
+  root: ManifestNode,
+  targets: readonly Target[],
+  clients: Clients,
+  opts: UploadOptions = {}
+): Promise<Map<string, {digest: string; stats: BlobStats}>> {
+  const byRegistry = new Map<string, Target[]>()
+  for (const t of targets) byRegistry.set(t.repository.registry, [...(byRegistry.get(t.repository.registry) ?? []), t])
+  const blobs = allBlobs(root)
+  const results = new Map<string, {digest: string; stats: BlobStats}>()
+
+  const settled = await Promise.allSettled(
+    [...byRegistry].map(async ([registry, regTargets]) => {
+      const client = clients.get(registry)
+      if (client === undefined) throw new ActionError(`no client for ${registry}`)
+      const known = new RegistryBlobs()
+      if (opts.origin?.registry === registry) for (const b of blobs) known.add(opts.origin.path, b.digest)
+      for (const target of regTargets) {
+        const stats: BlobStats = {uploaded: 0, uploadedBytes: 0, mounted: 0, present: 0}
+        const repoPath = target.repository.path
+        if (target.tags.length > 0) {
+          await inParallel(blobs, opts.concurrency ?? 4, b => ensureBlob(client, repoPath, b, known, stats, opts))
+          await putManifests(client, repoPath, root, target.tags)
+        }
+        results.set(target.repository.name, {digest: root.digest, stats})
+      }
+    })
+  )
+  const failed = settled.flatMap((s, i) => (s.status === 'rejected' ? [`${[...byRegistry.keys()][i]}: ${s.reason instanceof Error ? s.reason.message : String(s.reason)}`] : []))
+  if (failed.length > 0) throw new UploadError(failed, results)
+  return results
+}
+
+/** Some registries failed; `done` holds what the others received. */
+export class UploadError extends ActionError {
+  constructor(
+    readonly failures: readonly string[],
+    readonly done: ReadonlyMap<string, {digest: string; stats: BlobStats}>
+  ) {
+    super(`Publishing failed for ${failures.length} registr${failures.length === 1 ? 'y' : 'ies'}: ${failures.join('; ')}`)
+    this.name = 'UploadError'
+  }
+}

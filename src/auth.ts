@@ -33,7 +33,8 @@ async function awsFor(inputs: Inputs, methods: readonly LoginMethod[], env: Node
   return new Ecr(await assumeRoleWithOidc(inputs, stsRegion, env))
 }
 
-export async function logIn(inputs: Inputs, methods: readonly LoginMethod[], docker: Docker, env: NodeJS.ProcessEnv): Promise<Session> {
+/** `docker` is undefined in mirror mode: then only the API clients get the credentials. */
+export async function logIn(inputs: Inputs, methods: readonly LoginMethod[], docker: Docker | undefined, env: NodeJS.ProcessEnv): Promise<Session> {
   const ecr = await awsFor(inputs, methods, env)
   const ecrLogins = methods.filter((m): m is EcrLogin => m.method === 'ecr')
   const ecrTokens = ecr !== undefined && ecrLogins.length > 0 ? await ecr.tokens(ecrLogins) : new Map<string, Credentials>()
@@ -57,9 +58,11 @@ export async function logIn(inputs: Inputs, methods: readonly LoginMethod[], doc
     if (creds === undefined) {
       core.info(`${m.registry}: no credentials given, pushing anonymously`)
     } else {
-      await docker.login(m.registry, creds.username, creds.password)
-      if (m.method !== 'basic') cloudLogins.push(m.registry)
-      core.info(`${m.registry}: logged in as ${creds.username}${loginDetail(m, azure.get(m.registry)?.identity)}`)
+      if (docker !== undefined) {
+        await docker.login(m.registry, creds.username, creds.password)
+        if (m.method !== 'basic') cloudLogins.push(m.registry)
+      }
+      core.info(`${m.registry}: ${docker === undefined ? 'credentials for' : 'logged in as'} ${creds.username}${loginDetail(m, azure.get(m.registry)?.identity)}`)
     }
     clients.set(m.registry, new RegistryClient(m.registry, creds))
   }

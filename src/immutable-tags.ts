@@ -3,7 +3,7 @@
  * the registry holds is passed in.
  *
  * - a tag that does not exist yet is pushed;
- * - a tag that already holds this very image (same config digest) is kept, with a notice;
+ * - a tag that already holds this very image (same manifest, or same config digest) is kept, with a notice;
  * - a floating tag (latest, X.Y, X) that holds another image stays where it is, with a notice;
  * - any other tag that holds another image is a conflict: the publish fails before anything is pushed.
  */
@@ -33,14 +33,14 @@ export function planImmutableTags(
   tags: readonly string[],
   floating: ReadonlySet<string>,
   existing: ReadonlyMap<string, ExistingTag>,
-  imageId: string
+  image: {readonly digest: string; readonly id: string}
 ): ImmutablePlan {
   const plan: ImmutablePlan = {push: [], kept: [], conflicts: []}
   for (const tag of tags) {
     const found = existing.get(tag)
     if (found === undefined) {
       plan.push.push(tag)
-    } else if (found.config === imageId) {
+    } else if (found.digest === image.digest || (found.config !== undefined && found.config === image.id)) {
       plan.kept.push({tag, digest: found.digest, same: true, reason: `${repo}:${tag} already holds this image (${found.digest}); skipped`})
     } else if (floating.has(tag)) {
       plan.kept.push({
@@ -51,7 +51,7 @@ export function planImmutableTags(
       })
     } else {
       plan.conflicts.push(
-        `${repo}:${tag} already exists as ${found.digest} (image ${found.config ?? 'an index'}), and this build is image ${imageId}; ` +
+        `${repo}:${tag} already exists as ${found.digest} (image ${found.config ?? 'an index'}), and this image is ${image.digest} (image ${image.id || 'an index'}); ` +
           `the repository is immutable, so the tag cannot be moved`
       )
     }

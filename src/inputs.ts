@@ -17,8 +17,8 @@ import {
   parseRegistryAuth,
   parseTags
 } from './input-parsing'
-import type {Repository} from './reference'
-import {isValidTag} from './reference'
+import type {ImageReference, Repository} from './reference'
+import {isValidTag, parseReference} from './reference'
 import {isValidAwsRegion} from './registry-kind'
 import type {LatestMode} from './tags'
 import {cleanVersion, versionFromRef, versionTag} from './version'
@@ -54,6 +54,8 @@ export interface Inputs {
   readonly 'azure-client-secret': string | undefined
   readonly 'compression-level': number
   readonly 'upload-chunk-size': number | undefined
+  /** mirror mode: an existing image to copy instead of building */
+  readonly source: ImageReference | undefined
 }
 
 /** Reads one raw input by name (core.getInput in the action, a map in tests). */
@@ -152,17 +154,8 @@ export function getInputs(
     throw new InputError('images', `is required when push is true; give repositories such as ghcr.io/acme/orders, or set push: false`)
   }
 
-  const context = readContext(read, ctx.workspace)
-  return {
+  const common = {
     images,
-    context,
-    file: readFile(read, ctx.workspace, context),
-    'build-args': parseKeyValues('build-args', read('build-args'), BUILD_ARG_KEY, 'a build arg name is letters, digits and _ and does not start with a digit'),
-    target: readTarget(read),
-    labels: parseKeyValues('labels', read('labels'), LABEL_KEY, 'a label key is letters, digits and . _ - /'),
-    network: readNetwork(read),
-    'no-cache': parseBoolean('no-cache', read('no-cache'), false),
-    pull: parseBoolean('pull', read('pull'), false),
     push,
     version: readVersion(read, ctx.ref),
     'semver-tags': parseBoolean('semver-tags', read('semver-tags'), true),
@@ -173,9 +166,45 @@ export function getInputs(
     'registry-auth': registryAuth,
     ...readAwsInputs(read, ctx.awsRegion),
     ...readAzureInputs(read, mask),
-    'compression-level': readCompressionLevel(read),
     'upload-chunk-size': readChunkSize(read)
   }
+  const source = readSource(read, push)
+  if (source !== undefined) return {...common, ...NO_BUILD, context: ctx.workspace, source}
+  return {...common, ...readBuildInputs(read, ctx.workspace), source: undefined}
+}
+
+/** What a mirror has instead of build inputs. */
+const NO_BUILD = {file: '', 'build-args': [], target: undefined, labels: [], network: undefined, 'no-cache': false, pull: false, 'compression-level': 6} as const
+
+function readBuildInputs(read: InputReader, workspace: string) {
+  const context = readContext(read, workspace)
+  return {
+    context,
+    file: readFile(read, workspace, context),
+    'build-args': parseKeyValues('build-args', read('build-args'), BUILD_ARG_KEY, 'a build arg name is letters, digits and _ and does not start with a digit'),
+    target: readTarget(read),
+    labels: parseKeyValues('labels', read('labels'), LABEL_KEY, 'a label key is letters, digits and . _ - /'),
+    network: readNetwork(read),
+    'no-cache': parseBoolean('no-cache', read('no-cache'), false),
+    pull: parseBoolean('pull', read('pull'), false),
+    'compression-level': readCompressionLevel(read)
+  }
+}
+
+/** Inputs that only a build uses; with `source` they must stay empty. */
+const BUILD_INPUTS = ['context', 'file', 'build-args', 'target', 'labels', 'network', 'no-cache', 'pull', 'compression-level'] as const
+
+function readSource(read: InputReader, push: boolean): ImageReference | undefined {
+  const raw = optional(read('source'))
+  if (raw === undefined) return undefined
+  const ref = parseReference(raw)
+  if (typeof ref === 'string') throw new InputError('source', `${ref}. Expected an image such as ghcr.io/acme/orders:1.2.3 or ghcr.io/acme/orders@sha256:…`)
+  const given = BUILD_INPUTS.filter(name => optional(read(name)) !== undefined && !(name === 'context' && read(name).trim() === '.'))
+  if (given.length > 0) {
+    throw new InputError('source', `copies an existing image and builds nothing, so it does not go with ${given.map(g => `'${g}'`).join(', ')}; remove ${given.length === 1 ? 'it' : 'them'} or remove 'source'`)
+  }
+  if (!push) throw new InputError('source', `copies an image to 'images', which needs push: true`)
+  return ref
 }
 
 function readCompressionLevel(read: InputReader): number {

@@ -38,7 +38,7 @@ export async function planTargets(
   images: readonly Repository[],
   tags: readonly string[],
   floating: ReadonlySet<string>,
-  imageId: string
+  image: {readonly digest: string; readonly id: string}
 ): Promise<Target[]> {
   const targets: Target[] = []
   const conflicts: string[] = []
@@ -53,7 +53,7 @@ export async function planTargets(
       const m = await client?.findManifest(repo.path, tag)
       if (m !== undefined) existing.set(tag, {digest: m.digest, config: configDigest(m)})
     }
-    const plan = planImmutableTags(repo.name, tags, floating, existing, imageId)
+    const plan = planImmutableTags(repo.name, tags, floating, existing, image)
     for (const k of plan.kept) core.notice(k.reason)
     conflicts.push(...plan.conflicts)
     targets.push({repository: repo, tags: plan.push, kept: plan.kept})

@@ -102,3 +102,35 @@ export function refWithTag(repo: Repository, tag: string): string {
 export function refWithDigest(repo: Repository, digest: string): string {
   return `${repo.name}@${digest}`
 }
+
+/** A full image reference: repository plus a tag, a digest, or both. */
+export interface ImageReference {
+  readonly repository: Repository
+  readonly tag: string | undefined
+  readonly digest: string | undefined
+}
+
+/** Parses `registry/path:tag`, `registry/path@sha256:…` or both; a reference needs a tag or a digest. */
+export function parseReference(raw: string): ImageReference | string {
+  const text = raw.trim()
+  let rest = text
+  let digest: string | undefined
+  const at = rest.indexOf('@')
+  if (at >= 0) {
+    digest = rest.slice(at + 1)
+    rest = rest.slice(0, at)
+    if (!isValidDigest(digest)) return `'${text}' has an invalid digest '${digest}'`
+  }
+  let tag: string | undefined
+  const slash = rest.lastIndexOf('/')
+  const colon = rest.lastIndexOf(':')
+  if (colon > slash) {
+    tag = rest.slice(colon + 1)
+    rest = rest.slice(0, colon)
+    if (!isValidTag(tag)) return `'${text}' has an invalid tag '${tag}'`
+  }
+  if (tag === undefined && digest === undefined) return `'${text}' names no tag or digest; give one (e.g. ${text}:1.2.3 or ${text}@sha256:…)`
+  const repository = parseRepository(rest)
+  if (typeof repository === 'string') return repository
+  return {repository, tag, digest}
+}

@@ -10,6 +10,7 @@ export interface Outcome {
   readonly tags: readonly string[]
   readonly images: readonly Repository[]
   readonly published: readonly Published[]
+  /** why tags did not move (registry tags ahead); kept tags' reasons come with `published` */
   readonly notes: readonly string[]
 }
 
@@ -92,6 +93,7 @@ export async function writeSummary(o: Outcome): Promise<void> {
   } else {
     core.summary.addRaw(`Built ${o.imageId} (not pushed): ${o.tags.join(', ') || 'no tags'}`, true)
   }
-  if (o.notes.length > 0) core.summary.addList([...o.notes])
+  const notes = [...o.notes, ...o.published.flatMap(p => p.kept.map(k => k.reason))]
+  if (notes.length > 0) core.summary.addList(notes)
   if (process.env.GITHUB_STEP_SUMMARY) await core.summary.write()
 }

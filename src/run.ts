@@ -1,5 +1,7 @@
 /**
- * The main step: inputs → plan → auth → build → publish → report.
+ * The main step. Build mode: inputs → plan → auth → build → compress →
+ * publish → verify → report. Mirror mode (`source`): inputs → plan → auth →
+ * read the source → publish → verify → report, with no engine at all.
  * The one place errors become the step's failure.
  */
 import * as fs from 'fs'
@@ -13,15 +15,127 @@ import {Docker, detectBuilder} from './docker'
 import {createRunDockerConfig, userDockerConfigDir} from './docker-config'
 import {ActionError, errorMessage} from './errors'
 import {settleTags} from './floating-tags'
-import {readGitHubContext} from './github-context'
+import {GitHubContext, readGitHubContext} from './github-context'
+import {DEFAULT_COMPRESSION, PreparedImage, prepareImage} from './image-archive'
+import type {Inputs} from './inputs'
 import {getInputs} from './inputs'
-import {planLogins} from './login-plan'
-import {makePlan} from './plan'
-import {prepareImage, DEFAULT_COMPRESSION} from './image-archive'
+import {LoginMethod, planLogins} from './login-plan'
+import {imageIdOf, loadSourceGraph} from './mirror'
+import {Plan, makePlan} from './plan'
 import {Published, planTargets, publishGraph, verifyAll} from './publish'
-import {refWithTag} from './reference'
+import {ImageReference, refWithTag} from './reference'
 import {outputsOf, setOutputs, writeSummary} from './report'
 import {State, save} from './state'
+import type {ManifestNode, UploadOptions} from './uploader'
+
+export async function run(): Promise<void> {
+  try {
+    const ctx = readGitHubContext(process.env, process.cwd(), os.tmpdir())
+    const inputs = getInputs(name => core.getInput(name), ctx, core.setSecret)
+    const sourceRepos = inputs.source === undefined ? [] : [inputs.source.repository]
+    const logins = inputs.push ? planLogins([...inputs.images, ...sourceRepos], inputs) : []
+    const plan = makePlan(inputs, ctx, new Date())
+    if (inputs.push && plan.tags.fixed.length + plan.tags.floating.length === 0) {
+      throw new ActionError('No tags to push: this is neither a tag nor a branch build. Set `version` or `tags`.')
+    }
+    if (inputs.source !== undefined) await mirrorMode(inputs, inputs.source, plan, logins)
+    else await buildMode(inputs, ctx, plan, logins)
+  } catch (e) {
+    core.setFailed(errorMessage(e))
+  }
+}
+
+async function buildMode(inputs: Inputs, ctx: GitHubContext, plan: Plan, logins: readonly LoginMethod[]): Promise<void> {
+  const docker = await setUpDocker(ctx)
+  const session = inputs.push ? await logInGroup(inputs, logins, docker) : undefined
+  const {tags, notes} = await tagsGroup(plan, inputs, session)
+  const refs = inputs.images.flatMap(repo => tags.map(tag => refWithTag(repo, tag)))
+  const workDir = fs.mkdtempSync(path.join(ctx.runnerTemp, 'stevedore-build-'))
+  try {
+    const imageId = await core.group('Build', () => buildImage(docker, inputs, plan.labels, refs, workDir))
+    core.info(`Image ID: ${imageId}`)
+    let published: Published[] = []
+    if (session !== undefined) {
+      const image = await core.group('Compress', () => compress(docker, imageId, workDir, inputs['compression-level']))
+      const root: ManifestNode = {...image.manifest, blobs: [image.config, ...image.layers], children: []}
+      published = await publishAndVerify(session, inputs, plan, root, tags, imageId, {})
+    }
+    await report({imageId, version: plan.version, tags, images: inputs.images, published, notes})
+  } finally {
+    fs.rmSync(workDir, {recursive: true, force: true})
+  }
+}
+
+async function mirrorMode(inputs: Inputs, source: ImageReference, plan: Plan, logins: readonly LoginMethod[]): Promise<void> {
+  // no docker: the registry clients carry the credentials
+  const session = await logInGroup(inputs, logins, undefined)
+  const {tags, notes} = await tagsGroup(plan, inputs, session)
+  const client = session.clients.get(source.repository.registry)
+  if (client === undefined) throw new ActionError(`no client for ${source.repository.registry}`)
+  const root = await core.group('Source', async () => {
+    const graph = await loadSourceGraph(client, source)
+    const what = graph.children.length > 0 ? `an index of ${graph.children.length} image(s)` : `an image of ${graph.blobs.length} blob(s)`
+    core.info(`${source.repository.name}${source.digest ? `@${source.digest}` : `:${source.tag ?? ''}`} is ${what}, ${graph.digest}`)
+    return graph
+  })
+  const imageId = imageIdOf(root)
+  const origin = {registry: source.repository.registry, path: source.repository.path}
+  const published = await publishAndVerify(session, inputs, plan, root, tags, imageId, {origin})
+  await report({imageId, version: plan.version, tags, images: inputs.images, published, notes})
+}
+
+async function setUpDocker(ctx: GitHubContext): Promise<Docker> {
+  const {builder} = await core.group('Docker', async () => {
+    const found = await detectBuilder(process.env)
+    for (const p of found.probes) core.info(`${p.path}: client ${p.clientVersion ?? 'does not run'}, buildx ${p.buildx ? 'yes' : 'no'}`)
+    core.info(`Building with ${found.builder.docker} (${found.builder.kind}); engine ${found.server}`)
+    return found
+  })
+  const configDir = createRunDockerConfig(ctx.runnerTemp, userDockerConfigDir(process.env))
+  save(State.DockerConfigDir, configDir)
+  save(State.DockerClient, builder.docker)
+  return new Docker(builder, configDir, process.env)
+}
+
+async function logInGroup(inputs: Inputs, logins: readonly LoginMethod[], docker: Docker | undefined): Promise<Session> {
+  const session = await core.group('Log in', () => logIn(inputs, logins, docker, process.env))
+  save(State.CloudLogins, JSON.stringify(session.cloudLogins))
+  return session
+}
+
+async function tagsGroup(plan: Plan, inputs: Inputs, session: Session | undefined): Promise<{tags: string[]; notes: string[]}> {
+  return core.group('Tags', async () => {
+    const settled = await settleTags(plan, inputs.images, session?.clients)
+    core.info(`Tags: ${settled.tags.join(', ') || '(none)'}`)
+    return settled
+  })
+}
+
+async function compress(docker: Docker, imageId: string, workDir: string, level: number): Promise<PreparedImage> {
+  const started = Date.now()
+  const prepared = await prepareImage(docker.save(imageId), workDir, {...DEFAULT_COMPRESSION, level})
+  const bytes = prepared.layers.reduce((n, l) => n + l.size, 0)
+  core.info(`${prepared.layers.length} layer(s), ${prepared.tarBytes} bytes read, ${bytes} compressed (gzip level ${level}) in ${Date.now() - started} ms; manifest ${prepared.manifest.digest}`)
+  return prepared
+}
+
+async function publishAndVerify(
+  session: Session,
+  inputs: Inputs,
+  plan: Plan,
+  root: ManifestNode,
+  tags: readonly string[],
+  imageId: string,
+  opts: UploadOptions
+): Promise<Published[]> {
+  const floating = new Set(plan.tags.floating.map(f => f.tag))
+  const targets = await planTargets(session, inputs.images, tags, floating, {digest: root.digest, id: imageId})
+  const chunk = inputs['upload-chunk-size']
+  const pushed = await core.group('Push', () => publishGraph(root, targets, session.clients, chunk === undefined ? opts : {...opts, chunkSize: chunk}))
+  const published = await core.group('Verify', () => verifyAll(session.clients, targets, pushed))
+  await verifyAzure(session, published)
+  return published
+}
 
 /** ACR registries are read back once more through the ACR SDK. */
 async function verifyAzure(session: Session, published: readonly Published[]): Promise<void> {
@@ -37,75 +151,8 @@ async function verifyAzure(session: Session, published: readonly Published[]): P
   })
 }
 
-export async function run(): Promise<void> {
-  try {
-    const ctx = readGitHubContext(process.env, process.cwd(), os.tmpdir())
-    const inputs = getInputs(name => core.getInput(name), ctx, core.setSecret)
-    const logins = inputs.push ? planLogins(inputs.images, inputs) : []
-    const plan = makePlan(inputs, ctx, new Date())
-    if (inputs.push && plan.tags.fixed.length + plan.tags.floating.length === 0) {
-      throw new ActionError(
-        'No tags to push: this is neither a tag nor a branch build. Set `version` or `tags`.'
-      )
-    }
-
-    const {builder} = await core.group('Docker', async () => {
-      const found = await detectBuilder(process.env)
-      for (const p of found.probes) core.info(`${p.path}: client ${p.clientVersion ?? 'does not run'}, buildx ${p.buildx ? 'yes' : 'no'}`)
-      core.info(`Building with ${found.builder.docker} (${found.builder.kind}); engine ${found.server}`)
-      return found
-    })
-    const configDir = createRunDockerConfig(ctx.runnerTemp, userDockerConfigDir(process.env))
-    save(State.DockerConfigDir, configDir)
-    save(State.DockerClient, builder.docker)
-    const docker = new Docker(builder, configDir, process.env)
-
-    let session: Session | undefined
-    if (inputs.push) {
-      session = await core.group('Log in', () => logIn(inputs, logins, docker, process.env))
-      save(State.CloudLogins, JSON.stringify(session.cloudLogins))
-    }
-
-    const {tags, notes} = await core.group('Tags', async () => {
-      const settled = await settleTags(plan, inputs.images, session?.clients)
-      core.info(`Tags: ${settled.tags.join(', ') || '(none)'}`)
-      return settled
-    })
-    const refs = inputs.images.flatMap(repo => tags.map(tag => refWithTag(repo, tag)))
-
-    const workDir = fs.mkdtempSync(path.join(ctx.runnerTemp, 'stevedore-build-'))
-    try {
-      const imageId = await core.group('Build', () => buildImage(docker, inputs, plan.labels, refs, workDir))
-      core.info(`Image ID: ${imageId}`)
-
-      let published: Published[] = []
-      if (session !== undefined) {
-        const s = session
-        const image = await core.group('Compress', async () => {
-          const started = Date.now()
-          const prepared = await prepareImage(docker.save(imageId), workDir, {...DEFAULT_COMPRESSION, level: inputs['compression-level']})
-          const bytes = prepared.layers.reduce((n, l) => n + l.size, 0)
-          core.info(`${prepared.layers.length} layer(s), ${prepared.tarBytes} bytes read, ${bytes} compressed, in ${Date.now() - started} ms; manifest ${prepared.manifest.digest}`)
-          return prepared
-        })
-        const floating = new Set(plan.tags.floating.map(f => f.tag))
-        const targets = await planTargets(s, inputs.images, tags, floating, imageId)
-        const root = {...image.manifest, blobs: [image.config, ...image.layers], children: []}
-        const chunk = inputs['upload-chunk-size']
-        const pushed = await core.group('Push', () => publishGraph(root, targets, s.clients, chunk === undefined ? {} : {chunkSize: chunk}))
-        published = await core.group('Verify', () => verifyAll(s.clients, targets, pushed))
-        await verifyAzure(s, published)
-      }
-
-      const kept = published.flatMap(p => p.kept.map(k => k.reason))
-      const outcome = {imageId, version: plan.version, tags, images: inputs.images, published, notes: [...notes, ...kept]}
-      setOutputs(outputsOf(outcome))
-      await writeSummary(outcome)
-      for (const p of published) core.info(`${p.repository.name}@${p.digest}  tags: ${p.tags.join(', ')}`)
-    } finally {
-      fs.rmSync(workDir, {recursive: true, force: true})
-    }
-  } catch (e) {
-    core.setFailed(errorMessage(e))
-  }
+async function report(outcome: Parameters<typeof outputsOf>[0]): Promise<void> {
+  setOutputs(outputsOf(outcome))
+  await writeSummary(outcome)
+  for (const p of outcome.published) core.info(`${p.repository.name}@${p.digest}  tags: ${p.tags.join(', ')}`)
 }

@@ -161,7 +161,7 @@ describe('ECR', () => {
     const run = await publish('billing', withStaticKeys({GITHUB_REF: 'refs/tags/v1.1.0'}))
     expect(run.exitCode).toBe(1)
     const [err] = errors(run)
-    expect(err).toMatch(/^Nothing was pushed: .*billing:1\.1\.0 already exists as sha256:[a-f0-9]{64} \(image sha256:[a-f0-9]{64}\), and this build is image sha256:[a-f0-9]{64}; the repository is immutable/)
+    expect(err).toMatch(/^Nothing was pushed: .*billing:1\.1\.0 already exists as sha256:[a-f0-9]{64} \(image sha256:[a-f0-9]{64}\), and this image is sha256:[a-f0-9]{64} \(image sha256:[a-f0-9]{64}\); the repository is immutable/)
     expect(run.stdout).not.toMatch(/::group::Push/)
     expect(await skopeoDigest(`${registry.host}/billing:1.1`, creds)).toBe(before)
   })

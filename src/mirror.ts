@@ -1,0 +1,65 @@
+/**
+ * Mirror mode: the graph of an existing image read from its registry. Blobs
+ * are not fetched here; each one streams from the source when a destination
+ * needs it, so nothing is copied to disk.
+ */
+import {Readable} from 'stream'
+import {ActionError} from './errors'
+import type {ImageReference} from './reference'
+import {Manifest, RegistryClient, isIndexMediaType} from './registry/client'
+import type {BlobSource, ManifestNode} from './uploader'
+
+interface ManifestJson {
+  mediaType?: string
+  config?: {mediaType: string; digest: string; size: number}
+  layers?: Array<{mediaType: string; digest: string; size: number}>
+  manifests?: Array<{mediaType: string; digest: string; size: number}>
+}
+
+function streamingBlob(client: RegistryClient, repoPath: string, d: {mediaType: string; digest: string; size: number}): BlobSource {
+  return {
+    ...d,
+    open: () =>
+      Readable.from(
+        (async function* () {
+          const res = await client.getBlob(repoPath, d.digest)
+          if (res.body === null) return
+          for await (const chunk of res.body) yield chunk
+        })()
+      )
+  }
+}
+
+async function node(client: RegistryClient, repoPath: string, m: Manifest, depth: number): Promise<ManifestNode> {
+  if (m.mediaType.includes('manifest.v1')) throw new ActionError(`${repoPath}@${m.digest} is a Docker schema 1 manifest, which registries no longer accept; rebuild it`)
+  const json = JSON.parse(m.body.toString('utf8')) as ManifestJson
+  if (isIndexMediaType(m.mediaType) || Array.isArray(json.manifests)) {
+    if (depth > 2) throw new ActionError(`${repoPath}@${m.digest}: indexes nested deeper than 2 are not copied`)
+    const children: ManifestNode[] = []
+    for (const d of json.manifests ?? []) {
+      const child = await client.getManifest(repoPath, d.digest)
+      if (child.digest !== d.digest) throw new ActionError(`${repoPath}: child ${d.digest} was served as ${child.digest}`)
+      children.push(await node(client, repoPath, child, depth + 1))
+    }
+    return {...m, blobs: [], children}
+  }
+  const blobs = [...(json.config ? [json.config] : []), ...(json.layers ?? [])].map(d => streamingBlob(client, repoPath, d))
+  return {...m, blobs, children: []}
+}
+
+export async function loadSourceGraph(client: RegistryClient, source: ImageReference): Promise<ManifestNode> {
+  const reference = source.digest ?? source.tag ?? 'latest'
+  const root = await client.findManifest(source.repository.path, reference)
+  if (root === undefined) throw new ActionError(`source ${source.repository.name}:${reference} does not exist`)
+  if (source.digest !== undefined && root.digest !== source.digest) {
+    throw new ActionError(`source ${source.repository.name}@${source.digest} was served with digest ${root.digest}`)
+  }
+  return node(client, source.repository.path, root, 0)
+}
+
+/** The image ID of a single image (its config digest); empty for an index. */
+export function imageIdOf(root: ManifestNode): string {
+  if (root.children.length > 0) return ''
+  const json = JSON.parse(root.body.toString('utf8')) as ManifestJson
+  return json.config?.digest ?? ''
+}

@@ -41,7 +41,8 @@ export function outputsOf(o: Outcome): Outputs {
     tags: fullTags,
     refs,
     digests,
-    sizes: Object.fromEntries(o.published.map(p => [p.repository.name, p.compressedSize ?? null]))
+    sizes: Object.fromEntries(o.published.map(p => [p.repository.name, p.compressedSize ?? null])),
+    blobs: Object.fromEntries(o.published.map(p => [p.repository.name, p.stats]))
   }
   return {
     digest,

@@ -3,13 +3,10 @@
  * non-root) built once, pushed as 0.1.0 / 0.1 / latest to a real registry,
  * read back with skopeo, pulled back and run.
  */
-import * as fs from 'fs'
-import * as os from 'os'
-import * as path from 'path'
 import {errors, runAction} from '../support/action'
 import {freePort, waitFor} from '../support/ports'
 import {TestRegistry, startRegistry} from '../support/registry'
-import {docker, requireEngine, skopeoDigest, skopeoImage} from '../support/tools'
+import {docker, pullFromRegistry, requireEngine, skopeoDigest, skopeoImage} from '../support/tools'
 
 const creds = {username: 'release-bot', password: 'Orders-Pa55-word'}
 let registry: TestRegistry
@@ -53,14 +50,7 @@ test('builds the orders service, publishes 0.1.0 and latest, and the pushed imag
   expect(run.stdout.split('\n').filter(l => l.includes(creds.password) && !l.startsWith('::add-mask::'))).toEqual([])
 
   // pull the pushed image back from the registry (not the local build) and run it
-  const config = fs.mkdtempSync(path.join(os.tmpdir(), 'stevedore-pull-'))
-  try {
-    await docker(['image', 'rm', ...(run.outputs.tags?.split('\n') ?? [])])
-    await docker(['--config', config, 'login', '--username', creds.username, '--password-stdin', registry.host], creds.password)
-    await docker(['--config', config, 'pull', `${image}@${digest}`])
-  } finally {
-    fs.rmSync(config, {recursive: true, force: true})
-  }
+  await pullFromRegistry(`${image}@${digest}`, registry.host, creds, run.outputs.tags?.split('\n') ?? [])
   expect(await docker(['image', 'inspect', '--format', '{{.Config.User}}', `${image}@${digest}`])).toBe('app')
 
   const port = await freePort()

@@ -12,11 +12,22 @@ export interface RegistryOptions {
   readonly token?: {realm: string; service: string; issuer: string; rootCertBundle: string}
 }
 
+export interface RegistryRequest {
+  readonly method: string
+  readonly uri: string
+  readonly status: number
+  readonly userAgent: string
+}
+
 export interface TestRegistry {
   readonly host: string
   readonly dir: string
-  /** the registry's request log (one JSON line per request at info level) */
+  /** the registry's log */
   log(): string
+  /** every request the registry answered, from its log */
+  requests(): RegistryRequest[]
+  /** completed blob uploads of one digest (the final PUT, 201) */
+  uploadsOf(digest: string): number
   stop(): Promise<void>
 }
 
@@ -32,6 +43,19 @@ function authSection(dir: string, opts: RegistryOptions): string {
   )
   fs.writeFileSync(file, `${lines.join('\n')}\n`)
   return `auth:\n  htpasswd:\n    realm: stevedore-test\n    path: ${file}\n`
+}
+
+function parseRequests(log: string): RegistryRequest[] {
+  return log.split('\n').flatMap(line => {
+    if (!line.startsWith('{') || !line.includes('"response completed"')) return []
+    const j = JSON.parse(line) as Record<string, unknown>
+    return [{
+      method: String(j['http.request.method']),
+      uri: String(j['http.request.uri']),
+      status: Number(j['http.response.status']),
+      userAgent: String(j['http.request.useragent'] ?? '')
+    }]
+  })
 }
 
 export async function startRegistry(opts: RegistryOptions = {}): Promise<TestRegistry> {
@@ -60,6 +84,11 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<TestReg
     host,
     dir,
     log: () => fs.readFileSync(logFile, 'utf8'),
+    requests: () => parseRequests(fs.readFileSync(logFile, 'utf8')),
+    uploadsOf: (digest: string) =>
+      parseRequests(fs.readFileSync(logFile, 'utf8')).filter(
+        r => r.method === 'PUT' && r.status === 201 && /\/blobs\/uploads\//.test(r.uri) && decodeURIComponent(r.uri).includes(`digest=${digest}`)
+      ).length,
     stop: async () => {
       if (child.exitCode === null) {
         const exited = new Promise(r => child.once('exit', r))

@@ -1,5 +1,8 @@
 /** Real clients for reading back what the action did: skopeo and the docker engine. */
 import {execFile} from 'child_process'
+import * as fs from 'fs'
+import * as os from 'os'
+import * as path from 'path'
 import {promisify} from 'util'
 
 const run = promisify(execFile)
@@ -49,5 +52,20 @@ export async function requireEngine(): Promise<void> {
     } catch {
       throw new Error(`Base image ${image} is missing. Run scripts/make-base-image.sh (npm run test:all does).`)
     }
+  }
+}
+
+/**
+ * Pulls `ref` from its registry into the engine for real: local tags named in
+ * `untag` are removed first, and the login lives in a throwaway config.
+ */
+export async function pullFromRegistry(ref: string, registry: string, creds: Creds | undefined, untag: readonly string[]): Promise<void> {
+  if (untag.length > 0) await docker(['image', 'rm', ...untag])
+  const config = fs.mkdtempSync(path.join(os.tmpdir(), 'stevedore-pull-'))
+  try {
+    if (creds !== undefined) await docker(['--config', config, 'login', '--username', creds.username, '--password-stdin', registry], creds.password)
+    await docker(['--config', config, 'pull', ref])
+  } finally {
+    fs.rmSync(config, {recursive: true, force: true})
   }
 }

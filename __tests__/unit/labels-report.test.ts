@@ -57,7 +57,12 @@ describe('outputsOf', () => {
     ])
     expect(out.refs.split('\n')).toEqual([`ghcr.io/acme/orders@${d}`, `127.0.0.1:5000/orders@${d}`])
     expect(JSON.parse(out.digests)).toEqual({'ghcr.io/acme/orders': d, '127.0.0.1:5000/orders': d})
-    expect(JSON.parse(out.metadata)).toMatchObject({digest: d, version: '1.2.3', sizes: {'ghcr.io/acme/orders': 100}})
+    expect(JSON.parse(out.metadata)).toMatchObject({
+      digest: d,
+      version: '1.2.3',
+      sizes: {'ghcr.io/acme/orders': 100},
+      blobs: {'ghcr.io/acme/orders': {uploaded: 1, uploadedBytes: 100, mounted: 0, present: 0}}
+    })
   })
   test('not pushed', () => {
     const out = outputsOf({imageId: 'sha256:x', version: undefined, tags: [], images: [], published: [], notes: []})

@@ -87,6 +87,8 @@ function toBody(b: ReturnType<BodyFactory>): NonNullable<RequestInit['body']> {
   return b
 }
 
+const USER_AGENT = 'stevedore'
+
 export class RegistryClient {
   private base: Promise<string> | undefined
   private basic: string | undefined
@@ -175,7 +177,7 @@ export class RegistryClient {
     let reauthorized = false
     for (let attempt = 1; ; attempt++) {
       const auth = this.tokens.get(key) ?? this.basic
-      const headers = {...opts.headers, ...(auth ? {authorization: auth} : {})}
+      const headers = {'user-agent': USER_AGENT, ...opts.headers, ...(auth ? {authorization: auth} : {})}
       const body = opts.body?.()
       let res: Response
       try {

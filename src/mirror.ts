@@ -30,8 +30,11 @@ function streamingBlob(client: RegistryClient, repoPath: string, d: {mediaType: 
   }
 }
 
+/** Docker image manifest schema 1, signed or not: no registry takes new ones. */
+const SCHEMA1 = ['application/vnd.docker.distribution.manifest.v1+json', 'application/vnd.docker.distribution.manifest.v1+prettyjws']
+
 async function node(client: RegistryClient, repoPath: string, m: Manifest, depth: number): Promise<ManifestNode> {
-  if (m.mediaType.includes('manifest.v1')) throw new ActionError(`${repoPath}@${m.digest} is a Docker schema 1 manifest, which registries no longer accept; rebuild it`)
+  if (SCHEMA1.includes(m.mediaType)) throw new ActionError(`${repoPath}@${m.digest} is a Docker schema 1 manifest, which registries no longer accept; rebuild it`)
   const json = JSON.parse(m.body.toString('utf8')) as ManifestJson
   if (isIndexMediaType(m.mediaType) || Array.isArray(json.manifests)) {
     if (depth > 2) throw new ActionError(`${repoPath}@${m.digest}: indexes nested deeper than 2 are not copied`)

@@ -8,7 +8,11 @@ import {randomBytes} from 'crypto'
 import {errors, runAction} from '../support/action'
 import {TestRegistry, startRegistry} from '../support/registry'
 import {TokenServer, startTokenServer} from '../support/token-server'
-import {docker, pullFromRegistry, requireEngine, skopeoDigest} from '../support/tools'
+import * as fs from 'fs'
+import * as os from 'os'
+import * as path from 'path'
+import {writeMultiPlatformLayout} from '../support/oci-layout'
+import {docker, pullFromRegistry, rawManifest, requireEngine, skopeoCopy, skopeoDigest} from '../support/tools'
 
 const basic = {username: 'basic-user', password: `b-${randomBytes(8).toString('hex')}`}
 const bearer = {username: 'bearer-user', password: `t-${randomBytes(8).toString('hex')}`}
@@ -48,13 +52,6 @@ interface Meta {
 }
 const meta = (outputs: Record<string, string>): Meta => JSON.parse(outputs.metadata ?? '{}') as Meta
 
-async function rawManifest(ref: string, creds?: {username: string; password: string}): Promise<{layers?: Array<{digest: string}>; config?: {digest: string}; manifests?: Array<{digest: string}>}> {
-  const {execFile} = await import('child_process')
-  const args = ['inspect', '--raw', '--tls-verify=false', ...(creds ? ['--creds', `${creds.username}:${creds.password}`] : ['--no-creds']), `docker://${ref}`]
-  const out = await new Promise<string>((resolve, reject) => execFile('skopeo', args, (e, stdout) => (e ? reject(e) : resolve(stdout))))
-  return JSON.parse(out)
-}
-
 describe('publishing to several registries', () => {
   test('one build to three registries (none, Basic, Bearer) and two repositories in one: one digest everywhere, each blob uploaded once per registry', async () => {
     const images = [`${open.host}/acme/orders`, `${open.host}/mirror/orders`, `${withBasic.host}/acme/orders`, `${withBearer.host}/acme/orders`]
@@ -79,8 +76,9 @@ describe('publishing to several registries', () => {
     }
     expect(run.outputs.refs?.split('\n')).toEqual(images.map(i => `${i}@${digest}`))
 
-    const manifest = await rawManifest(`${open.host}/acme/orders@${digest}`)
-    const blobs = [manifest.config?.digest ?? '', ...(manifest.layers ?? []).map(l => l.digest)]
+    const {json} = await rawManifest(`${open.host}/acme/orders@${digest}`)
+    const manifest = json as {config: {digest: string}; layers: Array<{digest: string}>}
+    const blobs = [manifest.config.digest, ...manifest.layers.map(l => l.digest)]
     for (const registry of [open, withBasic, withBearer]) {
       for (const blob of blobs) expect(registry.uploadsOf(blob)).toBe(1)
       // four tags, one manifest PUT each
@@ -120,5 +118,74 @@ describe('publishing to several registries', () => {
     const ref = `${withBearer.host}/acme/noise@${run.outputs.digest}`
     await pullFromRegistry(ref, withBearer.host, bearer, [`${withBearer.host}/acme/noise:chunked`])
     expect(await docker(['run', '--rm', '--network=none', ref])).toMatch(/^[a-f0-9]{64}\s+\/noise$/)
+  })
+})
+
+describe('mirror mode', () => {
+  let source = ''
+  let index = ''
+  let children: string[] = []
+  let blobs: string[] = []
+
+  beforeAll(async () => {
+    const layout = fs.mkdtempSync(path.join(os.tmpdir(), 'stevedore-oci-'))
+    try {
+      await writeMultiPlatformLayout(layout, '1.0', [{os: 'linux', architecture: 'amd64'}, {os: 'linux', architecture: 'arm64'}], randomBytes(4).toString('hex'))
+      source = `${open.host}/upstream/multi:1.0`
+      await skopeoCopy(`oci:${layout}:1.0`, `docker://${source}`)
+    } finally {
+      fs.rmSync(layout, {recursive: true, force: true})
+    }
+    const raw = await rawManifest(source)
+    index = raw.digest
+    children = (raw.json.manifests as Array<{digest: string}>).map(m => m.digest)
+    for (const child of children) {
+      const c = (await rawManifest(`${open.host}/upstream/multi@${child}`)).json as {config: {digest: string}; layers: Array<{digest: string}>}
+      blobs.push(c.config.digest, ...c.layers.map(l => l.digest))
+    }
+  })
+
+  const targets = () => [`${withBasic.host}/mirror/multi`, `${withBearer.host}/mirror/multi`, `${open.host}/mirror/multi`]
+  const credsFor = (ref: string) => (ref.startsWith(withBasic.host) ? basic : ref.startsWith(withBearer.host) ? bearer : undefined)
+
+  test('an index for two platforms is copied whole, children first, with its digest', async () => {
+    const uploadsBefore = blobs.map(b => open.uploadsOf(b))
+    const run = await runAction({source, images: targets().join('\n'), 'registry-auth': registryAuth()}, {env: {GITHUB_REF: 'refs/tags/v1.0.0'}})
+    expect(errors(run)).toEqual([])
+    expect(run.exitCode).toBe(0)
+    expect(run.outputs.digest).toBe(index)
+    expect(run.outputs.imageid).toBe('')
+    expect(run.stdout).not.toMatch(/::group::(Docker|Build)/)
+    for (const image of targets()) {
+      for (const tag of ['1.0.0', '1.0', '1', 'latest']) {
+        expect((await rawManifest(`${image}:${tag}`, credsFor(image))).digest).toBe(index)
+      }
+      for (const child of children) expect((await rawManifest(`${image}@${child}`, credsFor(image))).digest).toBe(child)
+    }
+    // each blob crossed to each other registry once; in the source registry it was mounted, not uploaded
+    for (const b of blobs) {
+      expect(withBasic.uploadsOf(b)).toBe(1)
+      expect(withBearer.uploadsOf(b)).toBe(1)
+    }
+    expect(blobs.map(b => open.uploadsOf(b))).toEqual(uploadsBefore)
+    expect(meta(run.outputs).blobs[`${open.host}/mirror/multi`]).toMatchObject({uploaded: 0, mounted: blobs.length})
+  })
+
+  test('a repeated mirror moves no blob bytes', async () => {
+    const before = [withBasic, withBearer, open].map(r => r.requests().filter(q => q.method === 'PUT' && q.uri.includes('/blobs/uploads/')).length)
+    const run = await runAction({source, images: targets().join('\n'), 'registry-auth': registryAuth(), tags: 'again'})
+    expect(errors(run)).toEqual([])
+    for (const image of targets()) expect(meta(run.outputs).blobs[image]).toMatchObject({uploaded: 0, uploadedBytes: 0, mounted: 0, present: blobs.length})
+    const after = [withBasic, withBearer, open].map(r => r.requests().filter(q => q.method === 'PUT' && q.uri.includes('/blobs/uploads/')).length)
+    expect(after).toEqual(before)
+  })
+
+  test('a single platform image by digest keeps its digest; imageid is its config', async () => {
+    const child = children[1] ?? ''
+    const run = await runAction({source: `${open.host}/upstream/multi@${child}`, images: `${withBasic.host}/mirror/arm64`, 'registry-auth': registryAuth(), tags: 'arm64'})
+    expect(errors(run)).toEqual([])
+    expect(run.outputs.digest).toBe(child)
+    expect(await skopeoDigest(`${withBasic.host}/mirror/arm64@${child}`, basic)).toBe(child)
+    expect(run.outputs.imageid).toMatch(/^sha256:[a-f0-9]{64}$/)
   })
 })

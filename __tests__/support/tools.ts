@@ -1,5 +1,6 @@
 /** Real clients for reading back what the action did: skopeo and the docker engine. */
 import {execFile} from 'child_process'
+import {createHash} from 'crypto'
 import * as fs from 'fs'
 import * as os from 'os'
 import * as path from 'path'
@@ -68,4 +69,15 @@ export async function pullFromRegistry(ref: string, registry: string, creds: Cre
   } finally {
     fs.rmSync(config, {recursive: true, force: true})
   }
+}
+
+/** The exact bytes of a manifest or index, and their sha256 digest. */
+export async function rawManifest(ref: string, creds?: Creds): Promise<{digest: string; json: Record<string, unknown>}> {
+  const raw = await skopeoInspect(ref, creds, true)
+  return {digest: `sha256:${createHash('sha256').update(raw).digest('hex')}`, json: JSON.parse(raw) as Record<string, unknown>}
+}
+
+export async function skopeoCopy(src: string, dest: string, destCreds?: Creds): Promise<void> {
+  const args = ['copy', '--all', '--dest-tls-verify=false', ...(destCreds ? ['--dest-creds', `${destCreds.username}:${destCreds.password}`] : ['--dest-no-creds']), src, dest]
+  await run('skopeo', args, {maxBuffer: 16 * 1024 * 1024})
 }

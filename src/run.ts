@@ -28,6 +28,18 @@ import {outputsOf, setOutputs, writeSummary} from './report'
 import {State, save} from './state'
 import type {ManifestNode, UploadOptions} from './uploader'
 
+/** core.group that says how long the phase took. */
+async function phase<T>(name: string, work: () => Promise<T>): Promise<T> {
+  return core.group(name, async () => {
+    const started = Date.now()
+    try {
+      return await work()
+    } finally {
+      core.info(`(${name}: ${((Date.now() - started) / 1000).toFixed(2)} s)`)
+    }
+  })
+}
+
 export async function run(): Promise<void> {
   try {
     const ctx = readGitHubContext(process.env, process.cwd(), os.tmpdir())
@@ -52,11 +64,11 @@ async function buildMode(inputs: Inputs, ctx: GitHubContext, plan: Plan, logins:
   const refs = inputs.images.flatMap(repo => tags.map(tag => refWithTag(repo, tag)))
   const workDir = fs.mkdtempSync(path.join(ctx.runnerTemp, 'stevedore-build-'))
   try {
-    const imageId = await core.group('Build', () => buildImage(docker, inputs, plan.labels, refs, workDir))
+    const imageId = await phase('Build', () => buildImage(docker, inputs, plan.labels, refs, workDir))
     core.info(`Image ID: ${imageId}`)
     let published: Published[] = []
     if (session !== undefined) {
-      const image = await core.group('Compress', () => compress(docker, imageId, workDir, inputs['compression-level']))
+      const image = await phase('Compress', () => compress(docker, imageId, workDir, inputs['compression-level']))
       const root: ManifestNode = {...image.manifest, blobs: [image.config, ...image.layers], children: []}
       published = await publishAndVerify(session, inputs, plan, root, tags, imageId, {})
     }
@@ -72,7 +84,7 @@ async function mirrorMode(inputs: Inputs, source: ImageReference, plan: Plan, lo
   const {tags, notes} = await tagsGroup(plan, inputs, session)
   const client = session.clients.get(source.repository.registry)
   if (client === undefined) throw new ActionError(`no client for ${source.repository.registry}`)
-  const root = await core.group('Source', async () => {
+  const root = await phase('Source', async () => {
     const graph = await loadSourceGraph(client, source)
     const what = graph.children.length > 0 ? `an index of ${graph.children.length} image(s)` : `an image of ${graph.blobs.length} blob(s)`
     core.info(`${source.repository.name}${source.digest ? `@${source.digest}` : `:${source.tag ?? ''}`} is ${what}, ${graph.digest}`)
@@ -85,7 +97,7 @@ async function mirrorMode(inputs: Inputs, source: ImageReference, plan: Plan, lo
 }
 
 async function setUpDocker(ctx: GitHubContext): Promise<Docker> {
-  const {builder} = await core.group('Docker', async () => {
+  const {builder} = await phase('Docker', async () => {
     const found = await detectBuilder(process.env)
     for (const p of found.probes) core.info(`${p.path}: client ${p.clientVersion ?? 'does not run'}, buildx ${p.buildx ? 'yes' : 'no'}`)
     core.info(`Building with ${found.builder.docker} (${found.builder.kind}); engine ${found.server}`)
@@ -98,13 +110,13 @@ async function setUpDocker(ctx: GitHubContext): Promise<Docker> {
 }
 
 async function logInGroup(inputs: Inputs, logins: readonly LoginMethod[], docker: Docker | undefined): Promise<Session> {
-  const session = await core.group('Log in', () => logIn(inputs, logins, docker, process.env))
+  const session = await phase('Log in', () => logIn(inputs, logins, docker, process.env))
   save(State.CloudLogins, JSON.stringify(session.cloudLogins))
   return session
 }
 
 async function tagsGroup(plan: Plan, inputs: Inputs, session: Session | undefined): Promise<{tags: string[]; notes: string[]}> {
-  return core.group('Tags', async () => {
+  return phase('Tags', async () => {
     const settled = await settleTags(plan, inputs.images, session?.clients)
     core.info(`Tags: ${settled.tags.join(', ') || '(none)'}`)
     return settled
@@ -131,8 +143,8 @@ async function publishAndVerify(
   const floating = new Set(plan.tags.floating.map(f => f.tag))
   const targets = await planTargets(session, inputs.images, tags, floating, {digest: root.digest, id: imageId})
   const chunk = inputs['upload-chunk-size']
-  const pushed = await core.group('Push', () => publishGraph(root, targets, session.clients, chunk === undefined ? opts : {...opts, chunkSize: chunk}))
-  const published = await core.group('Verify', () => verifyAll(session.clients, targets, pushed))
+  const pushed = await phase('Push', () => publishGraph(root, targets, session.clients, chunk === undefined ? opts : {...opts, chunkSize: chunk}))
+  const published = await phase('Verify', () => verifyAll(session.clients, targets, pushed))
   await verifyAzure(session, published)
   return published
 }
@@ -141,7 +153,7 @@ async function publishAndVerify(
 async function verifyAzure(session: Session, published: readonly Published[]): Promise<void> {
   const acr = published.filter(p => session.azure.has(p.repository.registry))
   if (acr.length === 0) return
-  await core.group('Verify with @azure/container-registry', async () => {
+  await phase('Verify with @azure/container-registry', async () => {
     for (const p of acr) {
       const {identity, cloud} = session.azure.get(p.repository.registry) ?? {}
       if (identity !== undefined && cloud !== undefined) {

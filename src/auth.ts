@@ -4,11 +4,9 @@
  * ECR repositories are checked (or created) here, before anything is built.
  */
 import * as core from '@actions/core'
-import {acrRefreshToken, requirePushRights} from './acr'
-import {assumeRoleWithOidc} from './aws-credentials'
-import {AzureIdentity, azureIdentity} from './azure-credentials'
+import type {AzureIdentity} from './azure-credentials'
 import type {Docker} from './docker'
-import {Ecr, EcrLogin, TagMutability} from './ecr'
+import type {Ecr, EcrLogin, TagMutability} from './ecr'
 import type {Inputs} from './inputs'
 import type {LoginMethod} from './login-plan'
 import {Credentials, RegistryClient} from './registry/client'
@@ -30,6 +28,8 @@ async function awsFor(inputs: Inputs, methods: readonly LoginMethod[], env: Node
   const ecrLogins = methods.filter((m): m is EcrLogin => m.method === 'ecr')
   if (ecrLogins.length === 0 && !methods.some(m => m.method === 'ecr-public')) return undefined
   const stsRegion = inputs['aws-region'] ?? ecrLogins[0]?.region ?? ECR_PUBLIC_REGION
+  // the AWS SDK is loaded only when a registry needs it
+  const [{assumeRoleWithOidc}, {Ecr}] = await Promise.all([import('./aws-credentials'), import('./ecr')])
   return new Ecr(await assumeRoleWithOidc(inputs, stsRegion, env))
 }
 
@@ -48,6 +48,8 @@ export async function logIn(inputs: Inputs, methods: readonly LoginMethod[], doc
     else if (m.method === 'ecr') creds = ecrTokens.get(m.registry)
     else if (m.method === 'ecr-public' && ecr !== undefined) creds = await ecr.publicToken()
     else if (m.method === 'acr') {
+      // the Azure SDKs are loaded only when a registry needs them
+      const [{azureIdentity}, {acrRefreshToken, requirePushRights}] = await Promise.all([import('./azure-credentials'), import('./acr')])
       const identity = azureIdentity(inputs, m.cloud, env)
       creds = await acrRefreshToken(m.registry, m.cloud, identity, inputs['azure-tenant-id'] ?? env.AZURE_TENANT_ID)
       for (const repo of inputs.images.filter(r => r.registry === m.registry)) {

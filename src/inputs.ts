@@ -23,6 +23,9 @@ import {isValidAwsRegion} from './registry-kind'
 import type {LatestMode} from './tags'
 import {cleanVersion, versionFromRef, versionTag} from './version'
 
+/** gzip level 3: measured (bench/) as fast as 1 and half the CPU of 6, for layers ~5% larger than 6. */
+export const DEFAULT_COMPRESSION_LEVEL = 3
+
 /** Keyed by the public input names (action.yml). */
 export interface Inputs {
   readonly images: readonly Repository[]
@@ -174,7 +177,7 @@ export function getInputs(
 }
 
 /** What a mirror has instead of build inputs. */
-const NO_BUILD = {file: '', 'build-args': [], target: undefined, labels: [], network: undefined, 'no-cache': false, pull: false, 'compression-level': 6} as const
+const NO_BUILD = {file: '', 'build-args': [], target: undefined, labels: [], network: undefined, 'no-cache': false, pull: false, 'compression-level': DEFAULT_COMPRESSION_LEVEL} as const
 
 function readBuildInputs(read: InputReader, workspace: string) {
   const context = readContext(read, workspace)
@@ -209,7 +212,7 @@ function readSource(read: InputReader, push: boolean): ImageReference | undefine
 
 function readCompressionLevel(read: InputReader): number {
   const raw = optional(read('compression-level'))
-  if (raw === undefined) return 6
+  if (raw === undefined) return DEFAULT_COMPRESSION_LEVEL
   if (!/^[1-9]$/.test(raw)) throw new InputError('compression-level', `'${raw}' is not accepted; use a gzip level from 1 (fastest) to 9 (smallest)`)
   return Number(raw)
 }

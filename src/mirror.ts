@@ -3,7 +3,6 @@
  * are not fetched here; each one streams from the source when a destination
  * needs it, so nothing is copied to disk.
  */
-import {Readable} from 'stream'
 import {ActionError} from './errors'
 import type {ImageReference} from './reference'
 import {Manifest, RegistryClient, isIndexMediaType} from './registry/client'
@@ -14,20 +13,6 @@ interface ManifestJson {
   config?: {mediaType: string; digest: string; size: number}
   layers?: Array<{mediaType: string; digest: string; size: number}>
   manifests?: Array<{mediaType: string; digest: string; size: number}>
-}
-
-function streamingBlob(client: RegistryClient, repoPath: string, d: {mediaType: string; digest: string; size: number}): BlobSource {
-  return {
-    ...d,
-    open: () =>
-      Readable.from(
-        (async function* () {
-          const res = await client.getBlob(repoPath, d.digest)
-          if (res.body === null) return
-          for await (const chunk of res.body) yield chunk
-        })()
-      )
-  }
 }
 
 /** Docker image manifest schema 1, signed or not: no registry takes new ones. */
@@ -46,7 +31,7 @@ async function node(client: RegistryClient, repoPath: string, m: Manifest, depth
     }
     return {...m, blobs: [], children}
   }
-  const blobs = [...(json.config ? [json.config] : []), ...(json.layers ?? [])].map(d => streamingBlob(client, repoPath, d))
+  const blobs = [...(json.config ? [json.config] : []), ...(json.layers ?? [])].map(d => ({...d, open: () => client.readBlob(repoPath, d.digest)}))
   return {...m, blobs, children: []}
 }
 

@@ -8,7 +8,6 @@ import * as fs from 'fs'
 import * as os from 'os'
 import * as path from 'path'
 import * as core from '@actions/core'
-import {verifyWithAcrSdk} from './acr'
 import {Session, logIn} from './auth'
 import {buildImage} from './build'
 import {Docker, detectBuilder} from './docker'
@@ -16,7 +15,7 @@ import {createRunDockerConfig, userDockerConfigDir} from './docker-config'
 import {ActionError, errorMessage} from './errors'
 import {settleTags} from './floating-tags'
 import {GitHubContext, readGitHubContext} from './github-context'
-import {DEFAULT_COMPRESSION, PreparedImage, prepareImage} from './image-archive'
+import {DEFAULT_COMPRESSION, prepareImage} from './image-archive'
 import type {Inputs} from './inputs'
 import {getInputs} from './inputs'
 import {LoginMethod, planLogins} from './login-plan'
@@ -26,7 +25,7 @@ import {Published, planTargets, publishGraph, verifyAll} from './publish'
 import {ImageReference, refWithTag} from './reference'
 import {outputsOf, setOutputs, writeSummary} from './report'
 import {State, save} from './state'
-import type {ManifestNode, UploadOptions} from './uploader'
+import {ManifestNode, UploadOptions, blobsOf} from './uploader'
 
 /** core.group that says how long the phase took. */
 async function phase<T>(name: string, work: () => Promise<T>): Promise<T> {
@@ -68,8 +67,7 @@ async function buildMode(inputs: Inputs, ctx: GitHubContext, plan: Plan, logins:
     core.info(`Image ID: ${imageId}`)
     let published: Published[] = []
     if (session !== undefined) {
-      const image = await phase('Compress', () => compress(docker, imageId, workDir, inputs['compression-level']))
-      const root: ManifestNode = {...image.manifest, blobs: [image.config, ...image.layers], children: []}
+      const root = await phase('Compress', () => compress(docker, imageId, workDir, inputs['compression-level']))
       published = await publishAndVerify(session, inputs, plan, root, tags, imageId, {})
     }
     await report({imageId, version: plan.version, tags, images: inputs.images, published, notes})
@@ -91,8 +89,8 @@ async function mirrorMode(inputs: Inputs, source: ImageReference, plan: Plan, lo
     return graph
   })
   const imageId = imageIdOf(root)
-  const origin = {registry: source.repository.registry, path: source.repository.path}
-  const published = await publishAndVerify(session, inputs, plan, root, tags, imageId, {origin})
+  const origin = {registry: source.repository.registry, path: source.repository.path, digests: blobsOf(root).map(b => b.digest)}
+  const published = await publishAndVerify(session, inputs, plan, root, tags, imageId, {origins: [origin]})
   await report({imageId, version: plan.version, tags, images: inputs.images, published, notes})
 }
 
@@ -123,12 +121,12 @@ async function tagsGroup(plan: Plan, inputs: Inputs, session: Session | undefine
   })
 }
 
-async function compress(docker: Docker, imageId: string, workDir: string, level: number): Promise<PreparedImage> {
+async function compress(docker: Docker, imageId: string, workDir: string, level: number): Promise<ManifestNode> {
   const started = Date.now()
   const prepared = await prepareImage(docker.save(imageId), workDir, {...DEFAULT_COMPRESSION, level})
   const bytes = prepared.layers.reduce((n, l) => n + l.size, 0)
   core.info(`${prepared.layers.length} layer(s), ${prepared.tarBytes} bytes read, ${bytes} compressed (gzip level ${level}) in ${Date.now() - started} ms; manifest ${prepared.manifest.digest}`)
-  return prepared
+  return {...prepared.manifest, blobs: [prepared.config, ...prepared.layers], children: []}
 }
 
 async function publishAndVerify(
@@ -153,6 +151,7 @@ async function publishAndVerify(
 async function verifyAzure(session: Session, published: readonly Published[]): Promise<void> {
   const acr = published.filter(p => session.azure.has(p.repository.registry))
   if (acr.length === 0) return
+  const {verifyWithAcrSdk} = await import('./acr')
   await phase('Verify with @azure/container-registry', async () => {
     for (const p of acr) {
       const {identity, cloud} = session.azure.get(p.repository.registry) ?? {}

@@ -38,8 +38,8 @@ export interface UploadOptions {
   readonly chunkSize?: number
   /** blobs sent at once to one repository */
   readonly concurrency?: number
-  /** a repository in some registry that already holds every blob of the graph (the mirror source) */
-  readonly origin?: {readonly registry: string; readonly path: string}
+  /** repositories known to hold blobs (the mirror source): mount from there */
+  readonly origins?: ReadonlyArray<{readonly registry: string; readonly path: string; readonly digests: readonly string[]}>
 }
 
 /** Blobs known to be in each repository of one registry, this run. */
@@ -70,7 +70,8 @@ async function inParallel<T>(items: readonly T[], limit: number, work: (item: T)
   await Promise.all(lanes)
 }
 
-function allBlobs(node: ManifestNode): BlobSource[] {
+/** Every blob of a graph, once. */
+export function blobsOf(node: ManifestNode): BlobSource[] {
   const seen = new Map<string, BlobSource>()
   const walk = (n: ManifestNode): void => {
     for (const b of n.blobs) seen.set(b.digest, b)
@@ -122,7 +123,7 @@ export async function uploadGraph(
 ): Promise<Map<string, {digest: string; stats: BlobStats}>> {
   const byRegistry = new Map<string, Target[]>()
   for (const t of targets) byRegistry.set(t.repository.registry, [...(byRegistry.get(t.repository.registry) ?? []), t])
-  const blobs = allBlobs(root)
+  const blobs = blobsOf(root)
   const results = new Map<string, {digest: string; stats: BlobStats}>()
 
   const settled = await Promise.allSettled(
@@ -130,7 +131,7 @@ export async function uploadGraph(
       const client = clients.get(registry)
       if (client === undefined) throw new ActionError(`no client for ${registry}`)
       const known = new RegistryBlobs()
-      if (opts.origin?.registry === registry) for (const b of blobs) known.add(opts.origin.path, b.digest)
+      for (const o of opts.origins ?? []) if (o.registry === registry) for (const d of o.digests) known.add(o.path, d)
       for (const target of regTargets) {
         const stats: BlobStats = {uploaded: 0, uploadedBytes: 0, mounted: 0, present: 0}
         const repoPath = target.repository.path

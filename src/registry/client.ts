@@ -334,6 +334,18 @@ export class RegistryClient {
     return res
   }
 
+  /** A blob as a stream that starts fetching when first read. */
+  readBlob(repoPath: string, digest: string): Readable {
+    const client = this
+    return Readable.from(
+      (async function* () {
+        const res = await client.getBlob(repoPath, digest)
+        if (res.body === null) return
+        for await (const chunk of res.body) yield chunk as Uint8Array
+      })()
+    )
+  }
+
   /**
    * Mounts a blob from another repository of this registry. True when
    * mounted; false when the registry opened an upload instead (which is
@@ -389,17 +401,9 @@ export class RegistryClient {
     blob: {readonly digest: string; readonly size: number; readonly open: (start?: number, end?: number) => Readable | ReadableStream<Uint8Array>},
     chunkSize: number | undefined
   ): Promise<void> {
-    const start = await this.request('POST', `/v2/${repoPath}/blobs/uploads/`, scope, {headers: {'content-length': '0'}})
-    if (start.status !== 202) return this.fail(start, `start an upload to ${repoPath}`, true)
-    await drain(start)
-    let location = new URL(start.headers.get('location') ?? '', await this.baseUrl()).toString()
-    const withDigest = (loc: string): string => {
-      const u = new URL(loc)
-      u.searchParams.set('digest', blob.digest)
-      return u.toString()
-    }
+    let location = await this.startUpload(repoPath)
     if (chunkSize === undefined || blob.size <= chunkSize) {
-      const res = await this.request('PUT', withDigest(location), scope, {
+      const res = await this.request('PUT', withDigest(location, blob.digest), scope, {
         headers: {'content-type': 'application/octet-stream', 'content-length': String(blob.size)},
         body: () => blob.open(),
         retry: false
@@ -410,19 +414,43 @@ export class RegistryClient {
     }
     for (let offset = 0; offset < blob.size; offset += chunkSize) {
       const end = Math.min(offset + chunkSize, blob.size) - 1
-      const res = await this.request('PATCH', location, scope, {
-        headers: {'content-type': 'application/octet-stream', 'content-length': String(end - offset + 1), 'content-range': `${offset}-${end}`},
-        body: () => blob.open(offset, end),
-        retry: false
-      })
-      if (res.status !== 202) return this.fail(res, `upload ${blob.digest} to ${repoPath} (bytes ${offset}-${end})`, true)
-      await drain(res)
-      location = new URL(res.headers.get('location') ?? location, location).toString()
+      location = await this.patchUpload(repoPath, location, offset, end - offset + 1, () => blob.open(offset, end))
     }
-    const done = await this.request('PUT', withDigest(location), scope, {headers: {'content-length': '0'}, retry: false})
-    if (done.status !== 201) return this.fail(done, `finish the upload of ${blob.digest} to ${repoPath}`, true)
+    await this.finishUpload(repoPath, location, blob.digest)
+  }
+
+  /** POST: opens an upload session; returns its absolute location. */
+  async startUpload(repoPath: string): Promise<string> {
+    const start = await this.request('POST', `/v2/${repoPath}/blobs/uploads/`, repositoryScope(repoPath, ['pull', 'push']), {headers: {'content-length': '0'}})
+    if (start.status !== 202) return this.fail(start, `start an upload to ${repoPath}`, true)
+    await drain(start)
+    return new URL(start.headers.get('location') ?? '', await this.baseUrl()).toString()
+  }
+
+  /** PATCH: one chunk at `offset`; returns the session's next location. */
+  async patchUpload(repoPath: string, location: string, offset: number, length: number, body: BodyFactory): Promise<string> {
+    const res = await this.request('PATCH', location, repositoryScope(repoPath, ['pull', 'push']), {
+      headers: {'content-type': 'application/octet-stream', 'content-length': String(length), 'content-range': `${offset}-${offset + length - 1}`},
+      body,
+      retry: false
+    })
+    if (res.status !== 202) return this.fail(res, `upload bytes ${offset}-${offset + length - 1} to ${repoPath}`, true)
+    await drain(res)
+    return new URL(res.headers.get('location') ?? location, location).toString()
+  }
+
+  /** PUT ?digest=: closes the session; the registry checks the digest. */
+  async finishUpload(repoPath: string, location: string, digest: string): Promise<void> {
+    const done = await this.request('PUT', withDigest(location, digest), repositoryScope(repoPath, ['pull', 'push']), {headers: {'content-length': '0'}, retry: false})
+    if (done.status !== 201) return this.fail(done, `finish the upload of ${digest} to ${repoPath}`, true)
     await drain(done)
   }
+}
+
+function withDigest(location: string, digest: string): string {
+  const u = new URL(location)
+  u.searchParams.set('digest', digest)
+  return u.toString()
 }
 
 function causeOf(e: unknown): string {

@@ -62,14 +62,23 @@ export class Docker {
     if (builder.kind === 'buildkit') this.env.DOCKER_BUILDKIT = '1'
   }
 
-  /** The password reaches docker on stdin, never on its command line. */
-  async login(registry: string, username: string, password: string): Promise<void> {
-    const r = await run(this.builder.docker, ['login', '--username', username, '--password-stdin', registry], {
-      env: this.env,
-      input: Buffer.from(password)
-    })
-    if (r.exitCode === 0) return
-    const detail = r.stderr.trim().split('\n').pop() ?? ''
+  /**
+   * The password reaches docker on stdin, never on its command line. A
+   * refused login fails at once; a registry that is briefly unavailable is
+   * asked again.
+   */
+  async login(registry: string, username: string, password: string, sleep = (ms: number) => new Promise(r => setTimeout(r, ms))): Promise<void> {
+    let detail = ''
+    for (let attempt = 1; attempt <= 5; attempt++) {
+      const r = await run(this.builder.docker, ['login', '--username', username, '--password-stdin', registry], {
+        env: this.env,
+        input: Buffer.from(password)
+      })
+      if (r.exitCode === 0) return
+      detail = r.stderr.trim().split('\n').pop() ?? ''
+      if (/\b401\b|unauthorized|denied/i.test(detail)) break
+      if (attempt < 5) await sleep(250 * 2 ** attempt)
+    }
     if (/\b401\b|unauthorized|denied/i.test(detail)) {
       throw new ActionError(
         `Login to ${registry} as '${username}' was refused: ${detail}. Check the username and password ` +

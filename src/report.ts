@@ -4,6 +4,12 @@ import {refWithDigest, refWithTag} from './reference'
 import type {Published} from './publish'
 import type {Repository} from './reference'
 
+/** A repository the publish did not reach, and why. */
+export interface Failed {
+  readonly repository: Repository
+  readonly error: string
+}
+
 export interface Outcome {
   readonly imageId: string
   readonly version: string | undefined
@@ -12,6 +18,8 @@ export interface Outcome {
   readonly published: readonly Published[]
   /** why tags did not move (registry tags ahead); kept tags' reasons come with `published` */
   readonly notes: readonly string[]
+  /** repositories that were not published to */
+  readonly failed: readonly Failed[]
 }
 
 export interface Outputs {
@@ -42,7 +50,8 @@ export function outputsOf(o: Outcome): Outputs {
     refs,
     digests,
     sizes: Object.fromEntries(o.published.map(p => [p.repository.name, p.compressedSize ?? null])),
-    blobs: Object.fromEntries(o.published.map(p => [p.repository.name, p.stats]))
+    blobs: Object.fromEntries(o.published.map(p => [p.repository.name, p.stats])),
+    failed: Object.fromEntries(o.failed.map(f => [f.repository.name, f.error]))
   }
   return {
     digest,
@@ -79,7 +88,7 @@ export async function writeSummary(o: Outcome): Promise<void> {
     formatBytes(p.compressedSize),
     `${p.stats.uploaded} uploaded (${formatBytes(p.stats.uploadedBytes)}), ${p.stats.mounted} mounted, ${p.stats.present} already there`
   ])
-  core.summary.addHeading('stevedore: image published', 3)
+  core.summary.addHeading(o.failed.length === 0 ? 'stevedore: image published' : 'stevedore: image NOT published everywhere', 3)
   if (rows.length > 0) {
     core.summary.addTable([
       [
@@ -93,6 +102,16 @@ export async function writeSummary(o: Outcome): Promise<void> {
     ])
   } else {
     core.summary.addRaw(`Built ${o.imageId} (not pushed): ${o.tags.join(', ') || 'no tags'}`, true)
+  }
+  if (o.failed.length > 0) {
+    core.summary.addRaw('Not published:', true)
+    core.summary.addTable([
+      [
+        {data: 'Repository', header: true},
+        {data: 'Error', header: true}
+      ],
+      ...o.failed.map(f => [f.repository.name, f.error])
+    ])
   }
   const notes = [...o.notes, ...o.published.flatMap(p => p.kept.map(k => k.reason))]
   if (notes.length > 0) core.summary.addList(notes)

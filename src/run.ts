@@ -23,9 +23,9 @@ import {imageIdOf, loadSourceGraph} from './mirror'
 import {Plan, makePlan} from './plan'
 import {Published, planTargets, publishGraph, verifyAll} from './publish'
 import {ImageReference, refWithTag} from './reference'
-import {outputsOf, setOutputs, writeSummary} from './report'
+import {Failed, outputsOf, setOutputs, writeSummary} from './report'
 import {State, save} from './state'
-import {ManifestNode, UploadOptions, blobsOf} from './uploader'
+import {ManifestNode, UploadError, UploadOptions, blobsOf} from './uploader'
 
 /** core.group that says how long the phase took. */
 async function phase<T>(name: string, work: () => Promise<T>): Promise<T> {
@@ -65,12 +65,12 @@ async function buildMode(inputs: Inputs, ctx: GitHubContext, plan: Plan, logins:
   try {
     const imageId = await phase('Build', () => buildImage(docker, inputs, plan.labels, refs, workDir))
     core.info(`Image ID: ${imageId}`)
-    let published: Published[] = []
+    let result: {published: Published[]; failed: Failed[]} = {published: [], failed: []}
     if (session !== undefined) {
       const root = await phase('Compress', () => compress(docker, imageId, workDir, inputs['compression-level']))
-      published = await publishAndVerify(session, inputs, plan, root, tags, imageId, {})
+      result = await publishAndVerify(session, inputs, plan, root, tags, imageId, {})
     }
-    await report({imageId, version: plan.version, tags, images: inputs.images, published, notes})
+    await finish({imageId, version: plan.version, tags, images: inputs.images, ...result, notes})
   } finally {
     fs.rmSync(workDir, {recursive: true, force: true})
   }
@@ -90,8 +90,8 @@ async function mirrorMode(inputs: Inputs, source: ImageReference, plan: Plan, lo
   })
   const imageId = imageIdOf(root)
   const origin = {registry: source.repository.registry, path: source.repository.path, digests: blobsOf(root).map(b => b.digest)}
-  const published = await publishAndVerify(session, inputs, plan, root, tags, imageId, {origins: [origin]})
-  await report({imageId, version: plan.version, tags, images: inputs.images, published, notes})
+  const result = await publishAndVerify(session, inputs, plan, root, tags, imageId, {origins: [origin]})
+  await finish({imageId, version: plan.version, tags, images: inputs.images, ...result, notes})
 }
 
 async function setUpDocker(ctx: GitHubContext): Promise<Docker> {
@@ -137,14 +137,35 @@ async function publishAndVerify(
   tags: readonly string[],
   imageId: string,
   opts: UploadOptions
-): Promise<Published[]> {
+): Promise<{published: Published[]; failed: Failed[]}> {
   const floating = new Set(plan.tags.floating.map(f => f.tag))
   const targets = await planTargets(session, inputs.images, tags, floating, {digest: root.digest, id: imageId})
   const chunk = inputs['upload-chunk-size']
-  const pushed = await phase('Push', () => publishGraph(root, targets, session.clients, chunk === undefined ? opts : {...opts, chunkSize: chunk}))
-  const published = await phase('Verify', () => verifyAll(session.clients, targets, pushed))
+  const {pushed, failed} = await phase('Push', async () => {
+    try {
+      return {pushed: await publishGraph(root, targets, session.clients, chunk === undefined ? opts : {...opts, chunkSize: chunk}), failed: new Map<string, string>()}
+    } catch (e) {
+      if (!(e instanceof UploadError)) throw e
+      for (const [registry, why] of e.failed) core.error(`${registry}: ${why}`)
+      return {pushed: e.done, failed: e.failed}
+    }
+  })
+  const reached = targets.filter(t => !failed.has(t.repository.registry))
+  const published = await phase('Verify', () => verifyAll(session.clients, reached, pushed))
   await verifyAzure(session, published)
-  return published
+  return {published, failed: targets.filter(t => failed.has(t.repository.registry)).map(t => ({repository: t.repository, error: failed.get(t.repository.registry) ?? ''}))}
+}
+
+/** Reports what was published, then fails the step if any repository was not. */
+async function finish(outcome: Parameters<typeof outputsOf>[0]): Promise<void> {
+  await report(outcome)
+  if (outcome.failed.length > 0) {
+    const ok = outcome.published.map(p => p.repository.name)
+    throw new ActionError(
+      `Published to ${ok.length} of ${ok.length + outcome.failed.length} repositories${ok.length > 0 ? ` (${ok.join(', ')})` : ''}; ` +
+        `not published: ${outcome.failed.map(f => `${f.repository.name} (${f.error})`).join('; ')}`
+    )
+  }
 }
 
 /** ACR registries are read back once more through the ACR SDK. */

@@ -143,18 +143,23 @@ export async function uploadGraph(
       }
     })
   )
-  const failed = settled.flatMap((s, i) => (s.status === 'rejected' ? [`${[...byRegistry.keys()][i]}: ${s.reason instanceof Error ? s.reason.message : String(s.reason)}`] : []))
-  if (failed.length > 0) throw new UploadError(failed, results)
+  const registries = [...byRegistry.keys()]
+  const failed = new Map<string, string>()
+  settled.forEach((s, i) => {
+    if (s.status === 'rejected') failed.set(registries[i] ?? '', s.reason instanceof Error ? s.reason.message : String(s.reason))
+  })
+  if (failed.size > 0) throw new UploadError(failed, results)
   return results
 }
 
 /** Some registries failed; `done` holds what the others received. */
 export class UploadError extends ActionError {
   constructor(
-    readonly failures: readonly string[],
+    /** registry → why it failed */
+    readonly failed: ReadonlyMap<string, string>,
     readonly done: ReadonlyMap<string, {digest: string; stats: BlobStats}>
   ) {
-    super(`Publishing failed for ${failures.length} registr${failures.length === 1 ? 'y' : 'ies'}: ${failures.join('; ')}`)
+    super(`Publishing failed for ${[...failed].map(([r, m]) => `${r}: ${m}`).join('; ')}`)
     this.name = 'UploadError'
   }
 }

@@ -45,7 +45,8 @@ describe('outputsOf', () => {
         {repository: a, tags: ['1.2.3', 'latest'], digest: d, compressedSize: 100, kept: [], stats: {uploaded: 1, uploadedBytes: 100, mounted: 0, present: 0}},
         {repository: b, tags: ['1.2.3', 'latest'], digest: d, compressedSize: 100, kept: [], stats: {uploaded: 1, uploadedBytes: 100, mounted: 0, present: 0}}
       ],
-      notes: []
+      notes: [],
+      failed: []
     })
     expect(out.digest).toBe(d)
     expect(out.version).toBe('1.2.3')
@@ -65,9 +66,24 @@ describe('outputsOf', () => {
     })
   })
   test('not pushed', () => {
-    const out = outputsOf({imageId: 'sha256:x', version: undefined, tags: [], images: [], published: [], notes: []})
+    const out = outputsOf({imageId: 'sha256:x', version: undefined, tags: [], images: [], published: [], notes: [], failed: []})
     expect(out).toMatchObject({digest: '', refs: '', digests: '{}', version: ''})
   })
+  test('a partial publish: outputs hold only what was published; metadata names what failed', () => {
+    const out = outputsOf({
+      imageId: 'sha256:x',
+      version: '1.0.0',
+      tags: ['1.0.0'],
+      images: [a, b],
+      published: [{repository: a, tags: ['1.0.0'], digest: d, compressedSize: 1, kept: [], stats: {uploaded: 1, uploadedBytes: 1, mounted: 0, present: 0}}],
+      notes: [],
+      failed: [{repository: b, error: 'HTTP 503'}]
+    })
+    expect(out.tags).toBe('ghcr.io/acme/orders:1.0.0')
+    expect(JSON.parse(out.digests)).toEqual({'ghcr.io/acme/orders': d})
+    expect(JSON.parse(out.metadata).failed).toEqual({'127.0.0.1:5000/orders': 'HTTP 503'})
+  })
+
   test.each([
     [undefined, 'unknown'],
     [512, '512 B'],

@@ -11,7 +11,7 @@ export interface RetryPolicy {
 }
 
 export const DEFAULT_RETRY: RetryPolicy = {
-  attempts: 6,
+  attempts: 8,
   baseMs: 250,
   capMs: 8000,
   sleep: ms => new Promise(resolve => setTimeout(resolve, ms)),

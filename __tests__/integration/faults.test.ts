@@ -1,0 +1,99 @@
+/**
+ * Under faults: three real registries behind proxies that fail 20% of
+ * requests (5xx, 429 with Retry-After, resets, slow answers). Publishing and
+ * mirroring succeed with identical digests, read back from the registries
+ * directly. A registry down for good fails the step, and the outputs and
+ * summary say exactly what was published where.
+ */
+import {randomBytes} from 'crypto'
+import {errors, runAction} from '../support/action'
+import {FaultProxy, startFaultProxy} from '../support/fault-proxy'
+import {TestRegistry, startRegistry} from '../support/registry'
+import {TokenServer, startTokenServer} from '../support/token-server'
+import {requireEngine, skopeoDigest} from '../support/tools'
+
+const basic = {username: 'basic-user', password: `b-${randomBytes(8).toString('hex')}`}
+const bearer = {username: 'bearer-user', password: `t-${randomBytes(8).toString('hex')}`}
+let tokens: TokenServer
+let registries: TestRegistry[] = []
+let proxies: FaultProxy[] = []
+
+beforeAll(async () => {
+  await requireEngine()
+  tokens = await startTokenServer({[bearer.username]: bearer.password})
+  registries = await Promise.all([startRegistry(), startRegistry({users: {[basic.username]: basic.password}}), startRegistry({token: tokens})])
+  proxies = await Promise.all(registries.map((r, i) => startFaultProxy(r.host, 0.2, 1000 + i)))
+})
+afterAll(async () => {
+  await Promise.all(proxies.map(p => p.stop()))
+  await Promise.all(registries.map(r => r.stop()))
+  await tokens?.stop()
+})
+
+const credsOf = (i: number) => (i === 1 ? basic : i === 2 ? bearer : undefined)
+function registryAuth(hosts: string[]): string {
+  return [`- registry: ${hosts[1]}`, `  username: ${basic.username}`, `  password: ${basic.password}`, `- registry: ${hosts[2]}`, `  username: ${bearer.username}`, `  password: ${bearer.password}`].join('\n')
+}
+
+test('20% of registry requests fail: publishing to three registries succeeds with one digest everywhere', async () => {
+  const hosts = proxies.map(p => p.host)
+  const run = await runAction(
+    {
+      images: hosts.map(h => `${h}/acme/faulty`).join('\n'),
+      context: '__tests__/fixtures/multistage',
+      'build-args': `GREETING=faults-${Date.now()}`,
+      network: 'none',
+      'registry-auth': registryAuth(hosts)
+    },
+    {env: {GITHUB_REF: 'refs/tags/v5.0.0'}}
+  )
+  expect(errors(run)).toEqual([])
+  expect(run.exitCode).toBe(0)
+  const digest = run.outputs.digest ?? ''
+  for (const [i, r] of registries.entries()) {
+    for (const tag of ['5.0.0', '5.0', '5', 'latest']) expect(await skopeoDigest(`${r.host}/acme/faulty:${tag}`, credsOf(i))).toBe(digest)
+  }
+  const injected = proxies.map(p => Object.values(p.injected).reduce((a, b) => a + b, 0))
+  expect(injected.reduce((a, b) => a + b, 0)).toBeGreaterThan(5)
+  const kinds = new Set(proxies.flatMap(p => Object.entries(p.injected).filter(([, n]) => n > 0).map(([k]) => k)))
+  expect(kinds.size).toBeGreaterThanOrEqual(4)
+})
+
+test('20% of registry requests fail: mirroring to two registries succeeds with the source digest', async () => {
+  const hosts = proxies.map(p => p.host)
+  const source = `${hosts[0]}/acme/faulty:5.0.0`
+  const sourceDigest = await skopeoDigest(`${registries[0]?.host}/acme/faulty:5.0.0`)
+  const run = await runAction({source, images: [`${hosts[1]}/mirror/faulty`, `${hosts[2]}/mirror/faulty`].join('\n'), 'registry-auth': registryAuth(hosts), tags: 'copied'})
+  expect(errors(run)).toEqual([])
+  expect(run.outputs.digest).toBe(sourceDigest)
+  expect(await skopeoDigest(`${registries[1]?.host}/mirror/faulty:copied`, basic)).toBe(sourceDigest)
+  expect(await skopeoDigest(`${registries[2]?.host}/mirror/faulty:copied`, bearer)).toBe(sourceDigest)
+})
+
+test('a registry down for good: the step fails, and outputs and summary say exactly what went where', async () => {
+  const gone = await startFaultProxy(registries[0]?.host ?? '', 0)
+  try {
+    gone.down()
+    const hosts = [gone.host, proxies[1]?.host ?? '', proxies[2]?.host ?? '']
+    const images = hosts.map(h => `${h}/acme/partial`)
+    // a branch build: no tag listing, so the dead registry is first met when publishing
+    const run = await runAction(
+      {images: images.join('\n'), context: '__tests__/fixtures/multistage', 'build-args': `GREETING=partial-${Date.now()}`, network: 'none', 'registry-auth': registryAuth(hosts)},
+      {env: {GITHUB_REF: 'refs/heads/main'}}
+    )
+    expect(run.exitCode).toBe(1)
+    const [err] = errors(run).slice(-1)
+    expect(err).toMatch(new RegExp(`^Published to 2 of 3 repositories \\(${images[1]}, ${images[2]}\\); not published: ${images[0]} \\(`.replace(/\./g, '\\.')))
+    const digest = JSON.parse(run.outputs.digests ?? '{}') as Record<string, string>
+    expect(Object.keys(digest)).toEqual([images[1], images[2]])
+    const meta = JSON.parse(run.outputs.metadata ?? '{}') as {failed: Record<string, string>}
+    expect(Object.keys(meta.failed)).toEqual([images[0]])
+    expect(run.outputs.tags?.split('\n')).toEqual([`${images[1]}:main`, `${images[1]}:sha-0123456`, `${images[2]}:main`, `${images[2]}:sha-0123456`])
+    expect(run.summary).toMatch(/NOT published everywhere/)
+    expect(run.summary).toContain(`<td>${images[0]}</td>`)
+    expect(await skopeoDigest(`${registries[1]?.host}/acme/partial:main`, basic)).toBe(digest[images[1] ?? ''])
+    expect(await skopeoDigest(`${registries[2]?.host}/acme/partial:main`, bearer)).toBe(digest[images[2] ?? ''])
+  } finally {
+    await gone.stop()
+  }
+})

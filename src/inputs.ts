@@ -14,11 +14,12 @@ import {
   parseChoice,
   parseImages,
   parseKeyValues,
+  parseList,
   parseRegistryAuth,
   parseTags
 } from './input-parsing'
 import type {ImageReference, Repository} from './reference'
-import {isValidTag, parseReference} from './reference'
+import {isValidDigest, isValidTag, parseReference} from './reference'
 import {isValidAwsRegion} from './registry-kind'
 import type {LatestMode} from './tags'
 import {cleanVersion, versionFromRef, versionTag} from './version'
@@ -59,6 +60,8 @@ export interface Inputs {
   readonly 'upload-chunk-size': number | undefined
   /** mirror mode: an existing image to copy instead of building */
   readonly source: ImageReference | undefined
+  /** merge mode: digests of per-platform images to join into one index */
+  readonly merge: readonly string[]
 }
 
 /** Reads one raw input by name (core.getInput in the action, a map in tests). */
@@ -172,8 +175,23 @@ export function getInputs(
     'upload-chunk-size': readChunkSize(read)
   }
   const source = readSource(read, push)
-  if (source !== undefined) return {...common, ...NO_BUILD, context: ctx.workspace, source}
-  return {...common, ...readBuildInputs(read, ctx.workspace), source: undefined}
+  const merge = readMerge(read, push, source !== undefined)
+  if (source !== undefined || merge.length > 0) return {...common, ...NO_BUILD, context: ctx.workspace, source, merge}
+  return {...common, ...readBuildInputs(read, ctx.workspace), source: undefined, merge}
+}
+
+function readMerge(read: InputReader, push: boolean, withSource: boolean): string[] {
+  const digests = parseList(read('merge'))
+  if (digests.length === 0) return []
+  if (withSource) throw new InputError('merge', `does not go with 'source'; give one of them`)
+  for (const d of digests) {
+    if (!isValidDigest(d)) throw new InputError('merge', `'${d}' is not a digest; give one sha256:… per line, the digests of per-platform images`)
+  }
+  if (new Set(digests).size !== digests.length) throw new InputError('merge', `lists a digest twice`)
+  const given = BUILD_INPUTS.filter(name => optional(read(name)) !== undefined && !(name === 'context' && read(name).trim() === '.'))
+  if (given.length > 0) throw new InputError('merge', `joins images that exist already and builds nothing, so it does not go with ${given.map(g => `'${g}'`).join(', ')}`)
+  if (!push) throw new InputError('merge', `publishes an index to 'images', which needs push: true`)
+  return digests
 }
 
 /** What a mirror has instead of build inputs. */

@@ -18,7 +18,8 @@ interface ManifestJson {
 /** Docker image manifest schema 1, signed or not: no registry takes new ones. */
 const SCHEMA1 = ['application/vnd.docker.distribution.manifest.v1+json', 'application/vnd.docker.distribution.manifest.v1+prettyjws']
 
-async function node(client: RegistryClient, repoPath: string, m: Manifest, depth: number): Promise<ManifestNode> {
+/** The graph below a manifest: an image and its blobs, or an index and its images. */
+export async function loadNode(client: RegistryClient, repoPath: string, m: Manifest, depth = 0): Promise<ManifestNode> {
   if (SCHEMA1.includes(m.mediaType)) throw new ActionError(`${repoPath}@${m.digest} is a Docker schema 1 manifest, which registries no longer accept; rebuild it`)
   const json = JSON.parse(m.body.toString('utf8')) as ManifestJson
   if (isIndexMediaType(m.mediaType) || Array.isArray(json.manifests)) {
@@ -27,7 +28,7 @@ async function node(client: RegistryClient, repoPath: string, m: Manifest, depth
     for (const d of json.manifests ?? []) {
       const child = await client.getManifest(repoPath, d.digest)
       if (child.digest !== d.digest) throw new ActionError(`${repoPath}: child ${d.digest} was served as ${child.digest}`)
-      children.push(await node(client, repoPath, child, depth + 1))
+      children.push(await loadNode(client, repoPath, child, depth + 1))
     }
     return {...m, blobs: [], children}
   }
@@ -42,7 +43,7 @@ export async function loadSourceGraph(client: RegistryClient, source: ImageRefer
   if (source.digest !== undefined && root.digest !== source.digest) {
     throw new ActionError(`source ${source.repository.name}@${source.digest} was served with digest ${root.digest}`)
   }
-  return node(client, source.repository.path, root, 0)
+  return loadNode(client, source.repository.path, root)
 }
 
 /** The image ID of a single image (its config digest); empty for an index. */

@@ -19,6 +19,7 @@ import {DEFAULT_COMPRESSION, prepareImage} from './image-archive'
 import type {Inputs} from './inputs'
 import {getInputs} from './inputs'
 import {LoginMethod, planLogins} from './login-plan'
+import {mergeGraph} from './merge'
 import {imageIdOf, loadSourceGraph} from './mirror'
 import {Plan, makePlan} from './plan'
 import {Published, planTargets, publishGraph, verifyAll} from './publish'
@@ -50,6 +51,7 @@ export async function run(): Promise<void> {
       throw new ActionError('No tags to push: this is neither a tag nor a branch build. Set `version` or `tags`.')
     }
     if (inputs.source !== undefined) await mirrorMode(inputs, inputs.source, plan, logins)
+    else if (inputs.merge.length > 0) await mergeMode(inputs, plan, logins)
     else await buildMode(inputs, ctx, plan, logins)
   } catch (e) {
     core.setFailed(errorMessage(e))
@@ -92,6 +94,18 @@ async function mirrorMode(inputs: Inputs, source: ImageReference, plan: Plan, lo
   const origin = {registry: source.repository.registry, path: source.repository.path, digests: blobsOf(root).map(b => b.digest)}
   const result = await publishAndVerify(session, inputs, plan, root, tags, imageId, {origins: [origin]})
   await finish({imageId, version: plan.version, tags, images: inputs.images, ...result, notes})
+}
+
+async function mergeMode(inputs: Inputs, plan: Plan, logins: readonly LoginMethod[]): Promise<void> {
+  const session = await logInGroup(inputs, logins, undefined)
+  const {tags, notes} = await tagsGroup(plan, inputs, session)
+  const {root, origins} = await phase('Merge', async () => {
+    const merged = await mergeGraph(inputs.merge, inputs.images, session.clients)
+    core.info(`index of ${merged.root.children.length} image(s): ${merged.root.digest}`)
+    return merged
+  })
+  const result = await publishAndVerify(session, inputs, plan, root, tags, '', {origins})
+  await finish({imageId: '', version: plan.version, tags, images: inputs.images, ...result, notes})
 }
 
 async function setUpDocker(ctx: GitHubContext): Promise<Docker> {

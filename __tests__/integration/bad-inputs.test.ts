@@ -59,6 +59,9 @@ const cases: Array<[string, Record<string, string>, string, RegExp, Record<strin
   ['source that is not a reference', {source: 'ghcr.io/acme/Orders:1.0'}, 'source', /lowercase/],
   ['source without tag or digest', {source: 'ghcr.io/acme/orders'}, 'source', /names no tag or digest/],
   ['source with push false', {source: 'ghcr.io/acme/orders:1.0', push: 'false'}, 'source', /needs push: true/],
+  ['merge with something that is not a digest', {merge: 'sha256:abc\nlatest'}, 'merge', /'sha256:abc' is not a digest/],
+  ['merge with source', {merge: `sha256:${'a'.repeat(64)}`, source: 'ghcr.io/acme/orders:1.0'}, 'merge', /does not go with 'source'/],
+  ['merge with build inputs', {merge: `sha256:${'a'.repeat(64)}`, 'build-args': 'A=1'}, 'merge', /does not go with 'build-args'/],
   ['compression-level out of range', {'compression-level': '0'}, 'compression-level', /from 1 \(fastest\) to 9/],
   ['upload-chunk-size too small', {'upload-chunk-size': '64KiB'}, 'upload-chunk-size', /below the 1 MiB/],
   ['upload-chunk-size not a size', {'upload-chunk-size': 'big'}, 'upload-chunk-size', /not a size/]
@@ -73,7 +76,7 @@ const table = cases.map(([name, bad, input, message, env]) => [name, bad, input,
 
 test.each(table)('%s', async (_name, bad, input, message, env) => {
   const inputs: Record<string, string> = {...ok, ...bad}
-  if ('source' in bad) {
+  if ('source' in bad || 'merge' in bad) {
     delete inputs.context
     delete inputs.network
   }

@@ -188,4 +188,21 @@ describe('mirror mode', () => {
     expect(await skopeoDigest(`${withBasic.host}/mirror/arm64@${child}`, basic)).toBe(child)
     expect(run.outputs.imageid).toMatch(/^sha256:[a-f0-9]{64}$/)
   })
+
+  test('merge: per-platform digests become one index in every repository, children copied where missing', async () => {
+    const images = [`${open.host}/upstream/multi`, `${withBasic.host}/merged/multi`]
+    const run = await runAction({merge: children.join('\n'), images: images.join('\n'), 'registry-auth': registryAuth()}, {env: {GITHUB_REF: 'refs/tags/v3.0.0'}})
+    expect(errors(run)).toEqual([])
+    expect(run.exitCode).toBe(0)
+    const digest = run.outputs.digest ?? ''
+    for (const image of images) {
+      const index = await rawManifest(`${image}:3.0.0`, credsFor(image))
+      expect(index.digest).toBe(digest)
+      const listed = index.json.manifests as Array<{digest: string; platform: {architecture: string; os: string}}>
+      expect(listed.map(m => m.digest)).toEqual(children)
+      expect(listed.map(m => `${m.platform.os}/${m.platform.architecture}`)).toEqual(['linux/amd64', 'linux/arm64'])
+      for (const child of children) expect((await rawManifest(`${image}@${child}`, credsFor(image))).digest).toBe(child)
+    }
+    expect(meta(run.outputs).blobs[`${withBasic.host}/merged/multi`]?.uploaded).toBe(blobs.length)
+  })
 })

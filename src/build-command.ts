@@ -5,6 +5,8 @@ import type {Labels} from './labels'
 
 export interface BuildSpec {
   readonly inputs: Pick<Inputs, 'context' | 'file' | 'build-args' | 'target' | 'network' | 'no-cache' | 'pull'>
+  /** from cacheArguments() */
+  readonly cache: readonly string[]
   readonly labels: Labels
   /** full refs the image is tagged with locally */
   readonly refs: readonly string[]
@@ -21,6 +23,7 @@ export function buildArguments(kind: BuilderKind, spec: BuildSpec): string[] {
   if (inputs.network !== undefined) args.push('--network', inputs.network)
   if (inputs['no-cache']) args.push('--no-cache')
   if (inputs.pull) args.push('--pull')
+  args.push(...spec.cache)
   for (const ref of spec.refs) args.push('--tag', ref)
   args.push(inputs.context)
   return args

@@ -3,6 +3,7 @@ import * as fs from 'fs'
 import * as path from 'path'
 import * as core from '@actions/core'
 import {buildArguments} from './build-command'
+import {cacheArguments} from './cache-options'
 import type {Docker} from './docker'
 import {ActionError} from './errors'
 import type {Inputs} from './inputs'
@@ -16,7 +17,9 @@ export async function buildImage(
   workDir: string
 ): Promise<string> {
   const iidFile = path.join(workDir, 'iid')
-  const args = buildArguments(docker.builder.kind, {inputs, labels, refs, iidFile})
+  const cache = cacheArguments(docker.builder.kind, inputs['cache-from'], inputs['cache-to'])
+  if (typeof cache === 'string') throw new ActionError(`${cache}. Set up buildx (docker/setup-buildx-action) or change the cache inputs.`)
+  const args = buildArguments(docker.builder.kind, {inputs, labels, refs, iidFile, cache})
   core.info(`${docker.builder.docker} ${args.join(' ')}`)
   await docker.build(args, inputs.context)
   const imageId = fs.existsSync(iidFile) ? fs.readFileSync(iidFile, 'utf8').trim() : ''

@@ -4,6 +4,7 @@
  */
 import * as fs from 'fs'
 import * as path from 'path'
+import {CacheOption, parseCacheOptions} from './cache-options'
 import {InputError} from './errors'
 import type {GitHubContext} from './github-context'
 import {
@@ -62,6 +63,8 @@ export interface Inputs {
   readonly source: ImageReference | undefined
   /** merge mode: digests of per-platform images to join into one index */
   readonly merge: readonly string[]
+  readonly 'cache-from': readonly CacheOption[]
+  readonly 'cache-to': readonly CacheOption[]
 }
 
 /** Reads one raw input by name (core.getInput in the action, a map in tests). */
@@ -195,7 +198,7 @@ function readMerge(read: InputReader, push: boolean, withSource: boolean): strin
 }
 
 /** What a mirror has instead of build inputs. */
-const NO_BUILD = {file: '', 'build-args': [], target: undefined, labels: [], network: undefined, 'no-cache': false, pull: false, 'compression-level': DEFAULT_COMPRESSION_LEVEL} as const
+const NO_BUILD = {file: '', 'build-args': [], target: undefined, labels: [], network: undefined, 'no-cache': false, pull: false, 'compression-level': DEFAULT_COMPRESSION_LEVEL, 'cache-from': [], 'cache-to': []} as const
 
 function readBuildInputs(read: InputReader, workspace: string) {
   const context = readContext(read, workspace)
@@ -208,12 +211,14 @@ function readBuildInputs(read: InputReader, workspace: string) {
     network: readNetwork(read),
     'no-cache': parseBoolean('no-cache', read('no-cache'), false),
     pull: parseBoolean('pull', read('pull'), false),
-    'compression-level': readCompressionLevel(read)
+    'compression-level': readCompressionLevel(read),
+    'cache-from': parseCacheOptions('cache-from', parseList(read('cache-from'), true)),
+    'cache-to': parseCacheOptions('cache-to', parseList(read('cache-to'), true))
   }
 }
 
 /** Inputs that only a build uses; with `source` they must stay empty. */
-const BUILD_INPUTS = ['context', 'file', 'build-args', 'target', 'labels', 'network', 'no-cache', 'pull', 'compression-level'] as const
+const BUILD_INPUTS = ['context', 'file', 'build-args', 'target', 'labels', 'network', 'no-cache', 'pull', 'compression-level', 'cache-from', 'cache-to'] as const
 
 function readSource(read: InputReader, push: boolean): ImageReference | undefined {
   const raw = optional(read('source'))

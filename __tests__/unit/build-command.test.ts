@@ -15,7 +15,8 @@ const spec: BuildSpec = {
   },
   labels: {'org.opencontainers.image.version': '1.2.3'},
   refs: ['r/a:1.2.3', 'r/a:latest'],
-  iidFile: '/t/iid'
+  iidFile: '/t/iid',
+  cache: []
 }
 
 describe('buildArguments', () => {
@@ -37,6 +38,11 @@ describe('buildArguments', () => {
     const args = buildArguments('buildkit', {...spec, inputs: {...spec.inputs, ...over}})
     const at = args.indexOf(expected[0] ?? '')
     expect(args.slice(at, at + expected.length)).toEqual(expected)
+  })
+
+  test('cache arguments go before the tags', () => {
+    const args = buildArguments('buildkit', {...spec, cache: ['--cache-from', 'r/a:latest']})
+    expect(args.indexOf('--cache-from')).toBeLessThan(args.indexOf('--tag'))
   })
 
   test('buildx loads the image into the engine', () => {

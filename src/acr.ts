@@ -7,23 +7,11 @@ import * as core from '@actions/core'
 import {ContainerRegistryContentClient} from '@azure/container-registry'
 import {AzureIdentity, describeAzureError} from './azure-credentials'
 import {ActionError} from './errors'
-import type {Credentials} from './registry/client'
+import {Credentials, errorText} from './registry/client'
 import type {AzureCloud} from './registry-kind'
 
 /** The user name ACR expects with a refresh token. */
 export const ACR_TOKEN_USER = '00000000-0000-0000-0000-000000000000'
-
-async function errorText(res: Response): Promise<string> {
-  const text = await res.text().catch(() => '')
-  try {
-    const body = JSON.parse(text) as {errors?: Array<{code?: string; message?: string}>; error?: string; error_description?: string}
-    if (Array.isArray(body.errors)) return body.errors.map(e => [e.code, e.message].filter(Boolean).join(': ')).join('; ')
-    if (body.error) return [body.error, body.error_description].filter(Boolean).join(': ')
-  } catch {
-    // not JSON
-  }
-  return text.trim().slice(0, 300) || res.statusText
-}
 
 /** Entra token → ACR refresh token, the password docker logs in with. */
 export async function acrRefreshToken(registry: string, cloud: AzureCloud, identity: AzureIdentity, tenant: string | undefined): Promise<Credentials> {

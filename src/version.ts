@@ -18,10 +18,6 @@ export function versionFromRef(ref: string): string | undefined {
   return m?.[1] === undefined ? undefined : cleanVersion(m[1])
 }
 
-export function isSemver(v: string): boolean {
-  return semver.valid(v) !== null
-}
-
 /** A version that can be released as `latest`: semver with no prerelease and no build metadata. */
 export function isStableRelease(v: string): boolean {
   const p = semver.parse(v)

@@ -59,14 +59,18 @@ export interface RequestOptions {
 
 type Fetch = typeof fetch
 
-/** `errors[].code: message` from a registry's JSON error body, else the text. */
+/**
+ * The reason in an error body: a registry's `errors[].code: message`, an
+ * OAuth token service's `error: error_description`, else the text.
+ */
 export async function errorText(res: Response): Promise<string> {
   const text = await res.text().catch(() => '')
   try {
-    const parsed = JSON.parse(text) as {errors?: Array<{code?: string; message?: string}>}
+    const parsed = JSON.parse(text) as {errors?: Array<{code?: string; message?: string}>; error?: string; error_description?: string}
     if (Array.isArray(parsed.errors) && parsed.errors.length > 0) {
       return parsed.errors.map(e => [e.code, e.message].filter(Boolean).join(': ')).join('; ')
     }
+    if (parsed.error) return [parsed.error, parsed.error_description].filter(Boolean).join(': ')
   } catch {
     // not JSON
   }

@@ -69,7 +69,8 @@ export class Docker {
    */
   async login(registry: string, username: string, password: string, sleep = (ms: number) => new Promise(r => setTimeout(r, ms))): Promise<void> {
     let detail = ''
-    for (let attempt = 1; attempt <= 5; attempt++) {
+    const attempts = 8
+    for (let attempt = 1; attempt <= attempts; attempt++) {
       const r = await run(this.builder.docker, ['login', '--username', username, '--password-stdin', registry], {
         env: this.env,
         input: Buffer.from(password)
@@ -77,7 +78,7 @@ export class Docker {
       if (r.exitCode === 0) return
       detail = r.stderr.trim().split('\n').pop() ?? ''
       if (/\b401\b|unauthorized|denied/i.test(detail)) break
-      if (attempt < 5) await sleep(250 * 2 ** attempt)
+      if (attempt < attempts) await sleep(Math.min(4000, 250 * 2 ** attempt))
     }
     if (/\b401\b|unauthorized|denied/i.test(detail)) {
       throw new ActionError(

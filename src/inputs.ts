@@ -191,7 +191,7 @@ function readMerge(read: InputReader, push: boolean, withSource: boolean): strin
     if (!isValidDigest(d)) throw new InputError('merge', `'${d}' is not a digest; give one sha256:… per line, the digests of per-platform images`)
   }
   if (new Set(digests).size !== digests.length) throw new InputError('merge', `lists a digest twice`)
-  const given = BUILD_INPUTS.filter(name => optional(read(name)) !== undefined && !(name === 'context' && read(name).trim() === '.'))
+  const given = buildInputsGiven(read)
   if (given.length > 0) throw new InputError('merge', `joins images that exist already and builds nothing, so it does not go with ${given.map(g => `'${g}'`).join(', ')}`)
   if (!push) throw new InputError('merge', `publishes an index to 'images', which needs push: true`)
   return digests
@@ -220,12 +220,17 @@ function readBuildInputs(read: InputReader, workspace: string) {
 /** Inputs that only a build uses; with `source` they must stay empty. */
 const BUILD_INPUTS = ['context', 'file', 'build-args', 'target', 'labels', 'network', 'no-cache', 'pull', 'compression-level', 'cache-from', 'cache-to'] as const
 
+/** The build inputs the user set (a `context` of `.` is the default, not a choice). */
+function buildInputsGiven(read: InputReader): string[] {
+  return BUILD_INPUTS.filter(name => optional(read(name)) !== undefined && !(name === 'context' && read(name).trim() === '.'))
+}
+
 function readSource(read: InputReader, push: boolean): ImageReference | undefined {
   const raw = optional(read('source'))
   if (raw === undefined) return undefined
   const ref = parseReference(raw)
   if (typeof ref === 'string') throw new InputError('source', `${ref}. Expected an image such as ghcr.io/acme/orders:1.2.3 or ghcr.io/acme/orders@sha256:…`)
-  const given = BUILD_INPUTS.filter(name => optional(read(name)) !== undefined && !(name === 'context' && read(name).trim() === '.'))
+  const given = buildInputsGiven(read)
   if (given.length > 0) {
     throw new InputError('source', `copies an existing image and builds nothing, so it does not go with ${given.map(g => `'${g}'`).join(', ')}; remove ${given.length === 1 ? 'it' : 'them'} or remove 'source'`)
   }

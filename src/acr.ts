@@ -7,7 +7,7 @@ import * as core from '@actions/core'
 import {ContainerRegistryContentClient} from '@azure/container-registry'
 import {AzureIdentity, describeAzureError} from './azure-credentials'
 import {ActionError} from './errors'
-import {Credentials, errorText} from './registry/client'
+import {Credentials, basicAuthorization, errorText} from './registry/client'
 import type {AzureCloud} from './registry-kind'
 
 /** The user name ACR expects with a refresh token. */
@@ -44,7 +44,7 @@ export async function grantedActions(registry: string, creds: Credentials, repoP
   const url = new URL(`https://${registry}/oauth2/token`)
   url.searchParams.set('service', registry)
   url.searchParams.set('scope', `repository:${repoPath}:pull,push`)
-  const res = await fetch(url, {headers: {authorization: `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}`}})
+  const res = await fetch(url, {headers: {authorization: basicAuthorization(creds)}})
   if (!res.ok) throw new ActionError(`${registry} refused an access token for ${repoPath} (HTTP ${res.status}): ${await errorText(res)}`)
   const token = ((await res.json()) as {access_token?: string}).access_token ?? ''
   core.setSecret(token)

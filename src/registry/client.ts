@@ -77,6 +77,11 @@ export async function errorText(res: Response): Promise<string> {
   return text.trim().slice(0, 300) || res.statusText
 }
 
+/** The `Authorization` value for HTTP Basic. */
+export function basicAuthorization({username, password}: Credentials): string {
+  return `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`
+}
+
 export function sha256(body: Buffer): string {
   return `sha256:${createHash('sha256').update(body).digest('hex')}`
 }
@@ -121,9 +126,7 @@ export class RegistryClient {
   }
 
   private basicHeader(): string | undefined {
-    if (this.credentials === undefined) return undefined
-    const {username, password} = this.credentials
-    return `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`
+    return this.credentials === undefined ? undefined : basicAuthorization(this.credentials)
   }
 
   private async authorize(challenge: Challenge, scopes: readonly string[], key: string): Promise<void> {

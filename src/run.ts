@@ -79,33 +79,41 @@ async function buildMode(inputs: Inputs, ctx: GitHubContext, plan: Plan, logins:
 }
 
 async function mirrorMode(inputs: Inputs, source: ImageReference, plan: Plan, logins: readonly LoginMethod[]): Promise<void> {
-  // no docker: the registry clients carry the credentials
-  const session = await logInGroup(inputs, logins, undefined)
-  const {tags, notes} = await tagsGroup(plan, inputs, session)
-  const client = session.clients.get(source.repository.registry)
-  if (client === undefined) throw new ActionError(`no client for ${source.repository.registry}`)
-  const root = await phase('Source', async () => {
-    const graph = await loadSourceGraph(client, source)
-    const what = graph.children.length > 0 ? `an index of ${graph.children.length} image(s)` : `an image of ${graph.blobs.length} blob(s)`
-    core.info(`${source.repository.name}${source.digest ? `@${source.digest}` : `:${source.tag ?? ''}`} is ${what}, ${graph.digest}`)
-    return graph
+  await publishExisting(inputs, plan, logins, 'Source', async session => {
+    const client = session.clients.get(source.repository.registry)
+    if (client === undefined) throw new ActionError(`no client for ${source.repository.registry}`)
+    const root = await loadSourceGraph(client, source)
+    const what = root.children.length > 0 ? `an index of ${root.children.length} image(s)` : `an image of ${root.blobs.length} blob(s)`
+    core.info(`${source.repository.name}${source.digest ? `@${source.digest}` : `:${source.tag ?? ''}`} is ${what}, ${root.digest}`)
+    const origin = {registry: source.repository.registry, path: source.repository.path, digests: blobsOf(root).map(b => b.digest)}
+    return {root, imageId: imageIdOf(root), origins: [origin]}
   })
-  const imageId = imageIdOf(root)
-  const origin = {registry: source.repository.registry, path: source.repository.path, digests: blobsOf(root).map(b => b.digest)}
-  const result = await publishAndVerify(session, inputs, plan, root, tags, imageId, {origins: [origin]})
-  await finish({imageId, version: plan.version, tags, images: inputs.images, ...result, notes})
 }
 
 async function mergeMode(inputs: Inputs, plan: Plan, logins: readonly LoginMethod[]): Promise<void> {
+  await publishExisting(inputs, plan, logins, 'Merge', async session => {
+    const {root, origins} = await mergeGraph(inputs.merge, inputs.images, session.clients)
+    core.info(`index of ${root.children.length} image(s): ${root.digest}`)
+    return {root, imageId: '', origins}
+  })
+}
+
+/**
+ * Mirror and merge: publish a graph that registries already hold. No docker:
+ * the registry clients carry the credentials.
+ */
+async function publishExisting(
+  inputs: Inputs,
+  plan: Plan,
+  logins: readonly LoginMethod[],
+  name: string,
+  load: (session: Session) => Promise<{root: ManifestNode; imageId: string; origins: NonNullable<UploadOptions['origins']>}>
+): Promise<void> {
   const session = await logInGroup(inputs, logins, undefined)
   const {tags, notes} = await tagsGroup(plan, inputs, session)
-  const {root, origins} = await phase('Merge', async () => {
-    const merged = await mergeGraph(inputs.merge, inputs.images, session.clients)
-    core.info(`index of ${merged.root.children.length} image(s): ${merged.root.digest}`)
-    return merged
-  })
-  const result = await publishAndVerify(session, inputs, plan, root, tags, '', {origins})
-  await finish({imageId: '', version: plan.version, tags, images: inputs.images, ...result, notes})
+  const {root, imageId, origins} = await phase(name, () => load(session))
+  const result = await publishAndVerify(session, inputs, plan, root, tags, imageId, {origins})
+  await finish({imageId, version: plan.version, tags, images: inputs.images, ...result, notes})
 }
 
 async function setUpDocker(ctx: GitHubContext): Promise<Docker> {

@@ -24,5 +24,7 @@ export interface RunOptions {
   readonly capture?: boolean
 }
 
+/** action.yml's input defaults, as a runner sends them */
+export declare function actionDefaults(): Record<string, string>
 export declare function parseCommandFile(text: string): Record<string, string>
 export declare function runAction(inputs: Record<string, string>, opts?: RunOptions): Promise<ActionRun>

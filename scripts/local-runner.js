@@ -1,6 +1,6 @@
 'use strict'
-// Runs the bundled action the way a GitHub runner does: inputs as INPUT_*
-// variables, GITHUB_OUTPUT / GITHUB_STATE / GITHUB_STEP_SUMMARY files under a
+// Runs the bundled action the way a GitHub runner does: every input's
+// action.yml default first, then the caller's inputs, as INPUT_* variables; GITHUB_OUTPUT / GITHUB_STATE / GITHUB_STEP_SUMMARY files under a
 // fresh RUNNER_TEMP, then the post step with the saved state as STATE_*.
 // Used by the local demo (scripts/demo.sh) and by the integration tests.
 const {spawn} = require('child_process')
@@ -9,6 +9,20 @@ const os = require('os')
 const path = require('path')
 
 const ROOT = path.resolve(__dirname, '..')
+
+/**
+ * The `default:` of each input in action.yml. A runner sends these as INPUT_*
+ * whether or not the workflow sets the input, so the action must expect them.
+ */
+function actionDefaults() {
+  const {parse} = require('yaml')
+  const action = parse(fs.readFileSync(path.join(ROOT, 'action.yml'), 'utf8'))
+  const defaults = {}
+  for (const [name, spec] of Object.entries(action.inputs || {})) {
+    if (spec && spec.default !== undefined) defaults[name] = String(spec.default)
+  }
+  return defaults
+}
 
 /** Parses the `name<<delimiter` format of GITHUB_OUTPUT and GITHUB_STATE. */
 function parseCommandFile(text) {
@@ -77,7 +91,7 @@ async function runAction(inputs, opts = {}) {
     ...files,
     ...opts.env
   }
-  for (const [name, value] of Object.entries(inputs)) {
+  for (const [name, value] of Object.entries({...actionDefaults(), ...inputs})) {
     env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value
   }
   const main = await spawnNode(path.join(ROOT, 'dist', 'index.js'), env, capture)
@@ -96,4 +110,4 @@ async function runAction(inputs, opts = {}) {
   return result
 }
 
-module.exports = {ROOT, parseCommandFile, runAction}
+module.exports = {ROOT, actionDefaults, parseCommandFile, runAction}

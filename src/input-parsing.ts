@@ -2,7 +2,7 @@
  * Parsers for single action inputs. Pure: each takes the raw string and
  * throws an InputError naming the input and what is accepted.
  */
-import {parse as parseYaml} from 'yaml'
+import {isMap, isScalar, isSeq, parseDocument} from 'yaml'
 import {InputError} from './errors'
 import {parseRepository, Repository, isValidTag} from './reference'
 import {detectRegistryKind, isAwsAccount, isValidAwsRegion} from './registry-kind'
@@ -107,14 +107,15 @@ type RegistryAuthKey = (typeof REGISTRY_AUTH_KEYS)[number]
  */
 export function parseRegistryAuth(name: string, raw: string): RegistryAuth[] {
   if (raw.trim() === '') return []
-  const example = 'e.g.\n- registry: ghcr.io\n  username: acme\n  password: ${{ secrets.GHCR_TOKEN }}'
-  let doc: unknown
-  try {
-    doc = parseYaml(raw)
-  } catch (e) {
-    const first = (e instanceof Error ? e.message : String(e)).split('\n')[0]
-    throw new InputError(name, `is not valid YAML (${first}); expected a list, ${example}`)
+  const example = 'e.g.\n- registry: ghcr.io\n  username: acme\n  password: ${{ toJSON(secrets.GHCR_TOKEN) }}'
+  const parsed = parseDocument(raw, {prettyErrors: false})
+  const yamlError = parsed.errors[0]
+  if (yamlError !== undefined) {
+    const first = yamlError.message.split('\n')[0]
+    throw new InputError(name, `is not valid YAML (${first}). ${QUOTE_HINT}. Expected a list, ${example}`)
   }
+  checkSecretScalars(name, raw, parsed.contents)
+  const doc: unknown = parsed.toJS()
   if (!Array.isArray(doc)) {
     throw new InputError(name, `expected a YAML list of {registry, username, password}, ${example}`)
   }
@@ -132,7 +133,8 @@ export function parseRegistryAuth(name: string, raw: string): RegistryAuth[] {
     }
     const field = (key: RegistryAuthKey): string | undefined => {
       const v = map[key]
-      if (v === undefined || v === null) return undefined
+      if (v === undefined) return undefined
+      if (v === null) throw new InputError(name, `${where}: '${key}' is empty (an unset secret or variable?)`)
       if (typeof v !== 'string' && typeof v !== 'number') {
         throw new InputError(name, `${where}: '${key}' must be a string`)
       }
@@ -193,6 +195,39 @@ export function parseRegistryAuth(name: string, raw: string): RegistryAuth[] {
       case 'acr':
         forbid(['username', 'password', 'region', 'registry-id'])
         return {registry, type}
+    }
+  })
+}
+
+/** Keys whose values are pasted in by `${{ }}`: YAML must not change them. */
+const PASTED_KEYS: readonly string[] = ['username', 'password', 'registry-id']
+const QUOTE_HINT = 'Quote pasted values; always safe: password: ${{ toJSON(secrets.NAME) }}'
+
+/**
+ * A secret pasted into YAML unquoted can be changed without a word: `abc #x`
+ * loses ` #x` (a comment), `0123` becomes 123, `1e3` 1000, `true` a boolean.
+ * Such values are refused, with how to quote them.
+ */
+function checkSecretScalars(name: string, raw: string, contents: unknown): void {
+  if (!isSeq(contents)) return
+  contents.items.forEach((entry, i) => {
+    if (!isMap(entry)) return
+    for (const pair of entry.items) {
+      const key = isScalar(pair.key) ? String(pair.key.value) : ''
+      const value = pair.value
+      if (!PASTED_KEYS.includes(key) || !isScalar(value) || value.value === null) continue
+      const where = `entry ${i + 1}: '${key}'`
+      if (typeof value.value !== 'string') {
+        // a password is not shown: the input is not masked yet
+        const shown = key === 'password' ? 'the value' : raw.slice(value.range?.[0] ?? 0, value.range?.[1] ?? 0)
+        throw new InputError(name, `${where}: YAML reads ${shown} as a ${typeof value.value} (${key === 'password' ? 'not shown' : String(value.value)}), not as text. ${QUOTE_HINT}`)
+      }
+      if (value.type === 'PLAIN' && value.range) {
+        const rest = raw.slice(value.range[1]).split(/\r?\n/)[0] ?? ''
+        if (/^[ \t]+#/.test(rest)) {
+          throw new InputError(name, `${where}: the value is cut where ' #' starts a YAML comment. ${QUOTE_HINT}`)
+        }
+      }
     }
   })
 }

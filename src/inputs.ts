@@ -4,6 +4,7 @@
  */
 import * as fs from 'fs'
 import * as path from 'path'
+import {givenByUser} from './action-defaults'
 import {CacheOption, parseCacheOptions} from './cache-options'
 import {InputError} from './errors'
 import type {GitHubContext} from './github-context'
@@ -21,7 +22,7 @@ import {
 } from './input-parsing'
 import type {ImageReference, Repository} from './reference'
 import {isValidDigest, isValidTag, parseReference} from './reference'
-import {isValidAwsRegion} from './registry-kind'
+import {detectRegistryKind, isValidAwsRegion, whyNotAcr, whyNotEcr} from './registry-kind'
 import type {LatestMode} from './tags'
 import {cleanVersion, versionFromRef, versionTag} from './version'
 
@@ -179,8 +180,47 @@ export function getInputs(
   }
   const source = readSource(read, push)
   const merge = readMerge(read, push, source !== undefined)
+  requireCloudRegistries(common, source)
   if (source !== undefined || merge.length > 0) return {...common, ...NO_BUILD, context: ctx.workspace, source, merge}
   return {...common, ...readBuildInputs(read, ctx.workspace), source: undefined, merge}
+}
+
+/** How each registry we may log in to would be logged in to, by kind (a registry-auth entry decides, else the host). */
+function loginKinds(images: readonly Repository[], source: ImageReference | undefined, auth: readonly RegistryAuth[]): Map<string, string> {
+  const kinds = new Map<string, string>()
+  for (const registry of [...images.map(r => r.registry), ...(source ? [source.repository.registry] : [])]) {
+    kinds.set(registry, auth.find(a => a.registry === registry)?.type ?? detectRegistryKind(registry).kind)
+  }
+  for (const a of auth) kinds.set(a.registry, a.type)
+  return kinds
+}
+
+/**
+ * `azure-client-id` and `aws-role-to-assume` serve ACR and ECR logins only. With
+ * no such registry they would be ignored and the push go out anonymously, so
+ * that fails, naming the rule each host missed.
+ */
+function requireCloudRegistries(
+  inputs: Pick<Inputs, 'images' | 'registry-auth' | 'azure-client-id' | 'aws-role-to-assume'>,
+  source: ImageReference | undefined
+): void {
+  const kinds = loginKinds(inputs.images, source, inputs['registry-auth'])
+  const hosts = [...kinds.keys()]
+  const none = hosts.length === 0 ? 'no registry is named in images, source or registry-auth' : undefined
+  if (inputs['azure-client-id'] !== undefined && ![...kinds.values()].includes('acr')) {
+    throw new InputError(
+      'azure-client-id',
+      `logs in to Azure Container Registry, but ${none ?? `no registry is recognised as ACR (${hosts.map(whyNotAcr).join('; ')})`}. ` +
+        `For a registry under another name, add it to 'registry-auth' with type: acr`
+    )
+  }
+  if (inputs['aws-role-to-assume'] !== undefined && !hosts.some(h => kinds.get(h) === 'ecr' || kinds.get(h) === 'ecr-public')) {
+    throw new InputError(
+      'aws-role-to-assume',
+      `logs in to Amazon ECR, but ${none ?? `no registry is recognised as ECR (${hosts.map(whyNotEcr).join('; ')})`}. ` +
+        `For a registry under another name, add it to 'registry-auth' with type: ecr and its region`
+    )
+  }
 }
 
 function readMerge(read: InputReader, push: boolean, withSource: boolean): string[] {
@@ -220,9 +260,9 @@ function readBuildInputs(read: InputReader, workspace: string) {
 /** Inputs that only a build uses; with `source` they must stay empty. */
 const BUILD_INPUTS = ['context', 'file', 'build-args', 'target', 'labels', 'network', 'no-cache', 'pull', 'compression-level', 'cache-from', 'cache-to'] as const
 
-/** The build inputs the user set (a `context` of `.` is the default, not a choice). */
+/** The build inputs the user set: a value equal to the action.yml default is what every runner sends, not a choice. */
 function buildInputsGiven(read: InputReader): string[] {
-  return BUILD_INPUTS.filter(name => optional(read(name)) !== undefined && !(name === 'context' && read(name).trim() === '.'))
+  return BUILD_INPUTS.filter(name => givenByUser(name, read(name)))
 }
 
 function readSource(read: InputReader, push: boolean): ImageReference | undefined {

@@ -56,3 +56,24 @@ export function detectRegistryKind(registry: string): RegistryKind {
   }
   return {kind: 'basic'}
 }
+
+/** Why a host is not taken for ACR, for messages: the rule it missed. */
+export function whyNotAcr(registry: string): string {
+  const host = registry.toLowerCase()
+  const m = /^([^.]+)(?:\.[^.]+)?\.azurecr\.(?:io|cn|us)$/.exec(host)
+  if (m?.[1] !== undefined) {
+    const name = m[1]
+    if (!/^[a-z0-9]+$/.test(name)) return `${registry}: an ACR name is letters and digits only ('${name}' is not)`
+    return `${registry}: an ACR name is 5-50 letters and digits ('${name}' has ${name.length})`
+  }
+  return `${registry}: not <name>.azurecr.io, .azurecr.cn or .azurecr.us`
+}
+
+/** Why a host is not taken for ECR, for messages: the rule it missed. */
+export function whyNotEcr(registry: string): string {
+  const host = registry.toLowerCase()
+  if (/\.dkr[.-]ecr(?:-fips)?\./.test(host) || /^dkr[.-]ecr/.test(host)) {
+    return `${registry}: an ECR host is <12-digit account>.dkr.ecr.<region>.amazonaws.com; check the account and the region`
+  }
+  return `${registry}: not <account>.dkr.ecr.<region>.amazonaws.com (.com.cn), <account>.dkr-ecr.<region>.on.aws or public.ecr.aws`
+}

@@ -50,7 +50,7 @@ const withStaticKeys = (extra: Record<string, string> = {}) =>
 
 function ecrAuth(type = 'ecr'): string {
   return type === 'ecr'
-    ? `- registry: ${registry.host}\n  type: ecr\n  region: eu-west-1\n  registry-id: ${aws.account}`
+    ? `- registry: ${registry.host}\n  type: ecr\n  region: eu-west-1\n  registry-id: "${aws.account}"`
     : `- registry: ${registry.host}\n  type: ${type}`
 }
 

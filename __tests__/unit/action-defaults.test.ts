@@ -1,0 +1,75 @@
+import * as fs from 'fs'
+import * as os from 'os'
+import * as path from 'path'
+import {ACTION_DEFAULTS, givenByUser} from '../../src/action-defaults'
+import {InputError} from '../../src/errors'
+import {DEFAULT_COMPRESSION_LEVEL, getInputs} from '../../src/inputs'
+import {actionDefaults} from '../support/action'
+
+const DIGEST = `sha256:${'a'.repeat(64)}`
+
+/** getInputs as a runner calls it: every action.yml default, then the step's inputs. */
+function read(values: Record<string, string>): (name: string) => string {
+  const all: Record<string, string> = {...actionDefaults(), ...values}
+  return name => all[name] ?? ''
+}
+
+const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'stevedore-defaults-'))
+afterAll(() => fs.rmSync(workspace, {recursive: true, force: true}))
+const ctx = {workspace, ref: 'refs/tags/v1.2.3', awsRegion: undefined}
+
+describe('action.yml defaults', () => {
+  test('the code knows exactly the defaults that action.yml declares', () => {
+    expect(ACTION_DEFAULTS).toEqual(actionDefaults())
+    expect(String(DEFAULT_COMPRESSION_LEVEL)).toBe(ACTION_DEFAULTS['compression-level'])
+  })
+
+  test.each<[string, string, boolean]>([
+    ['no-cache', 'false', false],
+    ['no-cache', ' FALSE ', false],
+    ['no-cache', '', false],
+    ['no-cache', 'true', true],
+    ['compression-level', '3', false],
+    ['compression-level', '5', true],
+    ['context', '.', false],
+    ['context', 'app', true],
+    ['target', 'runtime', true],
+    ['target', '', false]
+  ])('%s = %j given by the user: %s', (name, raw, given) => {
+    expect(givenByUser(name, raw)).toBe(given)
+  })
+})
+
+describe('mirror and merge with every default a runner sends', () => {
+  test('source is a mirror', () => {
+    const i = getInputs(read({source: 'ghcr.io/acme/orders:1.0', images: 'ghcr.io/acme/copy'}), ctx, () => undefined)
+    expect(i.source?.repository.name).toBe('ghcr.io/acme/orders')
+    expect(i['no-cache']).toBe(false)
+  })
+
+  test('merge joins digests', () => {
+    const i = getInputs(read({merge: DIGEST, images: 'ghcr.io/acme/orders'}), ctx, () => undefined)
+    expect(i.merge).toEqual([DIGEST])
+  })
+
+  test('a default written in another case is still the default', () => {
+    const i = getInputs(read({source: 'ghcr.io/acme/orders:1.0', images: 'ghcr.io/acme/copy', 'no-cache': 'False', pull: 'FALSE'}), ctx, () => undefined)
+    expect(i.source).toBeDefined()
+  })
+
+  test.each<[string, Record<string, string>, RegExp]>([
+    ['source', {source: 'ghcr.io/acme/orders:1.0', 'no-cache': 'true'}, /does not go with 'no-cache'; remove it or remove 'source'/],
+    ['source', {source: 'ghcr.io/acme/orders:1.0', 'compression-level': '9', pull: 'true'}, /does not go with 'pull', 'compression-level'; remove them/],
+    ['merge', {merge: DIGEST, context: 'somewhere'}, /does not go with 'context'/]
+  ])('%s with a build input that differs from its default fails', (input, values, message) => {
+    let error: unknown
+    try {
+      getInputs(read({images: 'ghcr.io/acme/copy', ...values}), ctx, () => undefined)
+    } catch (e) {
+      error = e
+    }
+    expect(error).toBeInstanceOf(InputError)
+    expect((error as InputError).input).toBe(input)
+    expect((error as InputError).message).toMatch(message)
+  })
+})

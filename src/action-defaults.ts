@@ -1,0 +1,27 @@
+/**
+ * The `default:` of every input in action.yml. A runner sends each of them as
+ * INPUT_* whether or not the workflow set the input, so "given by the user"
+ * means "differs from this". A unit test keeps it equal to action.yml.
+ */
+export const ACTION_DEFAULTS: Readonly<Record<string, string>> = {
+  context: '.',
+  'no-cache': 'false',
+  pull: 'false',
+  push: 'true',
+  'semver-tags': 'true',
+  latest: 'auto',
+  'aws-role-session-name': 'stevedore',
+  'aws-audience': 'sts.amazonaws.com',
+  'compression-level': '3',
+  'ecr-create-repository': 'false',
+  'ecr-tag-mutability': 'MUTABLE',
+  'ecr-scan-on-push': 'false'
+}
+
+/** True when the raw value is set and is not the input's default (case and surrounding space aside). */
+export function givenByUser(name: string, raw: string): boolean {
+  const value = raw.trim()
+  if (value === '') return false
+  const fallback = ACTION_DEFAULTS[name]
+  return fallback === undefined || value.toLowerCase() !== fallback.toLowerCase()
+}

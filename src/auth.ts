@@ -9,6 +9,7 @@ import type {Docker} from './docker'
 import type {Ecr, EcrLogin, TagMutability} from './ecr'
 import type {Inputs} from './inputs'
 import type {LoginMethod} from './login-plan'
+import type {Repository} from './reference'
 import {Credentials, RegistryClient} from './registry/client'
 import {AzureCloud, ECR_PUBLIC_REGION} from './registry-kind'
 
@@ -52,13 +53,17 @@ export async function logIn(inputs: Inputs, methods: readonly LoginMethod[], doc
       const [{azureIdentity}, {acrRefreshToken, requirePushRights}] = await Promise.all([import('./azure-credentials'), import('./acr')])
       const identity = azureIdentity(inputs, m.cloud, env)
       creds = await acrRefreshToken(m.registry, m.cloud, identity, inputs['azure-tenant-id'] ?? env.AZURE_TENANT_ID)
-      for (const repo of inputs.images.filter(r => r.registry === m.registry)) {
+      for (const repo of pushedTo(inputs).filter(r => r.registry === m.registry)) {
         await requirePushRights(m.registry, creds, repo.path, identity)
       }
       azure.set(m.registry, {identity, cloud: m.cloud})
     }
     if (creds === undefined) {
-      core.info(`${m.registry}: no credentials given, pushing anonymously`)
+      const pushing = pushedTo(inputs).some(r => r.registry === m.registry)
+      core.notice(
+        `${m.registry}: no credentials given, so ${pushing ? 'pushing to' : 'reading from'} it anonymously. ` +
+          `If it needs a login, add it to 'registry-auth' or give 'username' and 'password'.`
+      )
     } else {
       if (docker !== undefined) {
         await docker.login(m.registry, creds.username, creds.password)
@@ -71,7 +76,7 @@ export async function logIn(inputs: Inputs, methods: readonly LoginMethod[], doc
 
   const mutability = new Map<string, TagMutability>()
   if (ecr !== undefined) {
-    for (const repo of inputs.images) {
+    for (const repo of pushedTo(inputs)) {
       const login = ecrLogins.find(l => l.registry === repo.registry)
       if (login === undefined) continue
       const m = await ecr.ensureRepository(login, repo.path, {
@@ -84,6 +89,11 @@ export async function logIn(inputs: Inputs, methods: readonly LoginMethod[], doc
     }
   }
   return {clients, cloudLogins, mutability, azure}
+}
+
+/** The repositories this run pushes to (none with push: false). */
+function pushedTo(inputs: Pick<Inputs, 'push' | 'images'>): readonly Repository[] {
+  return inputs.push ? inputs.images : []
 }
 
 function loginDetail(m: LoginMethod, identity: AzureIdentity | undefined): string {

@@ -2,7 +2,6 @@
 import {InputError} from './errors'
 import type {Inputs} from './inputs'
 import {normalizeRegistryHost} from './input-parsing'
-import type {Repository} from './reference'
 import {AZURE_PUBLIC, AzureCloud, detectRegistryKind} from './registry-kind'
 
 export type LoginMethod =
@@ -18,11 +17,20 @@ export function registriesOf(images: ReadonlyArray<{registry: string}>): string[
 }
 
 /**
+ * Every registry we log in to: those we push to, the mirror's source, and
+ * every `registry-auth` entry even where nothing is pushed (a private base
+ * image is pulled with that login, as docker/login-action does).
+ */
+export function loginRegistries(inputs: Pick<Inputs, 'push' | 'images' | 'source' | 'registry-auth'>): Array<{registry: string}> {
+  return [...(inputs.push ? inputs.images : []), ...(inputs.source ? [inputs.source.repository] : []), ...inputs['registry-auth']]
+}
+
+/**
  * A `registry-auth` entry decides; else the host (ECR, ECR Public, ACR); else
  * `username`/`password`; else anonymous.
  */
 export function planLogins(
-  images: readonly Repository[],
+  images: ReadonlyArray<{registry: string}>,
   inputs: Pick<Inputs, 'registry-auth' | 'username' | 'password' | 'aws-region'>
 ): LoginMethod[] {
   return registriesOf(images).map((registry): LoginMethod => {

@@ -18,7 +18,7 @@ import {GitHubContext, readGitHubContext} from './github-context'
 import {DEFAULT_COMPRESSION, prepareImage} from './image-archive'
 import type {Inputs} from './inputs'
 import {getInputs} from './inputs'
-import {LoginMethod, planLogins} from './login-plan'
+import {LoginMethod, loginRegistries, planLogins} from './login-plan'
 import {mergeGraph} from './merge'
 import {imageIdOf, loadSourceGraph} from './mirror'
 import {Plan, makePlan} from './plan'
@@ -44,8 +44,7 @@ export async function run(): Promise<void> {
   try {
     const ctx = readGitHubContext(process.env, process.cwd(), os.tmpdir())
     const inputs = getInputs(name => core.getInput(name), ctx, core.setSecret)
-    const sourceRepos = inputs.source === undefined ? [] : [inputs.source.repository]
-    const logins = inputs.push ? planLogins([...inputs.images, ...sourceRepos], inputs) : []
+    const logins = planLogins(loginRegistries(inputs), inputs)
     const plan = makePlan(inputs, ctx, new Date())
     if (inputs.push && plan.tags.fixed.length + plan.tags.floating.length === 0) {
       throw new ActionError('No tags to push: this is neither a tag nor a branch build. Set `version` or `tags`.')
@@ -60,15 +59,16 @@ export async function run(): Promise<void> {
 
 async function buildMode(inputs: Inputs, ctx: GitHubContext, plan: Plan, logins: readonly LoginMethod[]): Promise<void> {
   const docker = await setUpDocker(ctx)
-  const session = inputs.push ? await logInGroup(inputs, logins, docker) : undefined
-  const {tags, notes} = await tagsGroup(plan, inputs, session)
+  // registry-auth entries are logged in to even without push: a private base image may come from them
+  const session = logins.length > 0 ? await logInGroup(inputs, logins, docker) : undefined
+  const {tags, notes} = await tagsGroup(plan, inputs, inputs.push ? session : undefined)
   const refs = inputs.images.flatMap(repo => tags.map(tag => refWithTag(repo, tag)))
   const workDir = fs.mkdtempSync(path.join(ctx.runnerTemp, 'stevedore-build-'))
   try {
     const imageId = await phase('Build', () => buildImage(docker, inputs, plan.labels, refs, workDir))
     core.info(`Image ID: ${imageId}`)
     let result: {published: Published[]; failed: Failed[]} = {published: [], failed: []}
-    if (session !== undefined) {
+    if (inputs.push && session !== undefined) {
       const root = await phase('Compress', () => compress(docker, imageId, workDir, inputs['compression-level']))
       result = await publishAndVerify(session, inputs, plan, root, tags, imageId, {})
     }

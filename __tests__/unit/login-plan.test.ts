@@ -1,6 +1,6 @@
 import {InputError} from '../../src/errors'
 import {parseRegistryAuth} from '../../src/input-parsing'
-import {planLogins, registriesOf} from '../../src/login-plan'
+import {loginRegistries, planLogins, registriesOf} from '../../src/login-plan'
 import {Repository, parseRepository} from '../../src/reference'
 
 const repo = (s: string): Repository => parseRepository(s) as Repository
@@ -58,5 +58,21 @@ describe('planLogins', () => {
 
   test('registriesOf keeps order, drops repeats', () => {
     expect(registriesOf([repo('ghcr.io/a'), repo('quay.io/b'), repo('ghcr.io/c')])).toEqual(['ghcr.io', 'quay.io'])
+  })
+})
+
+describe('loginRegistries', () => {
+  const auth = parseRegistryAuth('registry-auth', '- registry: base.internal.example\n  username: a\n  password: b')
+  const images = [repo('ghcr.io/acme/orders')]
+  test('with push: pushed registries, then every registry-auth entry', () => {
+    expect(registriesOf(loginRegistries({push: true, images, source: undefined, 'registry-auth': auth}))).toEqual(['ghcr.io', 'base.internal.example'])
+  })
+  test('without push: only the registry-auth entries (a private base image is pulled from them)', () => {
+    expect(registriesOf(loginRegistries({push: false, images, source: undefined, 'registry-auth': auth}))).toEqual(['base.internal.example'])
+    expect(loginRegistries({push: false, images, source: undefined, 'registry-auth': []})).toEqual([])
+  })
+  test('a mirror also logs in to its source', () => {
+    const source = {repository: repo('quay.io/acme/orders'), tag: '1.0', digest: undefined}
+    expect(registriesOf(loginRegistries({push: true, images, source, 'registry-auth': []}))).toEqual(['ghcr.io', 'quay.io'])
   })
 })

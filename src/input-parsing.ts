@@ -76,6 +76,13 @@ export function parseImages(name: string, raw: string): Repository[] {
 
 export function parseTags(name: string, raw: string): string[] {
   return parseList(raw).map(tag => {
+    if (tag.includes('/') || (tag.includes(':') && !isValidTag(tag))) {
+      const bare = tag.slice(tag.lastIndexOf('/') + 1).split(/[:@]/)[1] ?? ''
+      throw new InputError(
+        name,
+        `'${tag}' is a full image reference; tags are bare${isValidTag(bare) ? ` (${bare})` : ''} and repositories go in 'images'`
+      )
+    }
     if (!isValidTag(tag)) {
       throw new InputError(
         name,

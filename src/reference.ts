@@ -66,14 +66,15 @@ export function parseRepository(raw: string): Repository | string {
     return `'${text}' has a tag; give the repository only and put tags in 'tags' (e.g. ${text.slice(0, text.lastIndexOf(':'))})`
   }
   const path = pathParts.join('/')
+  // lowercase is suggested only where lowercasing alone makes the name valid
+  for (const c of pathParts) {
+    if (!PATH_COMPONENT.test(c.toLowerCase())) {
+      return `'${text}' has an invalid path component '${c}': use lowercase letters, digits and single separators (. _ __ -) between them`
+    }
+  }
   if (path !== path.toLowerCase()) {
     const hostPart = registry === DOCKER_HUB && !looksLikeDomain(first) ? '' : `${first}/`
     return `'${text}' has uppercase letters; repository names must be lowercase (e.g. ${hostPart}${path.toLowerCase()})`
-  }
-  for (const c of pathParts) {
-    if (!PATH_COMPONENT.test(c)) {
-      return `'${text}' has an invalid path component '${c}': use lowercase letters, digits and single separators (. _ __ -) between them`
-    }
   }
   const fullPath =
     registry === DOCKER_HUB && pathParts.length === 1 ? `library/${path}` : path

@@ -62,6 +62,13 @@ const cases: Array<[string, Record<string, string>, string, RegExp, Record<strin
   ['merge with something that is not a digest', {merge: 'sha256:abc\nlatest'}, 'merge', /'sha256:abc' is not a digest/],
   ['merge with source', {merge: `sha256:${'a'.repeat(64)}`, source: 'ghcr.io/acme/orders:1.0'}, 'merge', /does not go with 'source'/],
   ['merge with build inputs', {merge: `sha256:${'a'.repeat(64)}`, 'build-args': 'A=1'}, 'merge', /does not go with 'build-args'/],
+  ['source with no-cache other than its default', {source: 'ghcr.io/acme/orders:1.0', 'no-cache': 'true'}, 'source', /does not go with 'no-cache'; remove it or remove 'source'/],
+  ['images with a space and capitals', {images: 'Bad Name'}, 'images', /invalid path component 'Bad Name'/],
+  ['a full reference in tags', {tags: 'ghcr.io/acme/orders:1.0'}, 'tags', /full image reference; tags are bare \(1\.0\) and repositories go in 'images'/],
+  ['azure-client-id with no ACR registry', {images: 'acme.azurecr.io/orders', 'azure-client-id': '11111111-2222-3333-4444-555555555555', 'azure-tenant-id': 'contoso.onmicrosoft.com'}, 'azure-client-id', /no registry is recognised as ACR \(acme\.azurecr\.io: an ACR name is 5-50 letters and digits \('acme' has 4\)\)/],
+  ['aws-role-to-assume with no ECR registry', {'aws-role-to-assume': 'arn:aws:iam::123456789012:role/publisher'}, 'aws-role-to-assume', /no registry is recognised as ECR \(127\.0\.0\.1:5999: not <account>/],
+  ['registry-auth password cut by a comment', {'registry-auth': '- registry: ghcr.io\n  username: a\n  password: abc #def'}, 'registry-auth', /cut where ' #' starts a YAML comment\. Quote pasted values/],
+  ['registry-auth registry-id not quoted', {'registry-auth': ecrAuth('  region: eu-west-1\n  registry-id: 012345678901')}, 'registry-auth', /YAML reads 012345678901 as a number \(12345678901\)/],
   ['compression-level out of range', {'compression-level': '0'}, 'compression-level', /from 1 \(fastest\) to 9/],
   ['upload-chunk-size too small', {'upload-chunk-size': '64KiB'}, 'upload-chunk-size', /below the 1 MiB/],
   ['upload-chunk-size not a size', {'upload-chunk-size': 'big'}, 'upload-chunk-size', /not a size/]

@@ -213,6 +213,11 @@ describe('getInputs', () => {
     ['registry-auth unquoted registry-id', {'registry-auth': '- registry: 127.0.0.1:5000\n  type: ecr\n  region: eu-west-1\n  registry-id: 012345678901'}, 'registry-auth', /'registry-id': YAML reads 012345678901 as a number \(12345678901\), not as text/],
     ['registry-auth empty password', {'registry-auth': '- registry: ghcr.io\n  username: a\n  password:'}, 'registry-auth', /'password' is empty \(an unset secret or variable\?\)/],
     ['registry-auth with an unquoted colon', {'registry-auth': '- registry: ghcr.io\n  username: a\n  password: ab: cd'}, 'registry-auth', /not valid YAML \(Nested mappings are not allowed in compact mappings\)\. Quote pasted values/],
+    ['images with a space and capitals', {images: 'Bad Name'}, 'images', /'Bad Name' has an invalid path component 'Bad Name': use lowercase letters/],
+    ['images with capitals only', {images: 'ghcr.io/Acme/orders'}, 'images', /uppercase letters.*\(e\.g\. ghcr\.io\/acme\/orders\)/],
+    ['a full reference in tags', {tags: 'ghcr.io/acme/orders:1.0'}, 'tags', /^Input 'tags': 'ghcr\.io\/acme\/orders:1\.0' is a full image reference; tags are bare \(1\.0\) and repositories go in 'images'$/],
+    ['a repository in tags', {tags: 'acme/orders'}, 'tags', /'acme\/orders' is a full image reference; tags are bare and repositories go in 'images'$/],
+    ['a name:tag in tags', {tags: 'orders:1.0'}, 'tags', /'orders:1\.0' is a full image reference; tags are bare \(1\.0\)/],
     ['registry-auth duplicate', {'registry-auth': '- {registry: ghcr.io, username: a, password: b}\n- {registry: https://ghcr.io/, username: c, password: d}'}, 'registry-auth', /listed twice/]
   ])('%s', (_name, values, input, message) => {
     const e = failure(values)

@@ -2,6 +2,7 @@ import * as fs from 'fs'
 import * as os from 'os'
 import * as path from 'path'
 import {ACTION_DEFAULTS, givenByUser} from '../../src/action-defaults'
+import {readGitHubContext} from '../../src/github-context'
 import {InputError} from '../../src/errors'
 import {DEFAULT_COMPRESSION_LEVEL, getInputs} from '../../src/inputs'
 import {actionDefaults} from '../support/action'
@@ -15,6 +16,7 @@ function read(values: Record<string, string>): (name: string) => string {
 }
 
 const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'stevedore-defaults-'))
+fs.writeFileSync(path.join(workspace, 'Dockerfile'), 'FROM scratch\n')
 afterAll(() => fs.rmSync(workspace, {recursive: true, force: true}))
 const ctx = {workspace, ref: 'refs/tags/v1.2.3', awsRegion: undefined}
 
@@ -71,5 +73,16 @@ describe('mirror and merge with every default a runner sends', () => {
     expect(error).toBeInstanceOf(InputError)
     expect((error as InputError).input).toBe(input)
     expect((error as InputError).message).toMatch(message)
+  })
+})
+
+describe('aws-region default (as the README says)', () => {
+  test.each<[Record<string, string>, string | undefined]>([
+    [{AWS_REGION: 'eu-west-1', AWS_DEFAULT_REGION: 'us-east-2'}, 'eu-west-1'],
+    [{AWS_DEFAULT_REGION: 'us-east-2'}, 'us-east-2'],
+    [{}, undefined]
+  ])('%j gives %s', (env, region) => {
+    const ctx = readGitHubContext(env, workspace, workspace)
+    expect(getInputs(read({images: 'ghcr.io/acme/orders', context: '.'}), ctx, () => undefined)['aws-region']).toBe(region)
   })
 })

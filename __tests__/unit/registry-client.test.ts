@@ -7,7 +7,7 @@ import * as http from 'http'
 import type {AddressInfo} from 'net'
 import {Readable} from 'stream'
 import {RegistryClient, RegistryError} from '../../src/registry/client'
-import {DEFAULT_RETRY, RetryPolicy, retryDelay} from '../../src/registry/retry'
+import {DEFAULT_RETRY, RetryPolicy, isRetryableStatus, retryDelay} from '../../src/registry/retry'
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse, body: Buffer) => void
 
@@ -164,5 +164,14 @@ describe('retryDelay', () => {
   ])('attempt %i, Retry-After %j → %i ms', (attempt, header, ms) => expect(retryDelay(attempt, p, header, 0)).toBe(ms))
   test('Retry-After as an HTTP date', () => {
     expect(retryDelay(1, p, new Date(5000).toUTCString(), 1000)).toBe(4000)
+  })
+})
+
+describe('isRetryableStatus (as the README says: 429, 500, 502, 503, 504)', () => {
+  test.each([
+    [429, true], [500, true], [502, true], [503, true], [504, true],
+    [400, false], [401, false], [404, false], [501, false], [505, false], [507, false]
+  ])('%i: %s', (status, retried) => {
+    expect(isRetryableStatus(status)).toBe(retried)
   })
 })

@@ -3,7 +3,7 @@
  * remove this run's docker config. Warns, never fails the job.
  */
 import * as core from '@actions/core'
-import {removeRunDockerConfig} from './docker-config'
+import {removeRunDockerConfig} from './auth/docker-config'
 import {errorMessage} from './errors'
 import {run} from './exec'
 import {State, load} from './state'

@@ -1,8 +1,8 @@
 /** Outputs and the job summary. */
 import * as core from '@actions/core'
-import {refWithDigest, refWithTag} from './reference'
-import type {Published} from './publish'
-import type {Repository} from './reference'
+import {refWithDigest, refWithTag} from './registry/reference'
+import type {Published} from './publish/publish'
+import type {Repository} from './registry/reference'
 
 /** A repository the publish did not reach, and why. */
 export interface Failed {

@@ -8,25 +8,25 @@ import * as fs from 'fs'
 import * as os from 'os'
 import * as path from 'path'
 import * as core from '@actions/core'
-import {Session, logIn} from './auth'
-import {buildImage} from './build'
-import {Docker, detectBuilder} from './docker'
-import {createRunDockerConfig, userDockerConfigDir} from './docker-config'
+import {Session, logIn} from './auth/auth'
+import {buildImage} from './build/build'
+import {Docker, detectBuilder} from './build/docker'
+import {createRunDockerConfig, userDockerConfigDir} from './auth/docker-config'
 import {ActionError, errorMessage} from './errors'
-import {settleTags} from './floating-tags'
-import {GitHubContext, readGitHubContext} from './github-context'
-import {DEFAULT_COMPRESSION, prepareImage} from './image-archive'
-import type {Inputs} from './inputs'
-import {getInputs} from './inputs'
-import {LoginMethod, loginRegistries, planLogins} from './login-plan'
-import {mergeGraph} from './merge'
-import {imageIdOf, loadSourceGraph} from './mirror'
-import {Plan, makePlan} from './plan'
-import {Published, planTargets, publishGraph, verifyAll} from './publish'
-import {ImageReference, refWithTag} from './reference'
+import {settleTags} from './plan/floating-tags'
+import {GitHubContext, readGitHubContext} from './inputs/github-context'
+import {DEFAULT_COMPRESSION, prepareImage} from './image/image-archive'
+import type {Inputs} from './inputs/inputs'
+import {getInputs} from './inputs/inputs'
+import {LoginMethod, loginRegistries, planLogins} from './auth/login-plan'
+import {mergeGraph} from './publish/merge'
+import {imageIdOf, loadSourceGraph} from './publish/mirror'
+import {Plan, makePlan} from './plan/plan'
+import {Published, planTargets, publishGraph, verifyAll} from './publish/publish'
+import {ImageReference, refWithTag} from './registry/reference'
 import {Failed, outputsOf, setOutputs, writeSummary} from './report'
 import {State, save} from './state'
-import {ManifestNode, UploadError, UploadOptions, blobsOf} from './uploader'
+import {ManifestNode, UploadError, UploadOptions, blobsOf} from './publish/uploader'
 
 /** core.group that says how long the phase took. */
 async function phase<T>(name: string, work: () => Promise<T>): Promise<T> {
@@ -194,7 +194,7 @@ async function finish(outcome: Parameters<typeof outputsOf>[0]): Promise<void> {
 async function verifyAzure(session: Session, published: readonly Published[]): Promise<void> {
   const acr = published.filter(p => session.azure.has(p.repository.registry))
   if (acr.length === 0) return
-  const {verifyWithAcrSdk} = await import('./acr')
+  const {verifyWithAcrSdk} = await import('./auth/acr')
   await phase('Verify with @azure/container-registry', async () => {
     for (const p of acr) {
       const {identity, cloud} = session.azure.get(p.repository.registry) ?? {}

@@ -1,10 +1,10 @@
 import * as fs from 'fs'
 import * as os from 'os'
 import * as path from 'path'
-import {ACTION_DEFAULTS, givenByUser} from '../../src/action-defaults'
-import {readGitHubContext} from '../../src/github-context'
+import {ACTION_DEFAULTS, givenByUser} from '../../src/inputs/defaults'
+import {readGitHubContext} from '../../src/inputs/github-context'
 import {InputError} from '../../src/errors'
-import {DEFAULT_COMPRESSION_LEVEL, getInputs} from '../../src/inputs'
+import {DEFAULT_COMPRESSION_LEVEL, getInputs} from '../../src/inputs/inputs'
 import {actionDefaults} from '../support/action'
 
 const DIGEST = `sha256:${'a'.repeat(64)}`

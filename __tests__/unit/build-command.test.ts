@@ -1,4 +1,4 @@
-import {BuildSpec, buildArguments} from '../../src/build-command'
+import {BuildSpec, buildArguments} from '../../src/build/build-command'
 
 const spec: BuildSpec = {
   inputs: {

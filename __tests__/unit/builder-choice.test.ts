@@ -1,4 +1,4 @@
-import {chooseBuilder, hasBuiltinBuildKit} from '../../src/builder-choice'
+import {chooseBuilder, hasBuiltinBuildKit} from '../../src/build/builder-choice'
 
 describe('chooseBuilder', () => {
   const d28 = {path: '/usr/local/bin/docker', clientVersion: '28.2.2', buildx: false}

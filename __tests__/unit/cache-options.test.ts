@@ -1,5 +1,5 @@
 import {InputError} from '../../src/errors'
-import {cacheArguments, parseCacheOptions} from '../../src/cache-options'
+import {cacheArguments, parseCacheOptions} from '../../src/build/cache-options'
 
 describe('cache options', () => {
   test('parsing', () => {

@@ -1,5 +1,5 @@
-import {planImmutableTags} from '../../src/immutable-tags'
-import {decodeAuthorizationToken} from '../../src/ecr'
+import {planImmutableTags} from '../../src/publish/immutable-tags'
+import {decodeAuthorizationToken} from '../../src/auth/ecr'
 
 const ours = `sha256:${'1'.repeat(64)}`
 const theirs = `sha256:${'2'.repeat(64)}`

@@ -2,7 +2,7 @@ import * as fs from 'fs'
 import * as os from 'os'
 import * as path from 'path'
 import {InputError} from '../../src/errors'
-import {Inputs, getInputs} from '../../src/inputs'
+import {Inputs, getInputs} from '../../src/inputs/inputs'
 import {actionDefaults} from '../support/action'
 
 let workspace: string

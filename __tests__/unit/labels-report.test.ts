@@ -1,6 +1,6 @@
-import {mergeLabels, ociLabels} from '../../src/labels'
+import {mergeLabels, ociLabels} from '../../src/plan/labels'
 import {formatBytes, outputsOf} from '../../src/report'
-import {parseRepository, Repository} from '../../src/reference'
+import {parseRepository, Repository} from '../../src/registry/reference'
 
 const repo = (s: string): Repository => parseRepository(s) as Repository
 

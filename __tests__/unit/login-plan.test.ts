@@ -1,7 +1,7 @@
 import {InputError} from '../../src/errors'
-import {parseRegistryAuth} from '../../src/input-parsing'
-import {loginRegistries, planLogins, registriesOf} from '../../src/login-plan'
-import {Repository, parseRepository} from '../../src/reference'
+import {parseRegistryAuth} from '../../src/inputs/parsing'
+import {loginRegistries, planLogins, registriesOf} from '../../src/auth/login-plan'
+import {Repository, parseRepository} from '../../src/registry/reference'
 
 const repo = (s: string): Repository => parseRepository(s) as Repository
 const none = {'registry-auth': [], username: undefined, password: undefined, 'aws-region': undefined}

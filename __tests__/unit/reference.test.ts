@@ -1,4 +1,4 @@
-import {apiHost, isLoopbackRegistry, isValidTag, parseRepository} from '../../src/reference'
+import {apiHost, isLoopbackRegistry, isValidTag, parseRepository} from '../../src/registry/reference'
 
 describe('parseRepository', () => {
   test.each([

@@ -1,4 +1,4 @@
-import {detectRegistryKind, isValidAwsRegion} from '../../src/registry-kind'
+import {detectRegistryKind, isValidAwsRegion} from '../../src/auth/registry-kind'
 
 describe('detectRegistryKind', () => {
   test.each([

@@ -1,4 +1,4 @@
-import {TagPlanInput, decideFloating, finalTags, planTags, sanitizeRefName} from '../../src/tags'
+import {TagPlanInput, decideFloating, finalTags, planTags, sanitizeRefName} from '../../src/plan/tags'
 
 const base: TagPlanInput = {
   version: undefined,

@@ -1,4 +1,4 @@
-import {cleanVersion, highestRelease, isStableRelease, semverFloatingTags, versionFromRef, versionTag} from '../../src/version'
+import {cleanVersion, highestRelease, isStableRelease, semverFloatingTags, versionFromRef, versionTag} from '../../src/plan/version'
 
 describe('versions', () => {
   test.each([

@@ -31907,81 +31907,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2691:
-/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
-
-"use strict";
-
-var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
-    if (k2 === undefined) k2 = k;
-    var desc = Object.getOwnPropertyDescriptor(m, k);
-    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
-      desc = { enumerable: true, get: function() { return m[k]; } };
-    }
-    Object.defineProperty(o, k2, desc);
-}) : (function(o, m, k, k2) {
-    if (k2 === undefined) k2 = k;
-    o[k2] = m[k];
-}));
-var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
-    Object.defineProperty(o, "default", { enumerable: true, value: v });
-}) : function(o, v) {
-    o["default"] = v;
-});
-var __importStar = (this && this.__importStar) || (function () {
-    var ownKeys = function(o) {
-        ownKeys = Object.getOwnPropertyNames || function (o) {
-            var ar = [];
-            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
-            return ar;
-        };
-        return ownKeys(o);
-    };
-    return function (mod) {
-        if (mod && mod.__esModule) return mod;
-        var result = {};
-        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
-        __setModuleDefault(result, mod);
-        return result;
-    };
-})();
-Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.cleanup = cleanup;
-/**
- * The post step: log out of the registries logged in with cloud tokens, then
- * remove this run's docker config. Warns, never fails the job.
- */
-const core = __importStar(__nccwpck_require__(7484));
-const docker_config_1 = __nccwpck_require__(7706);
-const errors_1 = __nccwpck_require__(3916);
-const exec_1 = __nccwpck_require__(3190);
-const state_1 = __nccwpck_require__(2462);
-async function cleanup() {
-    try {
-        const dir = (0, state_1.load)(state_1.State.DockerConfigDir);
-        if (dir === '')
-            return;
-        const docker = (0, state_1.load)(state_1.State.DockerClient) || 'docker';
-        const cloud = (0, state_1.load)(state_1.State.CloudLogins);
-        for (const registry of cloud === '' ? [] : JSON.parse(cloud)) {
-            const r = await (0, exec_1.run)(docker, ['logout', registry], { env: { ...process.env, DOCKER_CONFIG: dir } });
-            if (r.exitCode === 0)
-                core.info(`Logged out of ${registry}`);
-            else
-                core.warning(`docker logout ${registry}: ${r.stderr.trim()}`);
-        }
-        (0, docker_config_1.removeRunDockerConfig)(dir);
-        core.info(`Removed this run's docker config ${dir}`);
-    }
-    catch (e) {
-        core.warning(`Cleanup: ${(0, errors_1.errorMessage)(e)}`);
-    }
-}
-
-
-/***/ }),
-
-/***/ 7706:
+/***/ 1191:
 /***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
 
 "use strict";
@@ -32050,6 +31976,80 @@ function createRunDockerConfig(runnerTemp, userDir) {
 /** Removes the directory; links are removed, never followed. */
 function removeRunDockerConfig(dir) {
     fs.rmSync(dir, { recursive: true, force: true });
+}
+
+
+/***/ }),
+
+/***/ 2691:
+/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
+
+"use strict";
+
+var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    var desc = Object.getOwnPropertyDescriptor(m, k);
+    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+      desc = { enumerable: true, get: function() { return m[k]; } };
+    }
+    Object.defineProperty(o, k2, desc);
+}) : (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    o[k2] = m[k];
+}));
+var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
+    Object.defineProperty(o, "default", { enumerable: true, value: v });
+}) : function(o, v) {
+    o["default"] = v;
+});
+var __importStar = (this && this.__importStar) || (function () {
+    var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function (o) {
+            var ar = [];
+            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
+            return ar;
+        };
+        return ownKeys(o);
+    };
+    return function (mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        __setModuleDefault(result, mod);
+        return result;
+    };
+})();
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.cleanup = cleanup;
+/**
+ * The post step: log out of the registries logged in with cloud tokens, then
+ * remove this run's docker config. Warns, never fails the job.
+ */
+const core = __importStar(__nccwpck_require__(7484));
+const docker_config_1 = __nccwpck_require__(1191);
+const errors_1 = __nccwpck_require__(3916);
+const exec_1 = __nccwpck_require__(3190);
+const state_1 = __nccwpck_require__(2462);
+async function cleanup() {
+    try {
+        const dir = (0, state_1.load)(state_1.State.DockerConfigDir);
+        if (dir === '')
+            return;
+        const docker = (0, state_1.load)(state_1.State.DockerClient) || 'docker';
+        const cloud = (0, state_1.load)(state_1.State.CloudLogins);
+        for (const registry of cloud === '' ? [] : JSON.parse(cloud)) {
+            const r = await (0, exec_1.run)(docker, ['logout', registry], { env: { ...process.env, DOCKER_CONFIG: dir } });
+            if (r.exitCode === 0)
+                core.info(`Logged out of ${registry}`);
+            else
+                core.warning(`docker logout ${registry}: ${r.stderr.trim()}`);
+        }
+        (0, docker_config_1.removeRunDockerConfig)(dir);
+        core.info(`Removed this run's docker config ${dir}`);
+    }
+    catch (e) {
+        core.warning(`Cleanup: ${(0, errors_1.errorMessage)(e)}`);
+    }
 }
 
 

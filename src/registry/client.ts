@@ -7,7 +7,7 @@
 import {createHash} from 'crypto'
 import {Readable} from 'stream'
 import {ActionError} from '../errors'
-import {apiHost, isLoopbackRegistry} from '../reference'
+import {apiHost, isLoopbackRegistry} from './reference'
 import {Challenge, parseChallenge, repositoryScope} from './challenge'
 import {DEFAULT_RETRY, RetryPolicy, isRetryableError, isRetryableStatus, retryDelay} from './retry'
 

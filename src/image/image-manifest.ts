@@ -1,5 +1,5 @@
 /** The image manifest we publish: Docker v2 schema 2, as docker push writes it. Pure. */
-import {MEDIA_TYPES, sha256} from './registry/client'
+import {MEDIA_TYPES, sha256} from '../registry/client'
 
 export interface Descriptor {
   readonly mediaType: string

@@ -4,8 +4,8 @@
  */
 import * as core from '@actions/core'
 import {ClientAssertionCredential, ClientSecretCredential, DefaultAzureCredential, TokenCredential} from '@azure/identity'
-import {ActionError} from './errors'
-import type {Inputs} from './inputs'
+import {ActionError} from '../errors'
+import type {Inputs} from '../inputs/inputs'
 import type {AzureCloud} from './registry-kind'
 
 export const AZURE_OIDC_AUDIENCE = 'api://AzureADTokenExchange'

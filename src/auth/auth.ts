@@ -5,12 +5,12 @@
  */
 import * as core from '@actions/core'
 import type {AzureIdentity} from './azure-credentials'
-import type {Docker} from './docker'
+import type {Docker} from '../build/docker'
 import type {Ecr, EcrLogin, TagMutability} from './ecr'
-import type {Inputs} from './inputs'
+import type {Inputs} from '../inputs/inputs'
 import type {LoginMethod} from './login-plan'
-import type {Repository} from './reference'
-import {Credentials, RegistryClient} from './registry/client'
+import type {Repository} from '../registry/reference'
+import {Credentials, RegistryClient} from '../registry/client'
 import {AzureCloud, ECR_PUBLIC_REGION} from './registry-kind'
 
 export type Clients = ReadonlyMap<string, RegistryClient>

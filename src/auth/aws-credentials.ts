@@ -5,8 +5,8 @@
  */
 import * as core from '@actions/core'
 import {fromWebToken} from '@aws-sdk/credential-providers'
-import {ActionError} from './errors'
-import type {Inputs} from './inputs'
+import {ActionError} from '../errors'
+import type {Inputs} from '../inputs/inputs'
 
 export type AwsCredentialProvider = ReturnType<typeof fromWebToken>
 

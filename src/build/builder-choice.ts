@@ -2,7 +2,7 @@
  * Which docker client builds: buildx where it works, else a client with
  * BuildKit built in (before 23.0). Pure: probes are gathered elsewhere.
  */
-import {ActionError} from './errors'
+import {ActionError} from '../errors'
 
 export interface DockerProbe {
   readonly path: string

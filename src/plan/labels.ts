@@ -1,5 +1,5 @@
 /** OCI image labels from the workflow run, overridable by the `labels` input. Pure. */
-import type {GitHubContext} from './github-context'
+import type {GitHubContext} from '../inputs/github-context'
 
 export type Labels = Record<string, string>
 

@@ -3,9 +3,9 @@
  * are not fetched here; each one streams from the source when a destination
  * needs it, so nothing is copied to disk.
  */
-import {ActionError} from './errors'
-import type {ImageReference} from './reference'
-import {Manifest, RegistryClient, isIndexMediaType} from './registry/client'
+import {ActionError} from '../errors'
+import type {ImageReference} from '../registry/reference'
+import {Manifest, RegistryClient, isIndexMediaType} from '../registry/client'
 import type {BlobSource, ManifestNode} from './uploader'
 
 interface ManifestJson {

@@ -1,6 +1,6 @@
 /** The publish plan before any registry is asked: version, tags, labels. Pure. */
-import type {GitHubContext} from './github-context'
-import type {Inputs} from './inputs'
+import type {GitHubContext} from '../inputs/github-context'
+import type {Inputs} from '../inputs/inputs'
 import {Labels, mergeLabels, ociLabels} from './labels'
 import {TagPlan, planTags} from './tags'
 

@@ -1,7 +1,7 @@
 /** The docker command line for the build. Pure. */
 import type {BuilderKind} from './builder-choice'
-import type {Inputs} from './inputs'
-import type {Labels} from './labels'
+import type {Inputs} from '../inputs/inputs'
+import type {Labels} from '../plan/labels'
 
 export interface BuildSpec {
   readonly inputs: Pick<Inputs, 'context' | 'file' | 'build-args' | 'target' | 'network' | 'no-cache' | 'pull'>

@@ -6,11 +6,11 @@
  * manifest PUT.
  */
 import type {Readable} from 'stream'
-import type {Clients} from './auth'
-import {ActionError} from './errors'
-import type {Descriptor} from './image-manifest'
+import type {Clients} from '../auth/auth'
+import {ActionError} from '../errors'
+import type {Descriptor} from '../image/image-manifest'
 import type {Target} from './publish'
-import type {RegistryClient} from './registry/client'
+import type {RegistryClient} from '../registry/client'
 
 export interface BlobSource extends Descriptor {
   open(start?: number, end?: number): Readable

@@ -8,9 +8,9 @@ import {
 } from '@aws-sdk/client-ecr'
 import {ECRPUBLICClient, GetAuthorizationTokenCommand as GetPublicAuthorizationTokenCommand} from '@aws-sdk/client-ecr-public'
 import type {AwsCredentialProvider} from './aws-credentials'
-import {ActionError} from './errors'
+import {ActionError} from '../errors'
 import type {LoginMethod} from './login-plan'
-import type {Credentials} from './registry/client'
+import type {Credentials} from '../registry/client'
 import {ECR_PUBLIC_REGION} from './registry-kind'
 
 export type EcrLogin = Extract<LoginMethod, {method: 'ecr'}>

@@ -4,9 +4,9 @@
  */
 import * as fs from 'fs'
 import * as path from 'path'
-import {givenByUser} from './action-defaults'
-import {CacheOption, parseCacheOptions} from './cache-options'
-import {InputError} from './errors'
+import {givenByUser} from './defaults'
+import {CacheOption, parseCacheOptions} from '../build/cache-options'
+import {InputError} from '../errors'
 import type {GitHubContext} from './github-context'
 import {
   BUILD_ARG_KEY,
@@ -19,12 +19,12 @@ import {
   parseList,
   parseRegistryAuth,
   parseTags
-} from './input-parsing'
-import type {ImageReference, Repository} from './reference'
-import {isValidDigest, isValidTag, parseReference} from './reference'
-import {detectRegistryKind, isValidAwsRegion, whyNotAcr, whyNotEcr} from './registry-kind'
-import type {LatestMode} from './tags'
-import {cleanVersion, versionFromRef, versionTag} from './version'
+} from './parsing'
+import type {ImageReference, Repository} from '../registry/reference'
+import {isValidDigest, isValidTag, parseReference} from '../registry/reference'
+import {detectRegistryKind, isValidAwsRegion, whyNotAcr, whyNotEcr} from '../auth/registry-kind'
+import type {LatestMode} from '../plan/tags'
+import {cleanVersion, versionFromRef, versionTag} from '../plan/version'
 
 /** gzip level 3: measured (bench/) as fast as 1 and half the CPU of 6, for layers ~5% larger than 6. */
 export const DEFAULT_COMPRESSION_LEVEL = 3

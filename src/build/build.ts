@@ -5,9 +5,9 @@ import * as core from '@actions/core'
 import {buildArguments} from './build-command'
 import {cacheArguments} from './cache-options'
 import type {Docker} from './docker'
-import {ActionError} from './errors'
-import type {Inputs} from './inputs'
-import type {Labels} from './labels'
+import {ActionError} from '../errors'
+import type {Inputs} from '../inputs/inputs'
+import type {Labels} from '../plan/labels'
 
 export async function buildImage(
   docker: Docker,

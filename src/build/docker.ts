@@ -4,8 +4,8 @@ import * as fs from 'fs'
 import * as path from 'path'
 import type {Readable} from 'stream'
 import {Builder, DockerProbe, chooseBuilder} from './builder-choice'
-import {ActionError} from './errors'
-import {run} from './exec'
+import {ActionError} from '../errors'
+import {run} from '../exec'
 
 /** Every distinct `docker` executable on PATH, in PATH order. */
 export function dockerClientsOnPath(envPath: string): string[] {

@@ -3,9 +3,9 @@
  * throws an InputError naming the input and what is accepted.
  */
 import {isMap, isScalar, isSeq, parseDocument} from 'yaml'
-import {InputError} from './errors'
-import {parseRepository, Repository, isValidTag} from './reference'
-import {detectRegistryKind, isAwsAccount, isValidAwsRegion} from './registry-kind'
+import {InputError} from '../errors'
+import {parseRepository, Repository, isValidTag} from '../registry/reference'
+import {detectRegistryKind, isAwsAccount, isValidAwsRegion} from '../auth/registry-kind'
 
 /** Items of a newline list (and, unless `newlineOnly`, comma list); blank lines and `#` comments skipped. */
 export function parseList(raw: string, newlineOnly = false): string[] {

@@ -6,8 +6,8 @@
 import * as core from '@actions/core'
 import {ContainerRegistryContentClient} from '@azure/container-registry'
 import {AzureIdentity, describeAzureError} from './azure-credentials'
-import {ActionError} from './errors'
-import {Credentials, basicAuthorization, errorText} from './registry/client'
+import {ActionError} from '../errors'
+import {Credentials, basicAuthorization, errorText} from '../registry/client'
 import type {AzureCloud} from './registry-kind'
 
 /** The user name ACR expects with a refresh token. */

@@ -1,8 +1,8 @@
 /** Settles `latest`, `X.Y` and `X` against the releases the registries already hold. */
 import * as core from '@actions/core'
-import type {Clients} from './auth'
+import type {Clients} from '../auth/auth'
 import type {Plan} from './plan'
-import type {Repository} from './reference'
+import type {Repository} from '../registry/reference'
 import {decideFloating, finalTags} from './tags'
 
 export async function settleTags(plan: Plan, images: readonly Repository[], clients: Clients | undefined): Promise<{tags: string[]; notes: string[]}> {

@@ -7,12 +7,12 @@ import * as fs from 'fs'
 import * as path from 'path'
 import {Readable} from 'stream'
 import * as tar from 'tar-stream'
-import {ActionError} from './errors'
+import {ActionError} from '../errors'
 import {imageManifest} from './image-manifest'
-import {DEFAULT_COMPRESSION_LEVEL} from './inputs'
+import {DEFAULT_COMPRESSION_LEVEL} from '../inputs/inputs'
 import {CompressOptions, CompressedLayer, compressLayer} from './layer-compression'
-import {MEDIA_TYPES, sha256} from './registry/client'
-import type {BlobSource} from './uploader'
+import {MEDIA_TYPES, sha256} from '../registry/client'
+import type {BlobSource} from '../publish/uploader'
 
 
 export interface PreparedImage {

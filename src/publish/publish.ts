@@ -1,10 +1,10 @@
 /** Publishes to every target, then reads each tag back from its registry to prove what landed. */
 import * as core from '@actions/core'
-import type {Clients, Session} from './auth'
-import {ActionError} from './errors'
+import type {Clients, Session} from '../auth/auth'
+import {ActionError} from '../errors'
 import {ExistingTag, KeptTag, planImmutableTags} from './immutable-tags'
-import {Repository, refWithTag} from './reference'
-import {compressedSize, configDigest} from './registry/client'
+import {Repository, refWithTag} from '../registry/reference'
+import {compressedSize, configDigest} from '../registry/client'
 import {BlobStats, ManifestNode, UploadOptions, uploadGraph} from './uploader'
 
 /** What goes to one repository. */

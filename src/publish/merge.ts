@@ -3,11 +3,11 @@
  * one index, published to every repository in `images`. Each child is read
  * from a repository that has it and copied where it is missing.
  */
-import type {Clients} from './auth'
-import {ActionError} from './errors'
+import type {Clients} from '../auth/auth'
+import {ActionError} from '../errors'
 import {loadNode} from './mirror'
-import type {Repository} from './reference'
-import {MEDIA_TYPES, sha256} from './registry/client'
+import type {Repository} from '../registry/reference'
+import {MEDIA_TYPES, sha256} from '../registry/client'
 import type {ManifestNode, UploadOptions} from './uploader'
 import {blobsOf} from './uploader'
 

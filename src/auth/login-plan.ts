@@ -1,7 +1,7 @@
 /** How we log in to each registry in `images`. Pure. */
-import {InputError} from './errors'
-import type {Inputs} from './inputs'
-import {normalizeRegistryHost} from './input-parsing'
+import {InputError} from '../errors'
+import type {Inputs} from '../inputs/inputs'
+import {normalizeRegistryHost} from '../inputs/parsing'
 import {AZURE_PUBLIC, AzureCloud, detectRegistryKind} from './registry-kind'
 
 export type LoginMethod =

@@ -2,9 +2,9 @@
  * `cache-from` / `cache-to`, in build-push-action's syntax (`type=registry,
  * ref=…,mode=max`, or a bare image reference for cache-from). Pure.
  */
-import {InputError} from './errors'
+import {InputError} from '../errors'
 import type {BuilderKind} from './builder-choice'
-import {parseReference} from './reference'
+import {parseReference} from '../registry/reference'
 
 export interface CacheOption {
   readonly raw: string

@@ -26,7 +26,8 @@ import {Published, planTargets, publishGraph, verifyAll} from './publish/publish
 import {ImageReference, refWithTag} from './registry/reference'
 import {Failed, outputsOf, setOutputs, writeSummary} from './report'
 import {State, save} from './state'
-import {ManifestNode, UploadError, UploadOptions, blobsOf} from './publish/uploader'
+import {ManifestNode, blobsOf} from './image/graph'
+import {UploadError, UploadOptions} from './publish/uploader'
 
 /** core.group that says how long the phase took. */
 async function phase<T>(name: string, work: () => Promise<T>): Promise<T> {
@@ -138,8 +139,21 @@ async function logInGroup(inputs: Inputs, logins: readonly LoginMethod[], docker
 async function tagsGroup(plan: Plan, inputs: Inputs, session: Session | undefined): Promise<{tags: string[]; notes: string[]}> {
   return phase('Tags', async () => {
     const settled = await settleTags(plan, inputs.images, session?.clients)
+    if (!settled.asked && settled.decisions.length > 0) {
+      core.info(`Not pushing, so the registries were not asked for newer releases: ${settled.decisions.map(d => d.tag).join(', ')} assumed to move`)
+    }
+    const notes: string[] = []
+    for (const d of settled.decisions) {
+      if (d.move) {
+        core.info(`'${d.tag}' moves to ${plan.version ?? ''}`)
+      } else {
+        const why = d.reason ?? `not moving '${d.tag}'`
+        core.notice(why)
+        notes.push(why)
+      }
+    }
     core.info(`Tags: ${settled.tags.join(', ') || '(none)'}`)
-    return settled
+    return {tags: settled.tags, notes}
   })
 }
 

@@ -1,8 +1,6 @@
-/**
- * Logging in: each registry by its method (basic, ECR, ECR Public,
- * anonymous) into this run's docker config, plus an API client per registry.
- * ECR repositories are checked (or created) here, before anything is built.
- */
+/** Logging in: each registry by its method into this run's docker config, plus an API client per registry. */
+// Methods: basic, ECR, ECR Public, ACR, anonymous. ECR repositories are checked
+// (or created) and ACR push rights are checked here, before anything is built.
 import * as core from '@actions/core'
 import type {AzureIdentity} from './azure-credentials'
 import type {Docker} from '../build/docker'

@@ -1,8 +1,4 @@
-/**
- * Takes the built image out of the engine once (`docker save`), compressing
- * each layer as it streams past, and checks the result against the image
- * config's diff IDs.
- */
+/** The built image out of the engine once (`docker save`), each layer compressed as it streams past, checked against the config's diff IDs. */
 import * as fs from 'fs'
 import * as path from 'path'
 import {Readable} from 'stream'
@@ -12,7 +8,7 @@ import {imageManifest} from './image-manifest'
 import {DEFAULT_COMPRESSION_LEVEL} from '../inputs/inputs'
 import {CompressOptions, CompressedLayer, compressLayer} from './layer-compression'
 import {MEDIA_TYPES, sha256} from '../registry/client'
-import type {BlobSource} from '../publish/uploader'
+import type {BlobSource} from './graph'
 
 
 export interface PreparedImage {

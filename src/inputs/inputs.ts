@@ -1,7 +1,4 @@
-/**
- * The action's inputs, read once, validated, typed. Nothing is built or
- * pushed until this has returned.
- */
+/** The action's inputs, read once, validated and typed: nothing is built or pushed until getInputs has returned. */
 import * as fs from 'fs'
 import * as path from 'path'
 import {givenByUser} from './defaults'

@@ -1,32 +1,34 @@
-/** Settles `latest`, `X.Y` and `X` against the releases the registries already hold. */
-import * as core from '@actions/core'
-import type {Clients} from '../auth/auth'
-import type {Plan} from './plan'
+/** Settles `latest`, `X.Y` and `X` against the releases the registries already hold, asked through the listers given. */
 import type {Repository} from '../registry/reference'
-import {decideFloating, finalTags} from './tags'
+import type {Plan} from './plan'
+import {FloatingDecision, decideFloating, finalTags} from './tags'
 
-export async function settleTags(plan: Plan, images: readonly Repository[], clients: Clients | undefined): Promise<{tags: string[]; notes: string[]}> {
+/** What settling needs of a registry: the tags of a repository. */
+export interface TagLister {
+  listTags(path: string): Promise<string[]>
+}
+
+export interface SettledTags {
+  readonly tags: string[]
+  /** one per floating tag; none when there is no version */
+  readonly decisions: readonly FloatingDecision[]
+  /** false when no registry was asked (not pushing): every floating tag was taken to move */
+  readonly asked: boolean
+}
+
+/** `listers` by registry; undefined when not pushing, so no registry is asked. */
+export async function settleTags(
+  plan: Plan,
+  images: readonly Repository[],
+  listers: ReadonlyMap<string, TagLister> | undefined
+): Promise<SettledTags> {
   const {version} = plan
-  if (version === undefined || plan.tags.floating.length === 0) return {tags: finalTags(plan.tags, []), notes: []}
+  if (version === undefined || plan.tags.floating.length === 0) return {tags: finalTags(plan.tags, []), decisions: [], asked: false}
   const existing = new Map<string, string[]>()
-  if (clients === undefined) {
-    core.info(`Not pushing, so the registries were not asked for newer releases: ${plan.tags.floating.map(f => f.tag).join(', ')} assumed to move`)
-  } else {
-    for (const repo of images) {
-      const client = clients.get(repo.registry)
-      if (client !== undefined) existing.set(repo.name, await client.listTags(repo.path))
-    }
+  for (const repo of listers === undefined ? [] : images) {
+    const lister = listers?.get(repo.registry)
+    if (lister !== undefined) existing.set(repo.name, await lister.listTags(repo.path))
   }
   const decisions = decideFloating(version, plan.tags.floating, existing)
-  const notes: string[] = []
-  for (const d of decisions) {
-    if (d.move) {
-      core.info(`'${d.tag}' moves to ${version}`)
-    } else {
-      const why = d.reason ?? `not moving '${d.tag}'`
-      core.notice(why)
-      notes.push(why)
-    }
-  }
-  return {tags: finalTags(plan.tags, decisions), notes}
+  return {tags: finalTags(plan.tags, decisions), decisions, asked: listers !== undefined}
 }

@@ -8,8 +8,9 @@ import {ActionError} from '../errors'
 import {loadNode} from './mirror'
 import type {Repository} from '../registry/reference'
 import {MEDIA_TYPES, sha256} from '../registry/client'
-import type {ManifestNode, UploadOptions} from './uploader'
-import {blobsOf} from './uploader'
+import type {ManifestNode} from '../image/graph'
+import {blobsOf} from '../image/graph'
+import type {UploadOptions} from './uploader'
 
 type Origin = NonNullable<UploadOptions['origins']>[number]
 

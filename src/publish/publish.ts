@@ -5,16 +5,8 @@ import {ActionError} from '../errors'
 import {ExistingTag, KeptTag, planImmutableTags} from './immutable-tags'
 import {Repository, refWithTag} from '../registry/reference'
 import {compressedSize, configDigest} from '../registry/client'
-import {BlobStats, ManifestNode, UploadOptions, uploadGraph} from './uploader'
-
-/** What goes to one repository. */
-export interface Target {
-  readonly repository: Repository
-  /** tags to push */
-  readonly tags: readonly string[]
-  /** tags left as they are (immutable repositories) */
-  readonly kept: readonly KeptTag[]
-}
+import type {ManifestNode} from '../image/graph'
+import {BlobStats, Target, UploadOptions, uploadGraph} from './uploader'
 
 export interface Published {
   readonly repository: Repository

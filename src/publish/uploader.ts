@@ -5,25 +5,20 @@
  * each blob uploaded at most once per registry; each further tag one
  * manifest PUT.
  */
-import type {Readable} from 'stream'
 import type {Clients} from '../auth/auth'
 import {ActionError} from '../errors'
-import type {Descriptor} from '../image/image-manifest'
-import type {Target} from './publish'
+import {BlobSource, ManifestNode, blobsOf} from '../image/graph'
+import type {KeptTag} from './immutable-tags'
+import type {Repository} from '../registry/reference'
 import type {RegistryClient} from '../registry/client'
 
-export interface BlobSource extends Descriptor {
-  open(start?: number, end?: number): Readable
-}
-
-export interface ManifestNode {
-  readonly mediaType: string
-  readonly body: Buffer
-  readonly digest: string
-  /** config and layers of an image; none for an index */
-  readonly blobs: readonly BlobSource[]
-  /** the images of an index */
-  readonly children: readonly ManifestNode[]
+/** What goes to one repository. */
+export interface Target {
+  readonly repository: Repository
+  /** tags to push */
+  readonly tags: readonly string[]
+  /** tags left as they are (immutable repositories) */
+  readonly kept: readonly KeptTag[]
 }
 
 export interface BlobStats {
@@ -68,17 +63,6 @@ async function inParallel<T>(items: readonly T[], limit: number, work: (item: T)
     }
   })
   await Promise.all(lanes)
-}
-
-/** Every blob of a graph, once. */
-export function blobsOf(node: ManifestNode): BlobSource[] {
-  const seen = new Map<string, BlobSource>()
-  const walk = (n: ManifestNode): void => {
-    for (const b of n.blobs) seen.set(b.digest, b)
-    for (const c of n.children) walk(c)
-  }
-  walk(node)
-  return [...seen.values()]
 }
 
 async function ensureBlob(client: RegistryClient, repoPath: string, blob: BlobSource, known: RegistryBlobs, stats: BlobStats, opts: UploadOptions): Promise<void> {

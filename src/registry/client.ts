@@ -1,9 +1,7 @@
-/**
- * A client for the OCI distribution API: auth challenges (Basic and Bearer,
- * scopes per repository), retries, tag lists, manifests of the four media
- * types, and blobs (HEAD, cross-repository mount, monolithic and chunked
- * upload, download following redirects without Authorization).
- */
+/** Our client for the OCI distribution API: auth challenges, retries, tags, manifests and blobs. */
+// Basic and Bearer challenges with scopes per repository; manifests of the four
+// media types; blobs: HEAD, cross-repository mount, monolithic and chunked
+// upload, download following redirects without Authorization.
 import {createHash} from 'crypto'
 import {Readable} from 'stream'
 import {ActionError} from '../errors'

@@ -1,0 +1,28 @@
+/** The manifest graph we publish: an image (manifest, config, layers), or an index and its images. */
+import type {Readable} from 'stream'
+import type {Descriptor} from './image-manifest'
+
+export interface BlobSource extends Descriptor {
+  open(start?: number, end?: number): Readable
+}
+
+export interface ManifestNode {
+  readonly mediaType: string
+  readonly body: Buffer
+  readonly digest: string
+  /** config and layers of an image; none for an index */
+  readonly blobs: readonly BlobSource[]
+  /** the images of an index */
+  readonly children: readonly ManifestNode[]
+}
+
+/** Every blob of a graph, once. */
+export function blobsOf(node: ManifestNode): BlobSource[] {
+  const seen = new Map<string, BlobSource>()
+  const walk = (n: ManifestNode): void => {
+    for (const b of n.blobs) seen.set(b.digest, b)
+    for (const c of n.children) walk(c)
+  }
+  walk(node)
+  return [...seen.values()]
+}

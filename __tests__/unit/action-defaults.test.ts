@@ -5,7 +5,7 @@ import {ACTION_DEFAULTS, givenByUser} from '../../src/inputs/defaults'
 import {readGitHubContext} from '../../src/inputs/github-context'
 import {InputError} from '../../src/errors'
 import {DEFAULT_COMPRESSION_LEVEL, getInputs} from '../../src/inputs/inputs'
-import {actionDefaults} from '../support/action'
+import {ROOT, actionDefaults} from '../support/action'
 
 const DIGEST = `sha256:${'a'.repeat(64)}`
 
@@ -24,6 +24,12 @@ describe('action.yml defaults', () => {
   test('the code knows exactly the defaults that action.yml declares', () => {
     expect(ACTION_DEFAULTS).toEqual(actionDefaults())
     expect(String(DEFAULT_COMPRESSION_LEVEL)).toBe(ACTION_DEFAULTS['compression-level'])
+  })
+
+  // a runner evaluates expressions everywhere in action.yml, descriptions included, and
+  // fails to load the action on a context it lacks there (secrets, vars, env)
+  test('action.yml holds no ${{ }} expression', () => {
+    expect(fs.readFileSync(path.join(ROOT, 'action.yml'), 'utf8')).not.toMatch(/\$\{\{/)
   })
 
   test.each<[string, string, boolean]>([

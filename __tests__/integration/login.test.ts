@@ -48,7 +48,7 @@ describe('registry-auth logins', () => {
     expect(result.stdout).toContain(`${privateBase.host}: logged in as puller`)
     // the registry writes its log line after the response: wait for it, with a bound
     const pulled = () => privateBase.requests().some(r => r.uri === '/v2/base/busybox/manifests/1' && r.status === 200)
-    await waitFor('the authenticated manifest request in the registry log', async () => pulled(), 5000)
+    await waitFor('the authenticated manifest request in the registry log', () => Promise.resolve(pulled()), 5000)
   })
 
   test('without that entry the same build cannot pull its base', async () => {

@@ -125,7 +125,7 @@ describe('mirror mode', () => {
   let source = ''
   let index = ''
   let children: string[] = []
-  let blobs: string[] = []
+  const blobs: string[] = []
 
   beforeAll(async () => {
     const layout = fs.mkdtempSync(path.join(os.tmpdir(), 'stevedore-oci-'))

@@ -55,7 +55,7 @@ describe('tags against a real registry', () => {
     }
     expect(run.outputs.refs).toBe(`${image}@${d130}`)
     expect(JSON.parse(run.outputs.digests ?? '{}')).toEqual({[image]: d130})
-    const meta = JSON.parse(run.outputs.metadata ?? '{}')
+    const meta = JSON.parse(run.outputs.metadata ?? '{}') as Record<string, unknown>
     expect(meta).toMatchObject({digest: d130, version: '1.3.0', imageid: run.outputs.imageid})
     expect(run.summary).toContain(d130)
     expect(run.summary).toMatch(/Compressed size/)

@@ -204,7 +204,6 @@ export async function startAwsServer(opts: {
     req.on('data', c => chunks.push(c as Buffer))
     req.on('end', () => {
       const body = Buffer.concat(chunks)
-      const url = new URL(req.url ?? '/', 'http://x')
       const target = String(req.headers['x-amz-target'] ?? '')
       const requestId = randomBytes(8).toString('hex')
       try {

@@ -18,6 +18,16 @@ import {Signer, Tls, makeSigner, makeTls} from './pki'
 import {freePort} from './ports'
 import {TestRegistry, startRegistry} from './registry'
 
+/** An async handler as a request listener: a throw answers 500 rather than leaving the client hanging. */
+function handle(work: (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>): http.RequestListener {
+  return (req, res) => {
+    work(req, res).catch((e: unknown) => {
+      if (!res.headersSent) res.writeHead(500)
+      res.end(String(e))
+    })
+  }
+}
+
 export interface AzureApp {
   readonly clientId: string
   readonly secret?: string
@@ -86,7 +96,7 @@ export async function startAzure(tenant = '72f988bf-86f1-41af-91ab-2d7cd011db47'
   const now = (): number => Math.floor(Date.now() / 1000)
 
   // ---- Entra-like authority
-  const entra = https.createServer({key: tls.key, cert: tls.cert}, async (req, res) => {
+  const entra = https.createServer({key: tls.key, cert: tls.cert}, handle(async (req, res) => {
     const body = await readBody(req)
     const url = new URL(req.url ?? '/', `https://${req.headers.host}`)
     const base = `https://${req.headers.host}`
@@ -142,7 +152,7 @@ export async function startAzure(tenant = '72f988bf-86f1-41af-91ab-2d7cd011db47'
       return
     }
     json(res, 404, {error: 'not_found', error_description: `no route ${req.method} ${url.pathname}`})
-  })
+  }))
   const entraPort = await listen(entra)
 
   // ---- the real registry behind the ACR-like front
@@ -171,7 +181,7 @@ export async function startAzure(tenant = '72f988bf-86f1-41af-91ab-2d7cd011db47'
     json(res, 200, {access_token: token})
   }
 
-  const front = https.createServer({key: tls.key, cert: tls.cert}, async (req, res) => {
+  const front = https.createServer({key: tls.key, cert: tls.cert}, handle(async (req, res) => {
     const url = new URL(req.url ?? '/', `https://${registryHost}`)
     if (url.pathname === '/oauth2/exchange' && req.method === 'POST') {
       const p = form(await readBody(req))
@@ -221,7 +231,7 @@ export async function startAzure(tenant = '72f988bf-86f1-41af-91ab-2d7cd011db47'
       res.end(String(e))
     })
     req.pipe(upstream)
-  })
+  }))
   await new Promise<void>(r => front.listen(frontPort, '127.0.0.1', r))
 
   return {

@@ -36,7 +36,7 @@ export async function startFaultProxy(upstream: string, rate: number, seed = 42,
   const injected = Object.fromEntries(ALL.map(f => [f, 0])) as Record<Fault, number>
   let isDown = false
   const [upHost, upPort] = upstream.split(':')
-  const proxy: FaultProxy = {host: '', injected, passed: 0, down: () => void (isDown = true), stop: async () => undefined}
+  const proxy: FaultProxy = {host: '', injected, passed: 0, down: () => void (isDown = true), stop: () => Promise.resolve()}
 
   const forward = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     const up = http.request({host: upHost, port: Number(upPort), method: req.method, path: req.url, headers: req.headers}, r => {

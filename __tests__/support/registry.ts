@@ -53,7 +53,7 @@ function parseRequests(log: string): RegistryRequest[] {
       method: String(j['http.request.method']),
       uri: String(j['http.request.uri']),
       status: Number(j['http.response.status']),
-      userAgent: String(j['http.request.useragent'] ?? '')
+      userAgent: typeof j['http.request.useragent'] === 'string' ? j['http.request.useragent'] : ''
     }]
   })
 }

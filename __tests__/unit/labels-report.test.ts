@@ -81,7 +81,7 @@ describe('outputsOf', () => {
     })
     expect(out.tags).toBe('ghcr.io/acme/orders:1.0.0')
     expect(JSON.parse(out.digests)).toEqual({'ghcr.io/acme/orders': d})
-    expect(JSON.parse(out.metadata).failed).toEqual({'127.0.0.1:5000/orders': 'HTTP 503'})
+    expect((JSON.parse(out.metadata) as {failed: unknown}).failed).toEqual({'127.0.0.1:5000/orders': 'HTTP 503'})
   })
 
   test.each([

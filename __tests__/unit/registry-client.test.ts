@@ -31,7 +31,7 @@ async function serve(handler: Handler): Promise<{host: string; close: () => Prom
 
 function policy(): RetryPolicy & {sleeps: number[]} {
   const sleeps: number[] = []
-  return {...DEFAULT_RETRY, sleeps, random: () => 0.5, sleep: async ms => void sleeps.push(ms)}
+  return {...DEFAULT_RETRY, sleeps, random: () => 0.5, sleep: ms => Promise.resolve(void sleeps.push(ms))}
 }
 
 const json = (res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {

@@ -65,7 +65,8 @@ describe('decideFloating', () => {
   })
   test('a higher release in any repository holds the tag back', () => {
     const d = decideFloating('1.2.4', floating, new Map([['r/a', ['1.2.3']], ['r/b', ['v2.0.0']]]))
-    expect(d.find(x => x.tag === 'latest')).toMatchObject({move: false, reason: expect.stringMatching(/2\.0\.0 in r\/b/)})
+    expect(d.find(x => x.tag === 'latest')?.move).toBe(false)
+    expect(d.find(x => x.tag === 'latest')?.reason).toMatch(/2\.0\.0 in r\/b/)
     expect(d.find(x => x.tag === '1')?.move).toBe(true)
   })
   test('re-releasing the same version moves the tags', () => {

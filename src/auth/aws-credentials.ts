@@ -50,5 +50,5 @@ export async function assumeRoleWithOidc(
   core.setSecret(identity.secretAccessKey)
   if (identity.sessionToken) core.setSecret(identity.sessionToken)
   core.info(`Assumed ${roleArn} as session ${inputs['aws-role-session-name']}`)
-  return async () => identity
+  return () => Promise.resolve(identity)
 }

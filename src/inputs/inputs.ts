@@ -329,7 +329,7 @@ function readAwsInputs(read: InputReader, envRegion: string | undefined) {
     throw new InputError('aws-region', `'${region}' is not an AWS region such as eu-west-1`)
   }
   const role = optional(read('aws-role-to-assume'))
-  if (role !== undefined && !/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]{1,512}$/.test(role)) {
+  if (role !== undefined && !/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/.test(role)) {
     throw new InputError('aws-role-to-assume', `'${role}' is not an IAM role ARN such as arn:aws:iam::123456789012:role/publisher`)
   }
   const sessionName = optional(read('aws-role-session-name')) ?? 'stevedore'

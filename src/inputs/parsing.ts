@@ -227,7 +227,7 @@ function checkSecretScalars(name: string, raw: string, contents: unknown): void 
       if (typeof value.value !== 'string') {
         // a password is not shown: the input is not masked yet
         const shown = key === 'password' ? 'the value' : raw.slice(value.range?.[0] ?? 0, value.range?.[1] ?? 0)
-        throw new InputError(name, `${where}: YAML reads ${shown} as a ${typeof value.value} (${key === 'password' ? 'not shown' : String(value.value)}), not as text. ${QUOTE_HINT}`)
+        throw new InputError(name, `${where}: YAML reads ${shown} as a ${typeof value.value} (${key === 'password' ? 'not shown' : JSON.stringify(value.value)}), not as text. ${QUOTE_HINT}`)
       }
       if (value.type === 'PLAIN' && value.range) {
         const rest = raw.slice(value.range[1]).split(/\r?\n/)[0] ?? ''

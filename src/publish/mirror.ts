@@ -6,7 +6,7 @@
 import {ActionError} from '../errors'
 import type {ImageReference} from '../registry/reference'
 import {Manifest, RegistryClient, isIndexMediaType} from '../registry/client'
-import type {BlobSource, ManifestNode} from '../image/graph'
+import type {ManifestNode} from '../image/graph'
 
 interface ManifestJson {
   mediaType?: string

@@ -1,7 +1,8 @@
 /** `WWW-Authenticate` challenges (RFC 7235) as registries send them. Pure. */
 
 export interface Challenge {
-  readonly scheme: 'basic' | 'bearer' | string
+  /** lower case: `basic`, `bearer`, or whatever else the registry named */
+  readonly scheme: string
   readonly params: Readonly<Record<string, string>>
 }
 

@@ -191,7 +191,7 @@ export class RegistryClient {
           headers,
           redirect: 'manual',
           ...(body === undefined ? {} : {body: toBody(body), duplex: 'half'})
-        } as RequestInit)
+        })
       } catch (e) {
         if (opts.retry !== false && attempt < this.retry.attempts && isRetryableError(e)) {
           await this.retry.sleep(retryDelay(attempt, this.retry, null, Date.now()))
@@ -341,14 +341,13 @@ export class RegistryClient {
 
   /** A blob as a stream that starts fetching when first read. */
   readBlob(repoPath: string, digest: string): Readable {
-    const client = this
-    return Readable.from(
-      (async function* () {
-        const res = await client.getBlob(repoPath, digest)
-        if (res.body === null) return
-        for await (const chunk of res.body) yield chunk as Uint8Array
-      })()
-    )
+    return Readable.from(this.blobChunks(repoPath, digest))
+  }
+
+  private async *blobChunks(repoPath: string, digest: string): AsyncGenerator<Uint8Array> {
+    const res = await this.getBlob(repoPath, digest)
+    if (res.body === null) return
+    for await (const chunk of res.body) yield chunk as Uint8Array
   }
 
   /**

@@ -50,7 +50,13 @@ async function dockerPushAll(refs: string[]): Promise<void> {
 
 async function stevedorePublish(images: string[], level = '3'): Promise<Record<string, string>> {
   const run = await runAction(
-    {images: images.join('\n'), context: 'examples/orders', 'build-args': BUILD_ARGS, network: 'host', 'compression-level': level},
+    {
+      images: images.join('\n'),
+      context: 'examples/orders',
+      'build-args': BUILD_ARGS,
+      network: 'host',
+      'compression-level': level
+    },
     {env: {GITHUB_REF: 'refs/tags/v1.2.3'}, post: false}
   )
   if (run.exitCode !== 0) throw new Error(`stevedore failed:\n${run.stdout.slice(-3000)}`)
@@ -64,7 +70,13 @@ async function stevedoreMirror(source: string, images: string[]): Promise<{outpu
 }
 
 async function skopeoCopy(src: string, dst: string): Promise<void> {
-  await exec('skopeo', ['copy', '--src-tls-verify=false', '--dest-tls-verify=false', `docker://${src}`, `docker://${dst}`])
+  await exec('skopeo', [
+    'copy',
+    '--src-tls-verify=false',
+    '--dest-tls-verify=false',
+    `docker://${src}`,
+    `docker://${dst}`
+  ])
 }
 
 interface Row {
@@ -90,25 +102,45 @@ async function main(): Promise<void> {
     return row
   }
 
-  const onePush = await add('docker push, 1 registry x 1 tag', () => withRegistries(1, async ([r]) => seconds(() => dockerPushAll([`${r?.host}/bench/orders:1.2.3`]))))
+  const onePush = await add('docker push, 1 registry x 1 tag', () =>
+    withRegistries(1, async ([r]) => seconds(() => dockerPushAll([`${r?.host}/bench/orders:1.2.3`])))
+  )
   await add('docker tag + push, 3 registries x 4 tags', () =>
-    withRegistries(3, regs => seconds(() => dockerPushAll(regs.flatMap(r => TAGS.map(t => `${r.host}/bench/orders:${t}`))))))
+    withRegistries(3, regs =>
+      seconds(() => dockerPushAll(regs.flatMap(r => TAGS.map(t => `${r.host}/bench/orders:${t}`))))
+    )
+  )
   // warm the build cache so that the action's build is the cache hit it is in a release pipeline
   await withRegistries(1, ([r]) => stevedorePublish([`${r?.host}/warm/orders`]))
   const ours = await add('stevedore (build cache hit + publish), 3 registries x 4 tags, gzip 3 (default)', () =>
-    withRegistries(3, regs => seconds(() => stevedorePublish(regs.map(r => `${r.host}/bench/orders`)))))
+    withRegistries(3, regs => seconds(() => stevedorePublish(regs.map(r => `${r.host}/bench/orders`))))
+  )
   const smaller = await add('stevedore (build cache hit + publish), 3 registries x 4 tags, gzip 6', () =>
-    withRegistries(3, regs => seconds(() => stevedorePublish(regs.map(r => `${r.host}/bench/orders`), '6'))))
+    withRegistries(3, regs =>
+      seconds(() =>
+        stevedorePublish(
+          regs.map(r => `${r.host}/bench/orders`),
+          '6'
+        )
+      )
+    )
+  )
 
   // copies: the image sits in a source registry
   const copies = await withRegistries(2, async ([src, repeatDst]) => {
     if (src === undefined || repeatDst === undefined) throw new Error('no registry')
     const source = `${src.host}/bench/orders:1.2.3`
     await dockerPushAll([source])
-    const sk = await add('skopeo copy registry -> registry', () => withRegistries(1, ([d]) => seconds(() => skopeoCopy(source, `${d?.host}/bench/orders:mirrored`))))
-    const mi = await add('stevedore mirror registry -> registry', () => withRegistries(1, ([d]) => seconds(() => stevedoreMirror(source, [`${d?.host}/bench/orders`]))))
+    const sk = await add('skopeo copy registry -> registry', () =>
+      withRegistries(1, ([d]) => seconds(() => skopeoCopy(source, `${d?.host}/bench/orders:mirrored`)))
+    )
+    const mi = await add('stevedore mirror registry -> registry', () =>
+      withRegistries(1, ([d]) => seconds(() => stevedoreMirror(source, [`${d?.host}/bench/orders`])))
+    )
     await skopeoCopy(source, `${repeatDst.host}/bench/orders:mirrored`)
-    const skAgain = await add('skopeo copy, repeated (destination has it)', () => seconds(() => skopeoCopy(source, `${repeatDst.host}/bench/orders:mirrored`)))
+    const skAgain = await add('skopeo copy, repeated (destination has it)', () =>
+      seconds(() => skopeoCopy(source, `${repeatDst.host}/bench/orders:mirrored`))
+    )
     const miAgain = await add('stevedore mirror, repeated (destination has it)', async () => {
       let bytes = 0
       const t = await seconds(async () => {
@@ -124,11 +156,16 @@ async function main(): Promise<void> {
   const m = (r: Row) => median(r.times)
   const ratio = (a: Row, b: Row) => (m(a) / m(b)).toFixed(2)
   const size = (await docker('image', 'inspect', '-f', '{{.Size}}', IMAGE)).trim()
-  console.log(`\n### ${new Date().toISOString().slice(0, 10)}: ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${RUNS} runs each (median)\n`)
-  console.log(`Image: examples/orders on the local Debian base, ${(Number(size) / 1e6).toFixed(0)} MB uncompressed. Registries: docker-registry 2.8 on 127.0.0.1.\n`)
+  console.log(
+    `\n### ${new Date().toISOString().slice(0, 10)}: ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${RUNS} runs each (median)\n`
+  )
+  console.log(
+    `Image: examples/orders on the local Debian base, ${(Number(size) / 1e6).toFixed(0)} MB uncompressed. Registries: docker-registry 2.8 on 127.0.0.1.\n`
+  )
   console.log('| case | median (s) | runs (s) | note |')
   console.log('| --- | ---: | --- | --- |')
-  for (const r of rows) console.log(`| ${r.name} | ${m(r).toFixed(2)} | ${r.times.map(t => t.toFixed(2)).join(', ')} | ${r.note ?? ''} |`)
+  for (const r of rows)
+    console.log(`| ${r.name} | ${m(r).toFixed(2)} | ${r.times.map(t => t.toFixed(2)).join(', ')} | ${r.note ?? ''} |`)
   console.log('\n| ratio | value | goal |')
   console.log('| --- | ---: | ---: |')
   console.log(`| stevedore 3x4 (gzip 3, default) / one docker push | ${ratio(ours, onePush)} | <= 0.6 |`)

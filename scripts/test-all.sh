@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Every test, from a fresh clone on a fresh Debian machine: prepares the host,
-# installs packages, checks dist/ is the build of src/, runs unit and
+# installs packages, lints, checks dist/ is the build of src/, runs unit and
 # integration tests, and ends with one line "N passed, N failed".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/setup-host.sh
 npm ci --no-audit --no-fund --loglevel=error
+
+echo "lint: eslint and prettier"
+npm run --silent lint
 
 npm run --silent build >/dev/null
 if git rev-parse --git-dir >/dev/null 2>&1 && [ -n "$(git status --porcelain -- dist)" ]; then

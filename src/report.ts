@@ -88,7 +88,10 @@ export async function writeSummary(o: Outcome): Promise<void> {
     formatBytes(p.compressedSize),
     `${p.stats.uploaded} uploaded (${formatBytes(p.stats.uploadedBytes)}), ${p.stats.mounted} mounted, ${p.stats.present} already there`
   ])
-  core.summary.addHeading(o.failed.length === 0 ? 'stevedore: image published' : 'stevedore: image NOT published everywhere', 3)
+  core.summary.addHeading(
+    o.failed.length === 0 ? 'stevedore: image published' : 'stevedore: image NOT published everywhere',
+    3
+  )
   if (rows.length > 0) {
     core.summary.addTable([
       [

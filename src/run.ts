@@ -58,7 +58,12 @@ export async function run(): Promise<void> {
   }
 }
 
-async function buildMode(inputs: Inputs, ctx: GitHubContext, plan: Plan, logins: readonly LoginMethod[]): Promise<void> {
+async function buildMode(
+  inputs: Inputs,
+  ctx: GitHubContext,
+  plan: Plan,
+  logins: readonly LoginMethod[]
+): Promise<void> {
   const docker = await setUpDocker(ctx)
   // registry-auth entries are logged in to even without push: a private base image may come from them
   const session = logins.length > 0 ? await logInGroup(inputs, logins, docker) : undefined
@@ -79,14 +84,28 @@ async function buildMode(inputs: Inputs, ctx: GitHubContext, plan: Plan, logins:
   }
 }
 
-async function mirrorMode(inputs: Inputs, source: ImageReference, plan: Plan, logins: readonly LoginMethod[]): Promise<void> {
+async function mirrorMode(
+  inputs: Inputs,
+  source: ImageReference,
+  plan: Plan,
+  logins: readonly LoginMethod[]
+): Promise<void> {
   await publishExisting(inputs, plan, logins, 'Source', async session => {
     const client = session.clients.get(source.repository.registry)
     if (client === undefined) throw new ActionError(`no client for ${source.repository.registry}`)
     const root = await loadSourceGraph(client, source)
-    const what = root.children.length > 0 ? `an index of ${root.children.length} image(s)` : `an image of ${root.blobs.length} blob(s)`
-    core.info(`${source.repository.name}${source.digest ? `@${source.digest}` : `:${source.tag ?? ''}`} is ${what}, ${root.digest}`)
-    const origin = {registry: source.repository.registry, path: source.repository.path, digests: blobsOf(root).map(b => b.digest)}
+    const what =
+      root.children.length > 0
+        ? `an index of ${root.children.length} image(s)`
+        : `an image of ${root.blobs.length} blob(s)`
+    core.info(
+      `${source.repository.name}${source.digest ? `@${source.digest}` : `:${source.tag ?? ''}`} is ${what}, ${root.digest}`
+    )
+    const origin = {
+      registry: source.repository.registry,
+      path: source.repository.path,
+      digests: blobsOf(root).map(b => b.digest)
+    }
     return {root, imageId: imageIdOf(root), origins: [origin]}
   })
 }
@@ -108,7 +127,9 @@ async function publishExisting(
   plan: Plan,
   logins: readonly LoginMethod[],
   name: string,
-  load: (session: Session) => Promise<{root: ManifestNode; imageId: string; origins: NonNullable<UploadOptions['origins']>}>
+  load: (
+    session: Session
+  ) => Promise<{root: ManifestNode; imageId: string; origins: NonNullable<UploadOptions['origins']>}>
 ): Promise<void> {
   const session = await logInGroup(inputs, logins, undefined)
   const {tags, notes} = await tagsGroup(plan, inputs, session)
@@ -120,7 +141,8 @@ async function publishExisting(
 async function setUpDocker(ctx: GitHubContext): Promise<Docker> {
   const {builder} = await phase('Docker', async () => {
     const found = await detectBuilder(process.env)
-    for (const p of found.probes) core.info(`${p.path}: client ${p.clientVersion ?? 'does not run'}, buildx ${p.buildx ? 'yes' : 'no'}`)
+    for (const p of found.probes)
+      core.info(`${p.path}: client ${p.clientVersion ?? 'does not run'}, buildx ${p.buildx ? 'yes' : 'no'}`)
     core.info(`Building with ${found.builder.docker} (${found.builder.kind}); engine ${found.server}`)
     return found
   })
@@ -130,17 +152,27 @@ async function setUpDocker(ctx: GitHubContext): Promise<Docker> {
   return new Docker(builder, configDir, process.env)
 }
 
-async function logInGroup(inputs: Inputs, logins: readonly LoginMethod[], docker: Docker | undefined): Promise<Session> {
+async function logInGroup(
+  inputs: Inputs,
+  logins: readonly LoginMethod[],
+  docker: Docker | undefined
+): Promise<Session> {
   const session = await phase('Log in', () => logIn(inputs, logins, docker, process.env))
   save(State.CloudLogins, JSON.stringify(session.cloudLogins))
   return session
 }
 
-async function tagsGroup(plan: Plan, inputs: Inputs, session: Session | undefined): Promise<{tags: string[]; notes: string[]}> {
+async function tagsGroup(
+  plan: Plan,
+  inputs: Inputs,
+  session: Session | undefined
+): Promise<{tags: string[]; notes: string[]}> {
   return phase('Tags', async () => {
     const settled = await settleTags(plan, inputs.images, session?.clients)
     if (!settled.asked && settled.decisions.length > 0) {
-      core.info(`Not pushing, so the registries were not asked for newer releases: ${settled.decisions.map(d => d.tag).join(', ')} assumed to move`)
+      core.info(
+        `Not pushing, so the registries were not asked for newer releases: ${settled.decisions.map(d => d.tag).join(', ')} assumed to move`
+      )
     }
     const notes: string[] = []
     for (const d of settled.decisions) {
@@ -161,7 +193,9 @@ async function compress(docker: Docker, imageId: string, workDir: string, level:
   const started = Date.now()
   const prepared = await prepareImage(docker.save(imageId), workDir, {...DEFAULT_COMPRESSION, level})
   const bytes = prepared.layers.reduce((n, l) => n + l.size, 0)
-  core.info(`${prepared.layers.length} layer(s), ${prepared.tarBytes} bytes read, ${bytes} compressed (gzip level ${level}) in ${Date.now() - started} ms; manifest ${prepared.manifest.digest}`)
+  core.info(
+    `${prepared.layers.length} layer(s), ${prepared.tarBytes} bytes read, ${bytes} compressed (gzip level ${level}) in ${Date.now() - started} ms; manifest ${prepared.manifest.digest}`
+  )
   return {...prepared.manifest, blobs: [prepared.config, ...prepared.layers], children: []}
 }
 
@@ -179,7 +213,15 @@ async function publishAndVerify(
   const chunk = inputs['upload-chunk-size']
   const {pushed, failed} = await phase('Push', async () => {
     try {
-      return {pushed: await publishGraph(root, targets, session.clients, chunk === undefined ? opts : {...opts, chunkSize: chunk}), failed: new Map<string, string>()}
+      return {
+        pushed: await publishGraph(
+          root,
+          targets,
+          session.clients,
+          chunk === undefined ? opts : {...opts, chunkSize: chunk}
+        ),
+        failed: new Map<string, string>()
+      }
     } catch (e) {
       if (!(e instanceof UploadError)) throw e
       for (const [registry, why] of e.failed) core.error(`${registry}: ${why}`)
@@ -189,7 +231,12 @@ async function publishAndVerify(
   const reached = targets.filter(t => !failed.has(t.repository.registry))
   const published = await phase('Verify', () => verifyAll(session.clients, reached, pushed))
   await verifyAzure(session, published)
-  return {published, failed: targets.filter(t => failed.has(t.repository.registry)).map(t => ({repository: t.repository, error: failed.get(t.repository.registry) ?? ''}))}
+  return {
+    published,
+    failed: targets
+      .filter(t => failed.has(t.repository.registry))
+      .map(t => ({repository: t.repository, error: failed.get(t.repository.registry) ?? ''}))
+  }
 }
 
 /** Reports what was published, then fails the step if any repository was not. */

@@ -68,11 +68,19 @@ function publish(inputs: Record<string, string>, env = azureEnv()) {
 
 function post(url: string, body: Record<string, string>): Promise<Record<string, string>> {
   return new Promise((resolve, reject) => {
-    const req = https.request(url, {method: 'POST', ca: fs.readFileSync(az.tls.caFile), headers: {'content-type': 'application/x-www-form-urlencoded'}}, res => {
-      let text = ''
-      res.on('data', d => (text += d))
-      res.on('end', () => resolve(JSON.parse(text) as Record<string, string>))
-    })
+    const req = https.request(
+      url,
+      {
+        method: 'POST',
+        ca: fs.readFileSync(az.tls.caFile),
+        headers: {'content-type': 'application/x-www-form-urlencoded'}
+      },
+      res => {
+        let text = ''
+        res.on('data', d => (text += d))
+        res.on('end', () => resolve(JSON.parse(text) as Record<string, string>))
+      }
+    )
     req.on('error', reject)
     req.end(new URLSearchParams(body).toString())
   })
@@ -86,7 +94,11 @@ async function readerCreds(): Promise<{username: string; password: string}> {
     client_secret: secret,
     scope: 'https://containerregistry.azure.net/.default'
   })
-  const acr = await post(`https://${az.registryHost}/oauth2/exchange`, {grant_type: 'access_token', service: az.registryHost, access_token: aad.access_token ?? ''})
+  const acr = await post(`https://${az.registryHost}/oauth2/exchange`, {
+    grant_type: 'access_token',
+    service: az.registryHost,
+    access_token: aad.access_token ?? ''
+  })
   return {username: '00000000-0000-0000-0000-000000000000', password: acr.refresh_token ?? ''}
 }
 
@@ -107,7 +119,9 @@ describe('ACR', () => {
       usedSecret: false
     })
     expect(az.exchanges).toContainEqual({service: az.registryHost, tenant: az.tenant})
-    expect(run.stdout).toMatch(/logged in as 00000000-0000-0000-0000-000000000000 with an ACR refresh token for the federated credential \(OIDC\)/)
+    expect(run.stdout).toMatch(
+      /logged in as 00000000-0000-0000-0000-000000000000 with an ACR refresh token for the federated credential \(OIDC\)/
+    )
     expect(run.stdout).toMatch(/team\/orders: 4 tag\(s\) confirmed with @azure\/container-registry/)
     const creds = await readerCreds()
     for (const tag of ['2.4.0', '2.4', '2', 'latest']) {
@@ -117,7 +131,10 @@ describe('ACR', () => {
   })
 
   test('client secret: masked, and the push is read back', async () => {
-    const run = await publish({'azure-client-id': withSecret, 'azure-tenant-id': az.tenant, 'azure-client-secret': secret}, azureEnv({GITHUB_REF: 'refs/heads/main'}))
+    const run = await publish(
+      {'azure-client-id': withSecret, 'azure-tenant-id': az.tenant, 'azure-client-secret': secret},
+      azureEnv({GITHUB_REF: 'refs/heads/main'})
+    )
     expect(errors(run)).toEqual([])
     expect(run.stdout).toContain(`::add-mask::${secret}`)
     expect(run.stdout.split('\n').filter(l => l.includes(secret) && !l.startsWith('::add-mask::'))).toEqual([])
@@ -125,9 +142,17 @@ describe('ACR', () => {
   })
 
   test('a wrong client secret: Entra says why, before the build', async () => {
-    const run = await publish({'azure-client-id': withSecret, 'azure-tenant-id': az.tenant, 'azure-client-secret': 'not-the-secret'})
+    const run = await publish({
+      'azure-client-id': withSecret,
+      'azure-tenant-id': az.tenant,
+      'azure-client-secret': 'not-the-secret'
+    })
     expect(run.exitCode).toBe(1)
-    expect(errors(run)[0]).toMatch(new RegExp(`^Getting an Entra token for ${az.registryHost.replace(/\./g, '\\.')} with the client secret of application ${withSecret} failed: .*AADSTS7000215: Invalid client secret provided`))
+    expect(errors(run)[0]).toMatch(
+      new RegExp(
+        `^Getting an Entra token for ${az.registryHost.replace(/\./g, '\\.')} with the client secret of application ${withSecret} failed: .*AADSTS7000215: Invalid client secret provided`
+      )
+    )
     expect(run.stdout).not.toMatch(/::group::Build/)
   })
 
@@ -143,9 +168,17 @@ describe('ACR', () => {
   test('the exchange refused: the registry error text is shown', async () => {
     const otherTenant = randomUUID()
     az.apps.set(`${withSecret}`, {clientId: withSecret, secret, role: 'AcrPush'})
-    const run = await publish({'azure-client-id': withSecret, 'azure-tenant-id': otherTenant, 'azure-client-secret': secret})
+    const run = await publish({
+      'azure-client-id': withSecret,
+      'azure-tenant-id': otherTenant,
+      'azure-client-secret': secret
+    })
     expect(run.exitCode).toBe(1)
-    expect(errors(run)[0]).toMatch(new RegExp(`refused the token exchange \\(HTTP 401\\): UNAUTHORIZED: tenant ${otherTenant} is not the tenant of registry`))
+    expect(errors(run)[0]).toMatch(
+      new RegExp(
+        `refused the token exchange \\(HTTP 401\\): UNAUTHORIZED: tenant ${otherTenant} is not the tenant of registry`
+      )
+    )
   })
 
   test('no credential found: says which sources were tried', async () => {
@@ -153,14 +186,21 @@ describe('ACR', () => {
     const run = await publish({}, azureEnv({AZURE_TOKEN_CREDENTIALS: 'dev'}))
     expect(run.exitCode).toBe(1)
     const [err] = errors(run)
-    expect(err).toMatch(/no Azure credential found\. Tried the default chain \(environment variables .*managed identity, Azure CLI .*\) \(/)
+    expect(err).toMatch(
+      /no Azure credential found\. Tried the default chain \(environment variables .*managed identity, Azure CLI .*\) \(/
+    )
     // each source's own reason is passed on
     expect(err).toMatch(/CredentialUnavailableError: Azure CLI could not be found/)
-    expect(err).toMatch(/\. Set azure-client-id and azure-tenant-id \(with "permissions: id-token: write"\) or azure-client-secret, or run azure\/login before this step\.$/)
+    expect(err).toMatch(
+      /\. Set azure-client-id and azure-tenant-id \(with "permissions: id-token: write"\) or azure-client-secret, or run azure\/login before this step\.$/
+    )
   })
 
   test('a federated credential without the OIDC token says what to add', async () => {
-    const run = await publish({'azure-client-id': federated, 'azure-tenant-id': az.tenant}, azureEnv({ACTIONS_ID_TOKEN_REQUEST_URL: '', ACTIONS_ID_TOKEN_REQUEST_TOKEN: ''}))
+    const run = await publish(
+      {'azure-client-id': federated, 'azure-tenant-id': az.tenant},
+      azureEnv({ACTIONS_ID_TOKEN_REQUEST_URL: '', ACTIONS_ID_TOKEN_REQUEST_TOKEN: ''})
+    )
     expect(run.exitCode).toBe(1)
     expect(errors(run)[0]).toMatch(/permissions: id-token: write/)
   })

@@ -9,7 +9,12 @@ const ok = {images: '127.0.0.1:5999/acme/orders', context: '__tests__/fixtures/m
 const ecrAuth = (extra: string) => `- registry: 127.0.0.1:5999\n  type: ecr\n${extra}`
 
 const cases: Array<[string, Record<string, string>, string, RegExp, Record<string, string>?]> = [
-  ['uppercase repository', {images: '127.0.0.1:5999/Acme/Orders'}, 'images', /lowercase \(e\.g\. 127\.0\.0\.1:5999\/acme\/orders\)/],
+  [
+    'uppercase repository',
+    {images: '127.0.0.1:5999/Acme/Orders'},
+    'images',
+    /lowercase \(e\.g\. 127\.0\.0\.1:5999\/acme\/orders\)/
+  ],
   ['repository with a tag', {images: 'ghcr.io/acme/orders:1.0'}, 'images', /has a tag/],
   ['repository with a digest', {images: 'ghcr.io/acme/orders@sha256:abc'}, 'images', /has a digest/],
   ['invalid path component', {images: 'ghcr.io/acme/or--ders_'}, 'images', /invalid path component/],
@@ -19,7 +24,13 @@ const cases: Array<[string, Record<string, string>, string, RegExp, Record<strin
   ['tag with +', {tags: '1.0+build'}, 'tags', /not a valid tag/],
   ['tag too long', {tags: 'x'.repeat(129)}, 'tags', /1-128/],
   ['version that cannot be a tag', {version: 'one two'}, 'version', /cannot be a tag/],
-  ['version from GITHUB_REF that cannot be a tag', {}, 'version', /GITHUB_REF refs\/tags\/bad~tag/, {GITHUB_REF: 'refs/tags/bad~tag'}],
+  [
+    'version from GITHUB_REF that cannot be a tag',
+    {},
+    'version',
+    /GITHUB_REF refs\/tags\/bad~tag/,
+    {GITHUB_REF: 'refs/tags/bad~tag'}
+  ],
   ['build-args line without =', {'build-args': 'PYTHON_VERSION'}, 'build-args', /not KEY=VALUE/],
   ['build-args bad name', {'build-args': 'PYTHON-VERSION=3.12'}, 'build-args', /not a valid key/],
   ['labels line without =', {labels: 'team'}, 'labels', /not KEY=VALUE/],
@@ -40,35 +51,132 @@ const cases: Array<[string, Record<string, string>, string, RegExp, Record<strin
   ['password without username', {password: 'p'}, 'username', /go together/],
   ['registry-auth not YAML', {'registry-auth': '- registry: [oops'}, 'registry-auth', /not valid YAML/],
   ['registry-auth not a list', {'registry-auth': 'registry: ghcr.io'}, 'registry-auth', /YAML list/],
-  ['registry-auth unknown key', {'registry-auth': '- registry: ghcr.io\n  user: a\n  password: b'}, 'registry-auth', /unknown key 'user'/],
-  ['registry-auth unknown registry type', {'registry-auth': '- registry: ghcr.io\n  type: gcr'}, 'registry-auth', /unknown type 'gcr'; accepted types: basic, ecr, ecr-public, acr/],
-  ['registry-auth without password', {'registry-auth': '- registry: ghcr.io\n  username: a'}, 'registry-auth', /needs 'password'/],
-  ['registry-auth registry twice', {'registry-auth': '- {registry: ghcr.io, username: a, password: b}\n- {registry: GHCR.io, username: c, password: d}'}, 'registry-auth', /listed twice/],
-  ['registry-auth ecr with a bad region', {'registry-auth': ecrAuth('  region: west')}, 'registry-auth', /not an AWS region/],
-  ['registry-auth ecr with a password', {'registry-auth': ecrAuth('  region: eu-west-1\n  password: x')}, 'registry-auth', /does not go with type ecr/],
+  [
+    'registry-auth unknown key',
+    {'registry-auth': '- registry: ghcr.io\n  user: a\n  password: b'},
+    'registry-auth',
+    /unknown key 'user'/
+  ],
+  [
+    'registry-auth unknown registry type',
+    {'registry-auth': '- registry: ghcr.io\n  type: gcr'},
+    'registry-auth',
+    /unknown type 'gcr'; accepted types: basic, ecr, ecr-public, acr/
+  ],
+  [
+    'registry-auth without password',
+    {'registry-auth': '- registry: ghcr.io\n  username: a'},
+    'registry-auth',
+    /needs 'password'/
+  ],
+  [
+    'registry-auth registry twice',
+    {
+      'registry-auth':
+        '- {registry: ghcr.io, username: a, password: b}\n- {registry: GHCR.io, username: c, password: d}'
+    },
+    'registry-auth',
+    /listed twice/
+  ],
+  [
+    'registry-auth ecr with a bad region',
+    {'registry-auth': ecrAuth('  region: west')},
+    'registry-auth',
+    /not an AWS region/
+  ],
+  [
+    'registry-auth ecr with a password',
+    {'registry-auth': ecrAuth('  region: eu-west-1\n  password: x')},
+    'registry-auth',
+    /does not go with type ecr/
+  ],
   ['registry-auth ecr without any region', {'registry-auth': ecrAuth('')}, 'registry-auth', /needs a region/],
   ['aws-region not a region', {'aws-region': 'Ireland'}, 'aws-region', /not an AWS region/],
   ['aws-role-to-assume not an ARN', {'aws-role-to-assume': 'publisher'}, 'aws-role-to-assume', /not an IAM role ARN/],
   ['aws-role-session-name with a space', {'aws-role-session-name': 'my session'}, 'aws-role-session-name', /2-64 of/],
   ['ecr-tag-mutability unknown', {'ecr-tag-mutability': 'frozen'}, 'ecr-tag-mutability', /one of: mutable, immutable/],
-  ['ecr-create-repository not a boolean', {'ecr-create-repository': 'please'}, 'ecr-create-repository', /true or false/],
-  ['azure-client-id not a GUID', {'azure-client-id': 'orders-app', 'azure-tenant-id': 'contoso.onmicrosoft.com'}, 'azure-client-id', /GUID/],
-  ['azure-client-id without a tenant', {'azure-client-id': '11111111-2222-3333-4444-555555555555'}, 'azure-tenant-id', /go together/],
+  [
+    'ecr-create-repository not a boolean',
+    {'ecr-create-repository': 'please'},
+    'ecr-create-repository',
+    /true or false/
+  ],
+  [
+    'azure-client-id not a GUID',
+    {'azure-client-id': 'orders-app', 'azure-tenant-id': 'contoso.onmicrosoft.com'},
+    'azure-client-id',
+    /GUID/
+  ],
+  [
+    'azure-client-id without a tenant',
+    {'azure-client-id': '11111111-2222-3333-4444-555555555555'},
+    'azure-tenant-id',
+    /go together/
+  ],
   ['azure-client-secret alone', {'azure-client-secret': 's3cret'}, 'azure-client-secret', /needs 'azure-client-id'/],
-  ['source with build inputs', {source: 'ghcr.io/acme/orders:1.0', 'build-args': 'A=1', target: 'final'}, 'source', /does not go with 'build-args', 'target'/],
+  [
+    'source with build inputs',
+    {source: 'ghcr.io/acme/orders:1.0', 'build-args': 'A=1', target: 'final'},
+    'source',
+    /does not go with 'build-args', 'target'/
+  ],
   ['source that is not a reference', {source: 'ghcr.io/acme/Orders:1.0'}, 'source', /lowercase/],
   ['source without tag or digest', {source: 'ghcr.io/acme/orders'}, 'source', /names no tag or digest/],
   ['source with push false', {source: 'ghcr.io/acme/orders:1.0', push: 'false'}, 'source', /needs push: true/],
   ['merge with something that is not a digest', {merge: 'sha256:abc\nlatest'}, 'merge', /'sha256:abc' is not a digest/],
-  ['merge with source', {merge: `sha256:${'a'.repeat(64)}`, source: 'ghcr.io/acme/orders:1.0'}, 'merge', /does not go with 'source'/],
-  ['merge with build inputs', {merge: `sha256:${'a'.repeat(64)}`, 'build-args': 'A=1'}, 'merge', /does not go with 'build-args'/],
-  ['source with no-cache other than its default', {source: 'ghcr.io/acme/orders:1.0', 'no-cache': 'true'}, 'source', /does not go with 'no-cache'; remove it or remove 'source'/],
+  [
+    'merge with source',
+    {merge: `sha256:${'a'.repeat(64)}`, source: 'ghcr.io/acme/orders:1.0'},
+    'merge',
+    /does not go with 'source'/
+  ],
+  [
+    'merge with build inputs',
+    {merge: `sha256:${'a'.repeat(64)}`, 'build-args': 'A=1'},
+    'merge',
+    /does not go with 'build-args'/
+  ],
+  [
+    'source with no-cache other than its default',
+    {source: 'ghcr.io/acme/orders:1.0', 'no-cache': 'true'},
+    'source',
+    /does not go with 'no-cache'; remove it or remove 'source'/
+  ],
   ['images with a space and capitals', {images: 'Bad Name'}, 'images', /invalid path component 'Bad Name'/],
-  ['a full reference in tags', {tags: 'ghcr.io/acme/orders:1.0'}, 'tags', /full image reference; tags are bare \(1\.0\) and repositories go in 'images'/],
-  ['azure-client-id with no ACR registry', {images: 'acme.azurecr.io/orders', 'azure-client-id': '11111111-2222-3333-4444-555555555555', 'azure-tenant-id': 'contoso.onmicrosoft.com'}, 'azure-client-id', /no registry is recognised as ACR \(acme\.azurecr\.io: an ACR name is 5-50 letters and digits \('acme' has 4\)\)/],
-  ['aws-role-to-assume with no ECR registry', {'aws-role-to-assume': 'arn:aws:iam::123456789012:role/publisher'}, 'aws-role-to-assume', /no registry is recognised as ECR \(127\.0\.0\.1:5999: not <account>/],
-  ['registry-auth password cut by a comment', {'registry-auth': '- registry: ghcr.io\n  username: a\n  password: abc #def'}, 'registry-auth', /cut where ' #' starts a YAML comment\. Quote pasted values/],
-  ['registry-auth registry-id not quoted', {'registry-auth': ecrAuth('  region: eu-west-1\n  registry-id: 012345678901')}, 'registry-auth', /YAML reads 012345678901 as a number \(12345678901\)/],
+  [
+    'a full reference in tags',
+    {tags: 'ghcr.io/acme/orders:1.0'},
+    'tags',
+    /full image reference; tags are bare \(1\.0\) and repositories go in 'images'/
+  ],
+  [
+    'azure-client-id with no ACR registry',
+    {
+      images: 'acme.azurecr.io/orders',
+      'azure-client-id': '11111111-2222-3333-4444-555555555555',
+      'azure-tenant-id': 'contoso.onmicrosoft.com'
+    },
+    'azure-client-id',
+    /no registry is recognised as ACR \(acme\.azurecr\.io: an ACR name is 5-50 letters and digits \('acme' has 4\)\)/
+  ],
+  [
+    'aws-role-to-assume with no ECR registry',
+    {'aws-role-to-assume': 'arn:aws:iam::123456789012:role/publisher'},
+    'aws-role-to-assume',
+    /no registry is recognised as ECR \(127\.0\.0\.1:5999: not <account>/
+  ],
+  [
+    'registry-auth password cut by a comment',
+    {'registry-auth': '- registry: ghcr.io\n  username: a\n  password: abc #def'},
+    'registry-auth',
+    /cut where ' #' starts a YAML comment\. Quote pasted values/
+  ],
+  [
+    'registry-auth registry-id not quoted',
+    {'registry-auth': ecrAuth('  region: eu-west-1\n  registry-id: 012345678901')},
+    'registry-auth',
+    /YAML reads 012345678901 as a number \(12345678901\)/
+  ],
   ['compression-level out of range', {'compression-level': '0'}, 'compression-level', /from 1 \(fastest\) to 9/],
   ['upload-chunk-size too small', {'upload-chunk-size': '64KiB'}, 'upload-chunk-size', /below the 1 MiB/],
   ['upload-chunk-size not a size', {'upload-chunk-size': 'big'}, 'upload-chunk-size', /not a size/]

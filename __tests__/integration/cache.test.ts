@@ -19,7 +19,13 @@ afterAll(async () => registry?.stop())
 
 test('inline cache published with the image is used by the next build through cache-from', async () => {
   const image = `${registry.host}/acme/cached`
-  const base = {images: image, context: '__tests__/fixtures/noise', network: 'none', username: creds.username, password: creds.password}
+  const base = {
+    images: image,
+    context: '__tests__/fixtures/noise',
+    network: 'none',
+    username: creds.username,
+    password: creds.password
+  }
   const first = await runAction({...base, tags: 'cache', 'cache-to': 'type=inline'})
   expect(errors(first)).toEqual([])
   const firstNoise = await docker(['run', '--rm', '--network=none', `${image}:cache`])
@@ -46,7 +52,13 @@ const hasBuildx = (() => {
 })()
 
 ;(hasBuildx ? test.skip : test)('a cache type the engine cannot do fails before the build, naming buildx', async () => {
-  const run = await runAction({images: `${registry.host}/acme/cached`, context: '__tests__/fixtures/noise', network: 'none', 'cache-to': 'type=registry,ref=x.io/a:cache,mode=max', push: 'false'})
+  const run = await runAction({
+    images: `${registry.host}/acme/cached`,
+    context: '__tests__/fixtures/noise',
+    network: 'none',
+    'cache-to': 'type=registry,ref=x.io/a:cache,mode=max',
+    push: 'false'
+  })
   expect(run.exitCode).toBe(1)
   expect(errors(run)[0]).toMatch(/^cache-to 'type=registry,ref=x\.io\/a:cache,mode=max' needs buildx; .*Set up buildx/)
   expect(run.stdout).not.toMatch(/\[command\]\S*docker (buildx )?build /)

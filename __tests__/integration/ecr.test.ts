@@ -22,7 +22,11 @@ beforeAll(async () => {
   await requireEngine()
   registry = await startRegistry({users: {AWS: password}})
   oidc = await startOidcServer()
-  aws = await startAwsServer({registryPassword: password, registryEndpoint: `http://${registry.host}`, webIdentityToken: oidc.tokenFor('sts.amazonaws.com')})
+  aws = await startAwsServer({
+    registryPassword: password,
+    registryEndpoint: `http://${registry.host}`,
+    webIdentityToken: oidc.tokenFor('sts.amazonaws.com')
+  })
   aws.addKey(staticKey.id, {secret: staticKey.secret})
   aws.addKey('AKIAEXPIREDKEY000001', {secret: 'expired-secret', expired: true})
 })
@@ -54,7 +58,12 @@ function ecrAuth(type = 'ecr'): string {
     : `- registry: ${registry.host}\n  type: ${type}`
 }
 
-function publish(repo: string, env: Record<string, string>, extra: Record<string, string> = {}, greeting = `ecr-${Date.now()}-${Math.random()}`) {
+function publish(
+  repo: string,
+  env: Record<string, string>,
+  extra: Record<string, string> = {},
+  greeting = `ecr-${Date.now()}-${Math.random()}`
+) {
   return runAction(
     {
       images: `${registry.host}/${repo}`,
@@ -81,8 +90,16 @@ describe('ECR', () => {
     expect(run.exitCode).toBe(0)
     const tokenCalls = callsSince(before, 'GetAuthorizationToken')
     expect(tokenCalls).toHaveLength(1)
-    expect(tokenCalls[0]).toMatchObject({accessKeyId: staticKey.id, region: 'eu-west-1', service: 'ecr', body: {registryIds: [aws.account]}})
-    expect(callsSince(before, 'DescribeRepositories')[0]?.body).toEqual({repositoryNames: ['orders'], registryId: aws.account})
+    expect(tokenCalls[0]).toMatchObject({
+      accessKeyId: staticKey.id,
+      region: 'eu-west-1',
+      service: 'ecr',
+      body: {registryIds: [aws.account]}
+    })
+    expect(callsSince(before, 'DescribeRepositories')[0]?.body).toEqual({
+      repositoryNames: ['orders'],
+      registryId: aws.account
+    })
     for (const tag of ['0.1.0', '0.1', 'latest']) {
       expect(await skopeoDigest(`${registry.host}/orders:${tag}`, creds)).toBe(run.outputs.digest)
     }
@@ -104,7 +121,11 @@ describe('ECR', () => {
     expect(errors(run)).toEqual([])
     expect(run.exitCode).toBe(0)
     expect(oidc.audiences.at(-1)).toBe('sts.amazonaws.com')
-    expect(aws.assumeRoleCalls.at(-1)).toEqual({roleArn, roleSessionName: 'release-42', webIdentityToken: oidc.tokenFor('sts.amazonaws.com')})
+    expect(aws.assumeRoleCalls.at(-1)).toEqual({
+      roleArn,
+      roleSessionName: 'release-42',
+      webIdentityToken: oidc.tokenFor('sts.amazonaws.com')
+    })
     const tokenCall = callsSince(before, 'GetAuthorizationToken')[0]
     expect(tokenCall?.accessKeyId).toMatch(/^ASIA/)
     expect(run.stdout).toContain(`Assumed ${roleArn} as session release-42`)
@@ -161,7 +182,9 @@ describe('ECR', () => {
     const run = await publish('billing', withStaticKeys({GITHUB_REF: 'refs/tags/v1.1.0'}))
     expect(run.exitCode).toBe(1)
     const [err] = errors(run)
-    expect(err).toMatch(/^Nothing was pushed: .*billing:1\.1\.0 already exists as sha256:[a-f0-9]{64} \(image sha256:[a-f0-9]{64}\), and this image is sha256:[a-f0-9]{64} \(image sha256:[a-f0-9]{64}\); the repository is immutable/)
+    expect(err).toMatch(
+      /^Nothing was pushed: .*billing:1\.1\.0 already exists as sha256:[a-f0-9]{64} \(image sha256:[a-f0-9]{64}\), and this image is sha256:[a-f0-9]{64} \(image sha256:[a-f0-9]{64}\); the repository is immutable/
+    )
     expect(run.stdout).not.toMatch(/::group::Push/)
     expect(await skopeoDigest(`${registry.host}/billing:1.1`, creds)).toBe(before)
   })
@@ -170,7 +193,10 @@ describe('ECR', () => {
     const before = aws.calls.length
     const run = await publish('public-orders', withStaticKeys(), {'registry-auth': ecrAuth('ecr-public')})
     expect(errors(run)).toEqual([])
-    expect(callsSince(before, 'public:GetAuthorizationToken')[0]).toMatchObject({region: 'us-east-1', service: 'ecr-public'})
+    expect(callsSince(before, 'public:GetAuthorizationToken')[0]).toMatchObject({
+      region: 'us-east-1',
+      service: 'ecr-public'
+    })
     expect(await skopeoDigest(`${registry.host}/public-orders:main`, creds)).toBe(run.outputs.digest)
   })
 
@@ -183,8 +209,16 @@ describe('ECR', () => {
   })
 
   test.each([
-    ['an expired token', {AWS_ACCESS_KEY_ID: 'AKIAEXPIREDKEY000001', AWS_SECRET_ACCESS_KEY: 'expired-secret'}, /ECR GetAuthorizationToken in eu-west-1 failed: ExpiredTokenException: The security token included in the request is expired\. Check the AWS credentials/],
-    ['an unknown key', {AWS_ACCESS_KEY_ID: 'AKIANOBODYKNOWSTHIS', AWS_SECRET_ACCESS_KEY: 'x'}, /UnrecognizedClientException: The security token included in the request is invalid/],
+    [
+      'an expired token',
+      {AWS_ACCESS_KEY_ID: 'AKIAEXPIREDKEY000001', AWS_SECRET_ACCESS_KEY: 'expired-secret'},
+      /ECR GetAuthorizationToken in eu-west-1 failed: ExpiredTokenException: The security token included in the request is expired\. Check the AWS credentials/
+    ],
+    [
+      'an unknown key',
+      {AWS_ACCESS_KEY_ID: 'AKIANOBODYKNOWSTHIS', AWS_SECRET_ACCESS_KEY: 'x'},
+      /UnrecognizedClientException: The security token included in the request is invalid/
+    ],
     ['a wrong secret', {AWS_ACCESS_KEY_ID: staticKey.id, AWS_SECRET_ACCESS_KEY: 'wrong'}, /InvalidSignatureException/],
     ['no credentials at all', {}, /no AWS credentials found\. Set aws-role-to-assume/]
   ])('%s fails before the build with an error to act on', async (_name, keys, message) => {
@@ -196,9 +230,13 @@ describe('ECR', () => {
   })
 
   test('aws-role-to-assume without an OIDC token says what to add', async () => {
-    const run = await publish('orders', awsEnv({ACTIONS_ID_TOKEN_REQUEST_URL: '', ACTIONS_ID_TOKEN_REQUEST_TOKEN: ''}), {
-      'aws-role-to-assume': `arn:aws:iam::${aws.account}:role/publisher`
-    })
+    const run = await publish(
+      'orders',
+      awsEnv({ACTIONS_ID_TOKEN_REQUEST_URL: '', ACTIONS_ID_TOKEN_REQUEST_TOKEN: ''}),
+      {
+        'aws-role-to-assume': `arn:aws:iam::${aws.account}:role/publisher`
+      }
+    )
     expect(run.exitCode).toBe(1)
     expect(errors(run)[0]).toMatch(/permissions: id-token: write/)
   })

@@ -21,7 +21,11 @@ let proxies: FaultProxy[] = []
 beforeAll(async () => {
   await requireEngine()
   tokens = await startTokenServer({[bearer.username]: bearer.password})
-  registries = await Promise.all([startRegistry(), startRegistry({users: {[basic.username]: basic.password}}), startRegistry({token: tokens})])
+  registries = await Promise.all([
+    startRegistry(),
+    startRegistry({users: {[basic.username]: basic.password}}),
+    startRegistry({token: tokens})
+  ])
   proxies = await Promise.all(registries.map((r, i) => startFaultProxy(r.host, 0.2, 1000 + i)))
 })
 afterAll(async () => {
@@ -32,7 +36,14 @@ afterAll(async () => {
 
 const credsOf = (i: number) => (i === 1 ? basic : i === 2 ? bearer : undefined)
 function registryAuth(hosts: string[]): string {
-  return [`- registry: ${hosts[1]}`, `  username: ${basic.username}`, `  password: ${basic.password}`, `- registry: ${hosts[2]}`, `  username: ${bearer.username}`, `  password: ${bearer.password}`].join('\n')
+  return [
+    `- registry: ${hosts[1]}`,
+    `  username: ${basic.username}`,
+    `  password: ${basic.password}`,
+    `- registry: ${hosts[2]}`,
+    `  username: ${bearer.username}`,
+    `  password: ${bearer.password}`
+  ].join('\n')
 }
 
 test('20% of registry requests fail: publishing to three registries succeeds with one digest everywhere', async () => {
@@ -51,11 +62,18 @@ test('20% of registry requests fail: publishing to three registries succeeds wit
   expect(run.exitCode).toBe(0)
   const digest = run.outputs.digest ?? ''
   for (const [i, r] of registries.entries()) {
-    for (const tag of ['5.0.0', '5.0', '5', 'latest']) expect(await skopeoDigest(`${r.host}/acme/faulty:${tag}`, credsOf(i))).toBe(digest)
+    for (const tag of ['5.0.0', '5.0', '5', 'latest'])
+      expect(await skopeoDigest(`${r.host}/acme/faulty:${tag}`, credsOf(i))).toBe(digest)
   }
   const injected = proxies.map(p => Object.values(p.injected).reduce((a, b) => a + b, 0))
   expect(injected.reduce((a, b) => a + b, 0)).toBeGreaterThan(5)
-  const kinds = new Set(proxies.flatMap(p => Object.entries(p.injected).filter(([, n]) => n > 0).map(([k]) => k)))
+  const kinds = new Set(
+    proxies.flatMap(p =>
+      Object.entries(p.injected)
+        .filter(([, n]) => n > 0)
+        .map(([k]) => k)
+    )
+  )
   expect(kinds.size).toBeGreaterThanOrEqual(4)
 })
 
@@ -63,7 +81,12 @@ test('20% of registry requests fail: mirroring to two registries succeeds with t
   const hosts = proxies.map(p => p.host)
   const source = `${hosts[0]}/acme/faulty:5.0.0`
   const sourceDigest = await skopeoDigest(`${registries[0]?.host}/acme/faulty:5.0.0`)
-  const run = await runAction({source, images: [`${hosts[1]}/mirror/faulty`, `${hosts[2]}/mirror/faulty`].join('\n'), 'registry-auth': registryAuth(hosts), tags: 'copied'})
+  const run = await runAction({
+    source,
+    images: [`${hosts[1]}/mirror/faulty`, `${hosts[2]}/mirror/faulty`].join('\n'),
+    'registry-auth': registryAuth(hosts),
+    tags: 'copied'
+  })
   expect(errors(run)).toEqual([])
   expect(run.outputs.digest).toBe(sourceDigest)
   expect(await skopeoDigest(`${registries[1]?.host}/mirror/faulty:copied`, basic)).toBe(sourceDigest)
@@ -78,17 +101,35 @@ test('a registry down for good: the step fails, and outputs and summary say exac
     const images = hosts.map(h => `${h}/acme/partial`)
     // a branch build: no tag listing, so the dead registry is first met when publishing
     const run = await runAction(
-      {images: images.join('\n'), context: '__tests__/fixtures/multistage', 'build-args': `GREETING=partial-${Date.now()}`, network: 'none', 'registry-auth': registryAuth(hosts)},
+      {
+        images: images.join('\n'),
+        context: '__tests__/fixtures/multistage',
+        'build-args': `GREETING=partial-${Date.now()}`,
+        network: 'none',
+        'registry-auth': registryAuth(hosts)
+      },
       {env: {GITHUB_REF: 'refs/heads/main'}}
     )
     expect(run.exitCode).toBe(1)
     const [err] = errors(run).slice(-1)
-    expect(err).toMatch(new RegExp(`^Published to 2 of 3 repositories \\(${images[1]}, ${images[2]}\\); not published: ${images[0]} \\(`.replace(/\./g, '\\.')))
+    expect(err).toMatch(
+      new RegExp(
+        `^Published to 2 of 3 repositories \\(${images[1]}, ${images[2]}\\); not published: ${images[0]} \\(`.replace(
+          /\./g,
+          '\\.'
+        )
+      )
+    )
     const digest = JSON.parse(run.outputs.digests ?? '{}') as Record<string, string>
     expect(Object.keys(digest)).toEqual([images[1], images[2]])
     const meta = JSON.parse(run.outputs.metadata ?? '{}') as {failed: Record<string, string>}
     expect(Object.keys(meta.failed)).toEqual([images[0]])
-    expect(run.outputs.tags?.split('\n')).toEqual([`${images[1]}:main`, `${images[1]}:sha-0123456`, `${images[2]}:main`, `${images[2]}:sha-0123456`])
+    expect(run.outputs.tags?.split('\n')).toEqual([
+      `${images[1]}:main`,
+      `${images[1]}:sha-0123456`,
+      `${images[2]}:main`,
+      `${images[2]}:sha-0123456`
+    ])
     expect(run.summary).toMatch(/NOT published everywhere/)
     expect(run.summary).toContain(`<td>${images[0]}</td>`)
     expect(await skopeoDigest(`${registries[1]?.host}/acme/partial:main`, basic)).toBe(digest[images[1] ?? ''])

@@ -19,9 +19,20 @@ let base: string
 
 beforeAll(async () => {
   await requireEngine()
-  ;[privateBase, open] = await Promise.all([startRegistry({users: {[puller.username]: puller.password}}), startRegistry()])
+  ;[privateBase, open] = await Promise.all([
+    startRegistry({users: {[puller.username]: puller.password}}),
+    startRegistry()
+  ])
   base = `${privateBase.host}/base/busybox:1`
-  await run('skopeo', ['copy', '--quiet', '--dest-tls-verify=false', '--dest-creds', `${puller.username}:${puller.password}`, 'docker-daemon:stevedore-local/busybox:latest', `docker://${base}`])
+  await run('skopeo', [
+    'copy',
+    '--quiet',
+    '--dest-tls-verify=false',
+    '--dest-creds',
+    `${puller.username}:${puller.password}`,
+    'docker-daemon:stevedore-local/busybox:latest',
+    `docker://${base}`
+  ])
 })
 afterAll(async () => Promise.all([privateBase?.stop(), open?.stop()]))
 
@@ -56,7 +67,9 @@ describe('registry-auth logins', () => {
     expect(result.exitCode).toBe(1)
     expect(result.stdout).not.toContain('logged in as')
     expect(errors(result)).toHaveLength(1)
-    expect(errors(result)[0]).toMatch(new RegExp(`^The image build failed[\\s\\S]*${privateBase.host.replace(/\./g, '\\.')}[\\s\\S]*401 Unauthorized`))
+    expect(errors(result)[0]).toMatch(
+      new RegExp(`^The image build failed[\\s\\S]*${privateBase.host.replace(/\./g, '\\.')}[\\s\\S]*401 Unauthorized`)
+    )
   })
 
   test('a registry pushed to without credentials is named in a notice', async () => {

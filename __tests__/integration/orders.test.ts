@@ -58,11 +58,15 @@ test('builds the orders service, publishes 0.1.0 and latest, and the pushed imag
   await docker(['run', '-d', '--rm', '--name', name, '--network=host', '-e', `PORT=${port}`, `${image}@${digest}`])
   try {
     let body: {status?: string; uid?: number; package?: string} = {}
-    await waitFor('the orders service', async () => {
-      const res = await fetch(`http://127.0.0.1:${port}/health`)
-      body = (await res.json()) as typeof body
-      return res.ok
-    }, 30000)
+    await waitFor(
+      'the orders service',
+      async () => {
+        const res = await fetch(`http://127.0.0.1:${port}/health`)
+        body = (await res.json()) as typeof body
+        return res.ok
+      },
+      30000
+    )
     expect(body.status).toBe('ok')
     expect(body.package).toBe('orders')
     expect(body.uid).toBe(10001)

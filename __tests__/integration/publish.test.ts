@@ -54,7 +54,12 @@ const meta = (outputs: Record<string, string>): Meta => JSON.parse(outputs.metad
 
 describe('publishing to several registries', () => {
   test('one build to three registries (none, Basic, Bearer) and two repositories in one: one digest everywhere, each blob uploaded once per registry', async () => {
-    const images = [`${open.host}/acme/orders`, `${open.host}/mirror/orders`, `${withBasic.host}/acme/orders`, `${withBearer.host}/acme/orders`]
+    const images = [
+      `${open.host}/acme/orders`,
+      `${open.host}/mirror/orders`,
+      `${withBasic.host}/acme/orders`,
+      `${withBearer.host}/acme/orders`
+    ]
     const run = await runAction(
       {
         images: images.join('\n'),
@@ -68,7 +73,8 @@ describe('publishing to several registries', () => {
     expect(errors(run)).toEqual([])
     expect(run.exitCode).toBe(0)
     const digest = run.outputs.digest ?? ''
-    const credsFor = (ref: string) => (ref.startsWith(withBasic.host) ? basic : ref.startsWith(withBearer.host) ? bearer : undefined)
+    const credsFor = (ref: string) =>
+      ref.startsWith(withBasic.host) ? basic : ref.startsWith(withBearer.host) ? bearer : undefined
     for (const image of images) {
       for (const tag of ['4.2.0', '4.2', '4', 'latest']) {
         expect(await skopeoDigest(`${image}:${tag}`, credsFor(image))).toBe(digest)
@@ -82,7 +88,9 @@ describe('publishing to several registries', () => {
     for (const registry of [open, withBasic, withBearer]) {
       for (const blob of blobs) expect(registry.uploadsOf(blob)).toBe(1)
       // four tags, one manifest PUT each
-      expect(registry.requests().filter(r => r.method === 'PUT' && /\/manifests\//.test(r.uri) && r.status === 201).length).toBe(registry === open ? 8 : 4)
+      expect(
+        registry.requests().filter(r => r.method === 'PUT' && /\/manifests\//.test(r.uri) && r.status === 201).length
+      ).toBe(registry === open ? 8 : 4)
     }
     // the second repository in the same registry mounted instead of uploading
     const m = meta(run.outputs)
@@ -94,9 +102,23 @@ describe('publishing to several registries', () => {
 
   test('a blob the registry already has is not uploaded again', async () => {
     const greeting = `again-${Date.now()}`
-    const first = await runAction({images: `${withBasic.host}/acme/again`, context: '__tests__/fixtures/multistage', 'build-args': `GREETING=${greeting}`, network: 'none', 'registry-auth': registryAuth(), tags: 'one'})
+    const first = await runAction({
+      images: `${withBasic.host}/acme/again`,
+      context: '__tests__/fixtures/multistage',
+      'build-args': `GREETING=${greeting}`,
+      network: 'none',
+      'registry-auth': registryAuth(),
+      tags: 'one'
+    })
     expect(first.exitCode).toBe(0)
-    const second = await runAction({images: `${withBasic.host}/acme/again`, context: '__tests__/fixtures/multistage', 'build-args': `GREETING=${greeting}`, network: 'none', 'registry-auth': registryAuth(), tags: 'two'})
+    const second = await runAction({
+      images: `${withBasic.host}/acme/again`,
+      context: '__tests__/fixtures/multistage',
+      'build-args': `GREETING=${greeting}`,
+      network: 'none',
+      'registry-auth': registryAuth(),
+      tags: 'two'
+    })
     expect(second.exitCode).toBe(0)
     // the layers are cached and identical; only the config (new labels: created) is new
     const stats = meta(second.outputs).blobs[`${withBasic.host}/acme/again`]
@@ -107,11 +129,20 @@ describe('publishing to several registries', () => {
 
   test('upload-chunk-size sends a large blob in PATCH chunks; the image reads back and runs', async () => {
     const run = await runAction(
-      {images: `${withBearer.host}/acme/noise`, context: '__tests__/fixtures/noise', network: 'none', 'registry-auth': registryAuth(), tags: 'chunked', 'upload-chunk-size': '1MiB'},
+      {
+        images: `${withBearer.host}/acme/noise`,
+        context: '__tests__/fixtures/noise',
+        network: 'none',
+        'registry-auth': registryAuth(),
+        tags: 'chunked',
+        'upload-chunk-size': '1MiB'
+      },
       {env: {GITHUB_REF: 'refs/heads/main'}}
     )
     expect(errors(run)).toEqual([])
-    const patches = withBearer.requests().filter(r => r.method === 'PATCH' && r.uri.includes('/acme/noise/blobs/uploads/') && r.status === 202)
+    const patches = withBearer
+      .requests()
+      .filter(r => r.method === 'PATCH' && r.uri.includes('/acme/noise/blobs/uploads/') && r.status === 202)
     expect(patches.length).toBeGreaterThanOrEqual(3)
     expect(await skopeoDigest(`${withBearer.host}/acme/noise:chunked`, bearer)).toBe(run.outputs.digest)
     // docker pulls the chunked, multi-member gzip layer from the registry and runs it
@@ -130,7 +161,15 @@ describe('mirror mode', () => {
   beforeAll(async () => {
     const layout = fs.mkdtempSync(path.join(os.tmpdir(), 'stevedore-oci-'))
     try {
-      await writeMultiPlatformLayout(layout, '1.0', [{os: 'linux', architecture: 'amd64'}, {os: 'linux', architecture: 'arm64'}], randomBytes(4).toString('hex'))
+      await writeMultiPlatformLayout(
+        layout,
+        '1.0',
+        [
+          {os: 'linux', architecture: 'amd64'},
+          {os: 'linux', architecture: 'arm64'}
+        ],
+        randomBytes(4).toString('hex')
+      )
       source = `${open.host}/upstream/multi:1.0`
       await skopeoCopy(`oci:${layout}:1.0`, `docker://${source}`)
     } finally {
@@ -140,17 +179,28 @@ describe('mirror mode', () => {
     index = raw.digest
     children = (raw.json.manifests as Array<{digest: string}>).map(m => m.digest)
     for (const child of children) {
-      const c = (await rawManifest(`${open.host}/upstream/multi@${child}`)).json as {config: {digest: string}; layers: Array<{digest: string}>}
+      const c = (await rawManifest(`${open.host}/upstream/multi@${child}`)).json as {
+        config: {digest: string}
+        layers: Array<{digest: string}>
+      }
       blobs.push(c.config.digest, ...c.layers.map(l => l.digest))
     }
   })
 
-  const targets = () => [`${withBasic.host}/mirror/multi`, `${withBearer.host}/mirror/multi`, `${open.host}/mirror/multi`]
-  const credsFor = (ref: string) => (ref.startsWith(withBasic.host) ? basic : ref.startsWith(withBearer.host) ? bearer : undefined)
+  const targets = () => [
+    `${withBasic.host}/mirror/multi`,
+    `${withBearer.host}/mirror/multi`,
+    `${open.host}/mirror/multi`
+  ]
+  const credsFor = (ref: string) =>
+    ref.startsWith(withBasic.host) ? basic : ref.startsWith(withBearer.host) ? bearer : undefined
 
   test('an index for two platforms is copied whole, children first, with its digest', async () => {
     const uploadsBefore = blobs.map(b => open.uploadsOf(b))
-    const run = await runAction({source, images: targets().join('\n'), 'registry-auth': registryAuth()}, {env: {GITHUB_REF: 'refs/tags/v1.0.0'}})
+    const run = await runAction(
+      {source, images: targets().join('\n'), 'registry-auth': registryAuth()},
+      {env: {GITHUB_REF: 'refs/tags/v1.0.0'}}
+    )
     expect(errors(run)).toEqual([])
     expect(run.exitCode).toBe(0)
     expect(run.outputs.digest).toBe(index)
@@ -172,17 +222,32 @@ describe('mirror mode', () => {
   })
 
   test('a repeated mirror moves no blob bytes', async () => {
-    const before = [withBasic, withBearer, open].map(r => r.requests().filter(q => q.method === 'PUT' && q.uri.includes('/blobs/uploads/')).length)
+    const before = [withBasic, withBearer, open].map(
+      r => r.requests().filter(q => q.method === 'PUT' && q.uri.includes('/blobs/uploads/')).length
+    )
     const run = await runAction({source, images: targets().join('\n'), 'registry-auth': registryAuth(), tags: 'again'})
     expect(errors(run)).toEqual([])
-    for (const image of targets()) expect(meta(run.outputs).blobs[image]).toMatchObject({uploaded: 0, uploadedBytes: 0, mounted: 0, present: blobs.length})
-    const after = [withBasic, withBearer, open].map(r => r.requests().filter(q => q.method === 'PUT' && q.uri.includes('/blobs/uploads/')).length)
+    for (const image of targets())
+      expect(meta(run.outputs).blobs[image]).toMatchObject({
+        uploaded: 0,
+        uploadedBytes: 0,
+        mounted: 0,
+        present: blobs.length
+      })
+    const after = [withBasic, withBearer, open].map(
+      r => r.requests().filter(q => q.method === 'PUT' && q.uri.includes('/blobs/uploads/')).length
+    )
     expect(after).toEqual(before)
   })
 
   test('a single platform image by digest keeps its digest; imageid is its config', async () => {
     const child = children[1] ?? ''
-    const run = await runAction({source: `${open.host}/upstream/multi@${child}`, images: `${withBasic.host}/mirror/arm64`, 'registry-auth': registryAuth(), tags: 'arm64'})
+    const run = await runAction({
+      source: `${open.host}/upstream/multi@${child}`,
+      images: `${withBasic.host}/mirror/arm64`,
+      'registry-auth': registryAuth(),
+      tags: 'arm64'
+    })
     expect(errors(run)).toEqual([])
     expect(run.outputs.digest).toBe(child)
     expect(await skopeoDigest(`${withBasic.host}/mirror/arm64@${child}`, basic)).toBe(child)
@@ -191,7 +256,10 @@ describe('mirror mode', () => {
 
   test('merge: per-platform digests become one index in every repository, children copied where missing', async () => {
     const images = [`${open.host}/upstream/multi`, `${withBasic.host}/merged/multi`]
-    const run = await runAction({merge: children.join('\n'), images: images.join('\n'), 'registry-auth': registryAuth()}, {env: {GITHUB_REF: 'refs/tags/v3.0.0'}})
+    const run = await runAction(
+      {merge: children.join('\n'), images: images.join('\n'), 'registry-auth': registryAuth()},
+      {env: {GITHUB_REF: 'refs/tags/v3.0.0'}}
+    )
     expect(errors(run)).toEqual([])
     expect(run.exitCode).toBe(0)
     const digest = run.outputs.digest ?? ''

@@ -27,9 +27,17 @@ let oidc: OidcServer
 beforeAll(async () => {
   await requireEngine()
   tokens = await startTokenServer({[bearer.username]: bearer.password})
-  registries = await Promise.all([startRegistry({users: {[basic.username]: basic.password}}), startRegistry({token: tokens}), startRegistry({users: {AWS: ecrToken}})])
+  registries = await Promise.all([
+    startRegistry({users: {[basic.username]: basic.password}}),
+    startRegistry({token: tokens}),
+    startRegistry({users: {AWS: ecrToken}})
+  ])
   oidc = await startOidcServer()
-  aws = await startAwsServer({registryPassword: ecrToken, registryEndpoint: `http://${registries[2]?.host}`, webIdentityToken: oidc.tokenFor('sts.amazonaws.com')})
+  aws = await startAwsServer({
+    registryPassword: ecrToken,
+    registryEndpoint: `http://${registries[2]?.host}`,
+    webIdentityToken: oidc.tokenFor('sts.amazonaws.com')
+  })
   aws.addKey(awsKey.id, {secret: awsKey.secret})
   aws.repos.set('leak/check', {name: 'leak/check', registryId: aws.account, mutability: 'MUTABLE', scanOnPush: false})
 })
@@ -71,7 +79,11 @@ function filesUnder(dir: string): string[] {
 
 test('no password or token appears on a command line, unmasked in the output, or on disk after the post step', async () => {
   const secrets = [basic.password, bearer.password, ecrToken, awsKey.secret]
-  const encoded = [`${basic.username}:${basic.password}`, `${bearer.username}:${bearer.password}`, `AWS:${ecrToken}`].map(s => Buffer.from(s).toString('base64'))
+  const encoded = [
+    `${basic.username}:${basic.password}`,
+    `${bearer.username}:${bearer.password}`,
+    `AWS:${ecrToken}`
+  ].map(s => Buffer.from(s).toString('base64'))
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'stevedore-home-'))
   const [r0, r1, r2] = registries.map(r => r.host)
   const watch = watchCommandLines()
@@ -83,7 +95,14 @@ test('no password or token appears on a command line, unmasked in the output, or
       network: 'none',
       username: basic.username,
       password: basic.password,
-      'registry-auth': [`- registry: ${r1}`, `  username: ${bearer.username}`, `  password: ${bearer.password}`, `- registry: ${r2}`, `  type: ecr`, `  region: eu-west-1`].join('\n')
+      'registry-auth': [
+        `- registry: ${r1}`,
+        `  username: ${bearer.username}`,
+        `  password: ${bearer.password}`,
+        `- registry: ${r2}`,
+        `  type: ecr`,
+        `  region: eu-west-1`
+      ].join('\n')
     },
     {
       env: {
@@ -111,11 +130,16 @@ test('no password or token appears on a command line, unmasked in the output, or
 
     // every secret we were given or fetched was masked, and appears nowhere else in the output
     for (const s of [basic.password, bearer.password, ecrToken]) expect(run.stdout).toContain(`::add-mask::${s}`)
-    const output = [run.stdout, run.stderr, run.post?.stdout ?? '', run.post?.stderr ?? ''].join('\n').split('\n').filter(l => !l.startsWith('::add-mask::'))
+    const output = [run.stdout, run.stderr, run.post?.stdout ?? '', run.post?.stderr ?? '']
+      .join('\n')
+      .split('\n')
+      .filter(l => !l.startsWith('::add-mask::'))
     expect(output.flatMap(leaks)).toEqual([])
 
     // nothing left on disk: runner temp (after the post step), the home directory, the runner's files
-    const onDisk = [...filesUnder(run.runnerTemp), ...filesUnder(home)].filter(f => leaks(fs.readFileSync(f, 'latin1')).length > 0)
+    const onDisk = [...filesUnder(run.runnerTemp), ...filesUnder(home)].filter(
+      f => leaks(fs.readFileSync(f, 'latin1')).length > 0
+    )
     expect(onDisk).toEqual([])
     expect(fs.readdirSync(run.runnerTemp).filter(f => f.startsWith('stevedore-'))).toEqual([])
   } finally {

@@ -36,7 +36,10 @@ function release(greeting: string, env: NodeJS.ProcessEnv, extra: Record<string,
 }
 
 function pushedTags(outputs: Record<string, string>): string[] {
-  return (outputs.tags ?? '').split('\n').filter(Boolean).map(ref => ref.slice(image.length + 1))
+  return (outputs.tags ?? '')
+    .split('\n')
+    .filter(Boolean)
+    .map(ref => ref.slice(image.length + 1))
 }
 
 describe('tags against a real registry', () => {
@@ -91,7 +94,10 @@ describe('tags against a real registry', () => {
   })
 
   test('a branch build gets the branch and sha tags, and no latest', async () => {
-    const run = await release(`br-${Date.now()}`, {GITHUB_REF: 'refs/heads/feature/Login-Form', GITHUB_SHA: 'abcdef0123456789abcdef0123456789abcdef01'})
+    const run = await release(`br-${Date.now()}`, {
+      GITHUB_REF: 'refs/heads/feature/Login-Form',
+      GITHUB_SHA: 'abcdef0123456789abcdef0123456789abcdef01'
+    })
     expect(run.exitCode).toBe(0)
     expect(run.outputs.version).toBe('')
     expect(pushedTags(run.outputs)).toEqual(['feature-Login-Form', 'sha-abcdef0'])
@@ -134,7 +140,8 @@ describe('tags against a real registry', () => {
     // a branch build on main: the branch and commit tags, and the extra one, all tagged in the engine
     const local = ['main', 'sha-0123456', 'local-only'].map(t => `${image}:${t}`)
     expect(run.outputs.tags?.split('\n')).toEqual(local)
-    for (const ref of local) expect(await docker(['image', 'inspect', '--format', '{{.Id}}', ref])).toBe(run.outputs.imageid)
+    for (const ref of local)
+      expect(await docker(['image', 'inspect', '--format', '{{.Id}}', ref])).toBe(run.outputs.imageid)
     expect(run.outputs.refs).toBe('')
     // the registry logs a request after answering it: give a late line time to appear, then expect none
     await new Promise(r => setTimeout(r, 500))

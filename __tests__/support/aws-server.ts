@@ -80,25 +80,49 @@ class AwsFault extends Error {
 }
 
 /** Checks a SigV4 Authorization header; returns who signed and for what. */
-function verifySigV4(req: http.IncomingMessage, body: Buffer, keys: Map<string, Key>): {accessKeyId: string; region: string; service: string} {
+function verifySigV4(
+  req: http.IncomingMessage,
+  body: Buffer,
+  keys: Map<string, Key>
+): {accessKeyId: string; region: string; service: string} {
   const auth = req.headers.authorization ?? ''
-  const m = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([^,]+), ?Signature=([0-9a-f]{64})$/.exec(auth)
+  const m =
+    /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([^,]+), ?Signature=([0-9a-f]{64})$/.exec(
+      auth
+    )
   if (!m) throw new AwsFault('MissingAuthenticationTokenException', 'Missing Authentication Token', 403)
   const [, accessKeyId = '', date = '', region = '', service = '', signedHeaders = '', signature = ''] = m
   const key = keys.get(accessKeyId)
-  if (key === undefined) throw new AwsFault('UnrecognizedClientException', 'The security token included in the request is invalid.')
+  if (key === undefined)
+    throw new AwsFault('UnrecognizedClientException', 'The security token included in the request is invalid.')
   const amzDate = String(req.headers['x-amz-date'] ?? '')
   const headerNames = signedHeaders.split(';')
   const canonicalHeaders = headerNames
-    .map(h => `${h}:${String(req.headers[h] ?? '').trim().replace(/\s+/g, ' ')}\n`)
+    .map(
+      h =>
+        `${h}:${String(req.headers[h] ?? '')
+          .trim()
+          .replace(/\s+/g, ' ')}\n`
+    )
     .join('')
   const url = new URL(req.url ?? '/', 'http://x')
-  const canonical = [req.method, url.pathname, url.searchParams.toString(), canonicalHeaders, signedHeaders, sha256hex(body)].join('\n')
+  const canonical = [
+    req.method,
+    url.pathname,
+    url.searchParams.toString(),
+    canonicalHeaders,
+    signedHeaders,
+    sha256hex(body)
+  ].join('\n')
   const scope = `${date}/${region}/${service}/aws4_request`
   const toSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256hex(canonical)].join('\n')
   const kSigning = hmac(hmac(hmac(hmac(`AWS4${key.secret}`, date), region), service), 'aws4_request')
   if (hmac(kSigning, toSign).toString('hex') !== signature) {
-    throw new AwsFault('InvalidSignatureException', 'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.', 403)
+    throw new AwsFault(
+      'InvalidSignatureException',
+      'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.',
+      403
+    )
   }
   if (key.sessionToken !== undefined && req.headers['x-amz-security-token'] !== key.sessionToken) {
     throw new AwsFault('UnrecognizedClientException', 'The security token included in the request is invalid.')
@@ -138,7 +162,13 @@ export async function startAwsServer(opts: {
     switch (op) {
       case 'GetAuthorizationToken': {
         const ids = (body.registryIds as string[] | undefined) ?? [account]
-        return {authorizationData: ids.map(id => ({authorizationToken: authToken, expiresAt: now() + 43200, proxyEndpoint: id === account ? opts.registryEndpoint : `https://${id}.dkr.ecr.${region}.amazonaws.com`}))}
+        return {
+          authorizationData: ids.map(id => ({
+            authorizationToken: authToken,
+            expiresAt: now() + 43200,
+            proxyEndpoint: id === account ? opts.registryEndpoint : `https://${id}.dkr.ecr.${region}.amazonaws.com`
+          }))
+        }
       }
       case 'DescribeRepositories': {
         const names = (body.repositoryNames as string[] | undefined) ?? [...repos.keys()]
@@ -146,7 +176,10 @@ export async function startAwsServer(opts: {
         const found = names.map(n => {
           const r = repos.get(n)
           if (r === undefined || r.registryId !== registryId) {
-            throw new AwsFault('RepositoryNotFoundException', `The repository with name '${n}' does not exist in the registry with id '${registryId}'`)
+            throw new AwsFault(
+              'RepositoryNotFoundException',
+              `The repository with name '${n}' does not exist in the registry with id '${registryId}'`
+            )
           }
           return repoJson(r, region)
         })
@@ -154,7 +187,8 @@ export async function startAwsServer(opts: {
       }
       case 'CreateRepository': {
         const name = String(body.repositoryName)
-        if (repos.has(name)) throw new AwsFault('RepositoryAlreadyExistsException', `The repository with name '${name}' already exists`)
+        if (repos.has(name))
+          throw new AwsFault('RepositoryAlreadyExistsException', `The repository with name '${name}' already exists`)
         const r: Repo = {
           name,
           registryId: (body.registryId as string | undefined) ?? account,
@@ -170,10 +204,16 @@ export async function startAwsServer(opts: {
   }
 
   const sts = (params: URLSearchParams): string => {
-    if (params.get('Action') !== 'AssumeRoleWithWebIdentity') throw new AwsFault('InvalidAction', `unknown action ${params.get('Action')}`)
-    const call = {roleArn: params.get('RoleArn') ?? '', roleSessionName: params.get('RoleSessionName') ?? '', webIdentityToken: params.get('WebIdentityToken') ?? ''}
+    if (params.get('Action') !== 'AssumeRoleWithWebIdentity')
+      throw new AwsFault('InvalidAction', `unknown action ${params.get('Action')}`)
+    const call = {
+      roleArn: params.get('RoleArn') ?? '',
+      roleSessionName: params.get('RoleSessionName') ?? '',
+      webIdentityToken: params.get('WebIdentityToken') ?? ''
+    }
     assumeRoleCalls.push(call)
-    if (call.webIdentityToken !== opts.webIdentityToken) throw new AwsFault('InvalidIdentityToken', 'Couldn\'t retrieve verification key from your identity provider')
+    if (call.webIdentityToken !== opts.webIdentityToken)
+      throw new AwsFault('InvalidIdentityToken', "Couldn't retrieve verification key from your identity provider")
     const accessKeyId = `ASIA${randomBytes(8).toString('hex').toUpperCase()}`
     const secret = randomBytes(20).toString('base64')
     const sessionToken = randomBytes(32).toString('base64')
@@ -214,7 +254,11 @@ export async function startAwsServer(opts: {
           return
         }
         const signer = verifySigV4(req, body, keys)
-        const op = target.startsWith(ECR_PREFIX) ? target.slice(ECR_PREFIX.length) : target.startsWith(ECR_PUBLIC_PREFIX) ? `public:${target.slice(ECR_PUBLIC_PREFIX.length)}` : target
+        const op = target.startsWith(ECR_PREFIX)
+          ? target.slice(ECR_PREFIX.length)
+          : target.startsWith(ECR_PUBLIC_PREFIX)
+            ? `public:${target.slice(ECR_PUBLIC_PREFIX.length)}`
+            : target
         const json = body.length > 0 ? (JSON.parse(body.toString('utf8')) as Record<string, unknown>) : {}
         calls.push({target: op, ...signer, body: json})
         const fault = faults.get(op)
@@ -222,17 +266,26 @@ export async function startAwsServer(opts: {
           fault.count--
           throw new AwsFault(fault.type, fault.message, fault.status ?? 400)
         }
-        const out = op === 'public:GetAuthorizationToken' ? {authorizationData: {authorizationToken: authToken, expiresAt: now() + 43200}} : ecr(op, json, signer.region)
+        const out =
+          op === 'public:GetAuthorizationToken'
+            ? {authorizationData: {authorizationToken: authToken, expiresAt: now() + 43200}}
+            : ecr(op, json, signer.region)
         res.writeHead(200, {'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': requestId})
         res.end(JSON.stringify(out))
       } catch (e) {
         const f = e instanceof AwsFault ? e : new AwsFault('InternalFailure', String(e), 500)
         if (target === '') {
           res.writeHead(f.status, {'content-type': 'text/xml', 'x-amzn-requestid': requestId})
-          res.end(`<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>${f.type}</Code><Message>${f.message}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`)
+          res.end(
+            `<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>${f.type}</Code><Message>${f.message}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`
+          )
           return
         }
-        res.writeHead(f.status, {'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': requestId, 'x-amzn-errortype': f.type})
+        res.writeHead(f.status, {
+          'content-type': 'application/x-amz-json-1.1',
+          'x-amzn-requestid': requestId,
+          'x-amzn-errortype': f.type
+        })
         res.end(JSON.stringify({__type: f.type, message: f.message}))
       }
     })

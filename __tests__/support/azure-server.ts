@@ -96,63 +96,83 @@ export async function startAzure(tenant = '72f988bf-86f1-41af-91ab-2d7cd011db47'
   const now = (): number => Math.floor(Date.now() / 1000)
 
   // ---- Entra-like authority
-  const entra = https.createServer({key: tls.key, cert: tls.cert}, handle(async (req, res) => {
-    const body = await readBody(req)
-    const url = new URL(req.url ?? '/', `https://${req.headers.host}`)
-    const base = `https://${req.headers.host}`
-    const discovery = /^\/([^/]+)\/v2\.0\/\.well-known\/openid-configuration$/.exec(url.pathname)
-    if (req.method === 'GET' && discovery) {
-      const t = discovery[1]
-      json(res, 200, {
-        token_endpoint: `${base}/${t}/oauth2/v2.0/token`,
-        authorization_endpoint: `${base}/${t}/oauth2/v2.0/authorize`,
-        device_authorization_endpoint: `${base}/${t}/oauth2/v2.0/devicecode`,
-        end_session_endpoint: `${base}/${t}/oauth2/v2.0/logout`,
-        jwks_uri: `${base}/${t}/discovery/v2.0/keys`,
-        issuer: `${base}/${t}/v2.0`,
-        token_endpoint_auth_methods_supported: ['client_secret_post', 'private_key_jwt', 'client_secret_basic'],
-        response_types_supported: ['code', 'id_token', 'code id_token', 'id_token token'],
-        scopes_supported: ['openid', 'profile', 'email', 'offline_access'],
-        tenant_region_scope: 'WW'
-      })
-      return
-    }
-    const token = /^\/([^/]+)\/oauth2\/v2\.0\/token$/.exec(url.pathname)
-    if (req.method === 'POST' && token) {
-      const p = form(body)
-      const seen: TokenRequestSeen = {
-        tenant: token[1] ?? '',
-        clientId: p.get('client_id') ?? '',
-        scope: p.get('scope') ?? '',
-        grantType: p.get('grant_type') ?? '',
-        clientAssertion: p.get('client_assertion') ?? undefined,
-        usedSecret: p.has('client_secret')
-      }
-      tokenRequests.push(seen)
-      const app = apps.get(seen.clientId)
-      if (app === undefined) {
-        json(res, 400, {error: 'unauthorized_client', error_description: `AADSTS700016: Application with identifier '${seen.clientId}' was not found in the directory '${seen.tenant}'.`, error_codes: [700016]})
+  const entra = https.createServer(
+    {key: tls.key, cert: tls.cert},
+    handle(async (req, res) => {
+      const body = await readBody(req)
+      const url = new URL(req.url ?? '/', `https://${req.headers.host}`)
+      const base = `https://${req.headers.host}`
+      const discovery = /^\/([^/]+)\/v2\.0\/\.well-known\/openid-configuration$/.exec(url.pathname)
+      if (req.method === 'GET' && discovery) {
+        const t = discovery[1]
+        json(res, 200, {
+          token_endpoint: `${base}/${t}/oauth2/v2.0/token`,
+          authorization_endpoint: `${base}/${t}/oauth2/v2.0/authorize`,
+          device_authorization_endpoint: `${base}/${t}/oauth2/v2.0/devicecode`,
+          end_session_endpoint: `${base}/${t}/oauth2/v2.0/logout`,
+          jwks_uri: `${base}/${t}/discovery/v2.0/keys`,
+          issuer: `${base}/${t}/v2.0`,
+          token_endpoint_auth_methods_supported: ['client_secret_post', 'private_key_jwt', 'client_secret_basic'],
+          response_types_supported: ['code', 'id_token', 'code id_token', 'id_token token'],
+          scopes_supported: ['openid', 'profile', 'email', 'offline_access'],
+          tenant_region_scope: 'WW'
+        })
         return
       }
-      const okSecret = seen.usedSecret && app.secret !== undefined && p.get('client_secret') === app.secret
-      const okAssertion =
-        p.get('client_assertion_type') === 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer' &&
-        app.assertion !== undefined &&
-        seen.clientAssertion === app.assertion
-      if (!okSecret && !okAssertion) {
-        const description = seen.usedSecret
-          ? `AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${seen.clientId}'.`
-          : `AADSTS70021: No matching federated identity record found for presented assertion.`
-        json(res, 401, {error: 'invalid_client', error_description: description, error_codes: [seen.usedSecret ? 7000215 : 70021]})
+      const token = /^\/([^/]+)\/oauth2\/v2\.0\/token$/.exec(url.pathname)
+      if (req.method === 'POST' && token) {
+        const p = form(body)
+        const seen: TokenRequestSeen = {
+          tenant: token[1] ?? '',
+          clientId: p.get('client_id') ?? '',
+          scope: p.get('scope') ?? '',
+          grantType: p.get('grant_type') ?? '',
+          clientAssertion: p.get('client_assertion') ?? undefined,
+          usedSecret: p.has('client_secret')
+        }
+        tokenRequests.push(seen)
+        const app = apps.get(seen.clientId)
+        if (app === undefined) {
+          json(res, 400, {
+            error: 'unauthorized_client',
+            error_description: `AADSTS700016: Application with identifier '${seen.clientId}' was not found in the directory '${seen.tenant}'.`,
+            error_codes: [700016]
+          })
+          return
+        }
+        const okSecret = seen.usedSecret && app.secret !== undefined && p.get('client_secret') === app.secret
+        const okAssertion =
+          p.get('client_assertion_type') === 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer' &&
+          app.assertion !== undefined &&
+          seen.clientAssertion === app.assertion
+        if (!okSecret && !okAssertion) {
+          const description = seen.usedSecret
+            ? `AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${seen.clientId}'.`
+            : `AADSTS70021: No matching federated identity record found for presented assertion.`
+          json(res, 401, {
+            error: 'invalid_client',
+            error_description: description,
+            error_codes: [seen.usedSecret ? 7000215 : 70021]
+          })
+          return
+        }
+        const aud = seen.scope.replace(/\/\.default$/, '')
+        const accessToken = entraSigner.sign({
+          aud,
+          iss: `https://sts.windows.net/${seen.tenant}/`,
+          tid: seen.tenant,
+          appid: app.clientId,
+          oid: randomUUID(),
+          iat: now(),
+          nbf: now(),
+          exp: now() + 3600
+        })
+        json(res, 200, {token_type: 'Bearer', expires_in: 3599, ext_expires_in: 3599, access_token: accessToken})
         return
       }
-      const aud = seen.scope.replace(/\/\.default$/, '')
-      const accessToken = entraSigner.sign({aud, iss: `https://sts.windows.net/${seen.tenant}/`, tid: seen.tenant, appid: app.clientId, oid: randomUUID(), iat: now(), nbf: now(), exp: now() + 3600})
-      json(res, 200, {token_type: 'Bearer', expires_in: 3599, ext_expires_in: 3599, access_token: accessToken})
-      return
-    }
-    json(res, 404, {error: 'not_found', error_description: `no route ${req.method} ${url.pathname}`})
-  }))
+      json(res, 404, {error: 'not_found', error_description: `no route ${req.method} ${url.pathname}`})
+    })
+  )
   const entraPort = await listen(entra)
 
   // ---- the real registry behind the ACR-like front
@@ -160,13 +180,20 @@ export async function startAzure(tenant = '72f988bf-86f1-41af-91ab-2d7cd011db47'
   const registryHost = `127.0.0.1:${frontPort}`
   const registryIssuer = 'stevedore-test-acr'
   const registry = await startRegistry({
-    token: {realm: `https://${registryHost}/oauth2/token`, service: registryHost, issuer: registryIssuer, rootCertBundle: registrySigner.certFile}
+    token: {
+      realm: `https://${registryHost}/oauth2/token`,
+      service: registryHost,
+      issuer: registryIssuer,
+      rootCertBundle: registrySigner.certFile
+    }
   })
 
   const accessToken = (refresh: string | undefined, scopes: string[], res: http.ServerResponse): void => {
     const claims = refresh === undefined ? undefined : acrSigner.verify(refresh)
     if (claims === undefined || Number(claims.exp) < now()) {
-      json(res, 401, {errors: [{code: 'UNAUTHORIZED', message: 'authentication required: the refresh token is invalid or expired'}]})
+      json(res, 401, {
+        errors: [{code: 'UNAUTHORIZED', message: 'authentication required: the refresh token is invalid or expired'}]
+      })
       return
     }
     const app = apps.get(String(claims.sub))
@@ -177,61 +204,95 @@ export async function startAzure(tenant = '72f988bf-86f1-41af-91ab-2d7cd011db47'
       const granted = actions.split(',').filter(a => allowed.includes(a))
       return granted.length > 0 ? [{type, name, actions: granted}] : []
     })
-    const token = registrySigner.sign({iss: registryIssuer, sub: String(claims.sub), aud: registryHost, exp: now() + 600, nbf: now() - 10, iat: now(), jti: randomUUID(), access})
+    const token = registrySigner.sign({
+      iss: registryIssuer,
+      sub: String(claims.sub),
+      aud: registryHost,
+      exp: now() + 600,
+      nbf: now() - 10,
+      iat: now(),
+      jti: randomUUID(),
+      access
+    })
     json(res, 200, {access_token: token})
   }
 
-  const front = https.createServer({key: tls.key, cert: tls.cert}, handle(async (req, res) => {
-    const url = new URL(req.url ?? '/', `https://${registryHost}`)
-    if (url.pathname === '/oauth2/exchange' && req.method === 'POST') {
-      const p = form(await readBody(req))
-      exchanges.push({service: p.get('service') ?? '', tenant: p.get('tenant')})
-      const claims = entraSigner.verify(p.get('access_token') ?? '')
-      const problem =
-        p.get('grant_type') !== 'access_token'
-          ? `grant_type must be access_token`
-          : claims === undefined
-            ? 'the access token is not a valid Entra token'
-            : Number(claims.exp) < now()
-              ? 'the access token has expired'
-              : claims.aud !== 'https://containerregistry.azure.net'
-                ? `the access token's audience ${String(claims.aud)} is not https://containerregistry.azure.net`
-                : claims.tid !== tenant || (p.get('tenant') !== null && p.get('tenant') !== tenant)
-                  ? `tenant ${String(p.get('tenant') ?? claims.tid)} is not the tenant of registry ${registryHost}`
-                  : undefined
-      if (problem !== undefined || claims === undefined) {
-        json(res, 401, {errors: [{code: 'UNAUTHORIZED', message: problem ?? 'unauthorized'}]})
-        return
-      }
-      const refresh = acrSigner.sign({sub: claims.appid, tid: claims.tid, aud: registryHost, grant_type: 'refresh_token', iat: now(), exp: now() + 3 * 3600, jti: randomUUID()})
-      json(res, 200, {refresh_token: refresh})
-      return
-    }
-    if (url.pathname === '/oauth2/token') {
-      if (req.method === 'POST') {
+  const front = https.createServer(
+    {key: tls.key, cert: tls.cert},
+    handle(async (req, res) => {
+      const url = new URL(req.url ?? '/', `https://${registryHost}`)
+      if (url.pathname === '/oauth2/exchange' && req.method === 'POST') {
         const p = form(await readBody(req))
-        accessToken(p.get('refresh_token') ?? undefined, (p.get('scope') ?? '').split(' ').filter(Boolean), res)
+        exchanges.push({service: p.get('service') ?? '', tenant: p.get('tenant')})
+        const claims = entraSigner.verify(p.get('access_token') ?? '')
+        const problem =
+          p.get('grant_type') !== 'access_token'
+            ? `grant_type must be access_token`
+            : claims === undefined
+              ? 'the access token is not a valid Entra token'
+              : Number(claims.exp) < now()
+                ? 'the access token has expired'
+                : claims.aud !== 'https://containerregistry.azure.net'
+                  ? `the access token's audience ${String(claims.aud)} is not https://containerregistry.azure.net`
+                  : claims.tid !== tenant || (p.get('tenant') !== null && p.get('tenant') !== tenant)
+                    ? `tenant ${String(p.get('tenant') ?? claims.tid)} is not the tenant of registry ${registryHost}`
+                    : undefined
+        if (problem !== undefined || claims === undefined) {
+          json(res, 401, {errors: [{code: 'UNAUTHORIZED', message: problem ?? 'unauthorized'}]})
+          return
+        }
+        const refresh = acrSigner.sign({
+          sub: claims.appid,
+          tid: claims.tid,
+          aud: registryHost,
+          grant_type: 'refresh_token',
+          iat: now(),
+          exp: now() + 3 * 3600,
+          jti: randomUUID()
+        })
+        json(res, 200, {refresh_token: refresh})
         return
       }
-      const basic = req.headers.authorization?.startsWith('Basic ') ? Buffer.from(req.headers.authorization.slice(6), 'base64').toString('utf8') : ''
-      const refresh = basic.startsWith('00000000-0000-0000-0000-000000000000:') ? basic.slice(basic.indexOf(':') + 1) : undefined
-      accessToken(refresh, url.searchParams.getAll('scope').flatMap(s => s.split(' ')), res)
-      return
-    }
-    // everything else: the real registry
-    const upstream = http.request(
-      {host: '127.0.0.1', port: Number(registry.host.split(':')[1]), method: req.method, path: req.url, headers: req.headers},
-      up => {
-        res.writeHead(up.statusCode ?? 502, up.headers)
-        up.pipe(res)
+      if (url.pathname === '/oauth2/token') {
+        if (req.method === 'POST') {
+          const p = form(await readBody(req))
+          accessToken(p.get('refresh_token') ?? undefined, (p.get('scope') ?? '').split(' ').filter(Boolean), res)
+          return
+        }
+        const basic = req.headers.authorization?.startsWith('Basic ')
+          ? Buffer.from(req.headers.authorization.slice(6), 'base64').toString('utf8')
+          : ''
+        const refresh = basic.startsWith('00000000-0000-0000-0000-000000000000:')
+          ? basic.slice(basic.indexOf(':') + 1)
+          : undefined
+        accessToken(
+          refresh,
+          url.searchParams.getAll('scope').flatMap(s => s.split(' ')),
+          res
+        )
+        return
       }
-    )
-    upstream.on('error', e => {
-      res.writeHead(502)
-      res.end(String(e))
+      // everything else: the real registry
+      const upstream = http.request(
+        {
+          host: '127.0.0.1',
+          port: Number(registry.host.split(':')[1]),
+          method: req.method,
+          path: req.url,
+          headers: req.headers
+        },
+        up => {
+          res.writeHead(up.statusCode ?? 502, up.headers)
+          up.pipe(res)
+        }
+      )
+      upstream.on('error', e => {
+        res.writeHead(502)
+        res.end(String(e))
+      })
+      req.pipe(upstream)
     })
-    req.pipe(upstream)
-  }))
+  )
   await new Promise<void>(r => front.listen(frontPort, '127.0.0.1', r))
 
   return {

@@ -31,24 +31,44 @@ function prng(seed: number): () => number {
   }
 }
 
-export async function startFaultProxy(upstream: string, rate: number, seed = 42, faults: readonly Fault[] = ALL): Promise<FaultProxy> {
+export async function startFaultProxy(
+  upstream: string,
+  rate: number,
+  seed = 42,
+  faults: readonly Fault[] = ALL
+): Promise<FaultProxy> {
   const random = prng(seed)
   const injected = Object.fromEntries(ALL.map(f => [f, 0])) as Record<Fault, number>
   let isDown = false
   const [upHost, upPort] = upstream.split(':')
-  const proxy: FaultProxy = {host: '', injected, passed: 0, down: () => void (isDown = true), stop: () => Promise.resolve()}
+  const proxy: FaultProxy = {
+    host: '',
+    injected,
+    passed: 0,
+    down: () => void (isDown = true),
+    stop: () => Promise.resolve()
+  }
 
   const forward = (req: http.IncomingMessage, res: http.ServerResponse): void => {
-    const up = http.request({host: upHost, port: Number(upPort), method: req.method, path: req.url, headers: req.headers}, r => {
-      res.writeHead(r.statusCode ?? 502, r.headers)
-      r.pipe(res)
-    })
+    const up = http.request(
+      {host: upHost, port: Number(upPort), method: req.method, path: req.url, headers: req.headers},
+      r => {
+        res.writeHead(r.statusCode ?? 502, r.headers)
+        r.pipe(res)
+      }
+    )
     up.on('error', () => res.destroy())
     req.pipe(up)
   }
 
   const server = http.createServer((req, res) => {
-    const fault: Fault | undefined = isDown ? (random() < 0.5 ? '503' : 'reset') : random() < rate ? faults[Math.floor(random() * faults.length)] : undefined
+    const fault: Fault | undefined = isDown
+      ? random() < 0.5
+        ? '503'
+        : 'reset'
+      : random() < rate
+        ? faults[Math.floor(random() * faults.length)]
+        : undefined
     if (fault === undefined) {
       proxy.passed++
       forward(req, res)
@@ -65,8 +85,15 @@ export async function startFaultProxy(upstream: string, rate: number, seed = 42,
     }
     req.resume()
     req.on('end', () => {
-      res.writeHead(Number(fault), {'content-type': 'application/json', ...(fault === '429' ? {'retry-after': '1'} : {})})
-      res.end(JSON.stringify({errors: [{code: fault === '429' ? 'TOOMANYREQUESTS' : 'UNAVAILABLE', message: `injected ${fault}`}]}))
+      res.writeHead(Number(fault), {
+        'content-type': 'application/json',
+        ...(fault === '429' ? {'retry-after': '1'} : {})
+      })
+      res.end(
+        JSON.stringify({
+          errors: [{code: fault === '429' ? 'TOOMANYREQUESTS' : 'UNAVAILABLE', message: `injected ${fault}`}]
+        })
+      )
     })
   })
   const port = await freePort()

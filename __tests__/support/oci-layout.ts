@@ -22,7 +22,12 @@ async function tarOf(name: string, content: string): Promise<Buffer> {
   return Buffer.concat(chunks)
 }
 
-export async function writeMultiPlatformLayout(dir: string, tag: string, platforms: ReadonlyArray<{os: string; architecture: string}>, salt: string): Promise<void> {
+export async function writeMultiPlatformLayout(
+  dir: string,
+  tag: string,
+  platforms: ReadonlyArray<{os: string; architecture: string}>,
+  salt: string
+): Promise<void> {
   const blobs = path.join(dir, 'blobs', 'sha256')
   fs.mkdirSync(blobs, {recursive: true})
   const put = (data: Buffer): {digest: string; size: number} => {
@@ -34,7 +39,16 @@ export async function writeMultiPlatformLayout(dir: string, tag: string, platfor
   for (const p of platforms) {
     const layerTar = await tarOf('platform.txt', `${p.os}/${p.architecture} ${salt}\n`)
     const layer = put(gzipSync(layerTar))
-    const config = put(Buffer.from(JSON.stringify({architecture: p.architecture, os: p.os, config: {Cmd: ['/platform.txt']}, rootfs: {type: 'layers', diff_ids: [digestOf(layerTar)]}})))
+    const config = put(
+      Buffer.from(
+        JSON.stringify({
+          architecture: p.architecture,
+          os: p.os,
+          config: {Cmd: ['/platform.txt']},
+          rootfs: {type: 'layers', diff_ids: [digestOf(layerTar)]}
+        })
+      )
+    )
     const manifest = put(
       Buffer.from(
         JSON.stringify({
@@ -47,10 +61,21 @@ export async function writeMultiPlatformLayout(dir: string, tag: string, platfor
     )
     manifests.push({mediaType: 'application/vnd.oci.image.manifest.v1+json', ...manifest, platform: p})
   }
-  const index = put(Buffer.from(JSON.stringify({schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests})))
+  const index = put(
+    Buffer.from(JSON.stringify({schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests}))
+  )
   fs.writeFileSync(path.join(dir, 'oci-layout'), JSON.stringify({imageLayoutVersion: '1.0.0'}))
   fs.writeFileSync(
     path.join(dir, 'index.json'),
-    JSON.stringify({schemaVersion: 2, manifests: [{mediaType: 'application/vnd.oci.image.index.v1+json', ...index, annotations: {'org.opencontainers.image.ref.name': tag}}]})
+    JSON.stringify({
+      schemaVersion: 2,
+      manifests: [
+        {
+          mediaType: 'application/vnd.oci.image.index.v1+json',
+          ...index,
+          annotations: {'org.opencontainers.image.ref.name': tag}
+        }
+      ]
+    })
   )
 }

@@ -25,7 +25,21 @@ function b64url(data: Buffer | string): string {
 export function makeSigner(dir: string, name: string): Signer {
   const keyFile = path.join(dir, `${name}.key`)
   const certFile = path.join(dir, `${name}.crt`)
-  openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-out', certFile, '-days', '1', '-subj', `/CN=${name}`])
+  openssl([
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    keyFile,
+    '-out',
+    certFile,
+    '-days',
+    '1',
+    '-subj',
+    `/CN=${name}`
+  ])
   const key = createPrivateKey(fs.readFileSync(keyFile))
   const pub: KeyObject = createPublicKey(key)
   const certDer = new X509Certificate(fs.readFileSync(certFile)).raw
@@ -57,9 +71,50 @@ export interface Tls {
 export function makeTls(): Tls {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stevedore-tls-'))
   const f = (n: string) => path.join(dir, n)
-  openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', f('ca.key'), '-out', f('ca.crt'), '-days', '1', '-subj', '/CN=stevedore throwaway test CA'])
-  openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', f('server.key'), '-out', f('server.csr'), '-subj', '/CN=127.0.0.1'])
+  openssl([
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    f('ca.key'),
+    '-out',
+    f('ca.crt'),
+    '-days',
+    '1',
+    '-subj',
+    '/CN=stevedore throwaway test CA'
+  ])
+  openssl([
+    'req',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    f('server.key'),
+    '-out',
+    f('server.csr'),
+    '-subj',
+    '/CN=127.0.0.1'
+  ])
   fs.writeFileSync(f('ext.cnf'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n')
-  openssl(['x509', '-req', '-in', f('server.csr'), '-CA', f('ca.crt'), '-CAkey', f('ca.key'), '-CAcreateserial', '-out', f('server.crt'), '-days', '1', '-extfile', f('ext.cnf')])
+  openssl([
+    'x509',
+    '-req',
+    '-in',
+    f('server.csr'),
+    '-CA',
+    f('ca.crt'),
+    '-CAkey',
+    f('ca.key'),
+    '-CAcreateserial',
+    '-out',
+    f('server.crt'),
+    '-days',
+    '1',
+    '-extfile',
+    f('ext.cnf')
+  ])
   return {dir, caFile: f('ca.crt'), key: fs.readFileSync(f('server.key')), cert: fs.readFileSync(f('server.crt'))}
 }

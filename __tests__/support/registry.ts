@@ -49,12 +49,14 @@ function parseRequests(log: string): RegistryRequest[] {
   return log.split('\n').flatMap(line => {
     if (!line.startsWith('{') || !line.includes('"response completed"')) return []
     const j = JSON.parse(line) as Record<string, unknown>
-    return [{
-      method: String(j['http.request.method']),
-      uri: String(j['http.request.uri']),
-      status: Number(j['http.response.status']),
-      userAgent: typeof j['http.request.useragent'] === 'string' ? j['http.request.useragent'] : ''
-    }]
+    return [
+      {
+        method: String(j['http.request.method']),
+        uri: String(j['http.request.uri']),
+        status: Number(j['http.response.status']),
+        userAgent: typeof j['http.request.useragent'] === 'string' ? j['http.request.useragent'] : ''
+      }
+    ]
   })
 }
 
@@ -87,7 +89,11 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<TestReg
     requests: () => parseRequests(fs.readFileSync(logFile, 'utf8')),
     uploadsOf: (digest: string) =>
       parseRequests(fs.readFileSync(logFile, 'utf8')).filter(
-        r => r.method === 'PUT' && r.status === 201 && /\/blobs\/uploads\//.test(r.uri) && decodeURIComponent(r.uri).includes(`digest=${digest}`)
+        r =>
+          r.method === 'PUT' &&
+          r.status === 201 &&
+          /\/blobs\/uploads\//.test(r.uri) &&
+          decodeURIComponent(r.uri).includes(`digest=${digest}`)
       ).length,
     stop: async () => {
       if (child.exitCode === null) {

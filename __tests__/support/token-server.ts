@@ -48,12 +48,24 @@ export async function startTokenServer(users: Record<string, string>, ttlSeconds
     }
     const scopes = url.searchParams.getAll('scope')
     requests.push({account, service: url.searchParams.get('service'), scopes})
-    const access = account === undefined ? [] : scopes.flatMap(scope => {
-      const [type, name, actions] = scope.split(':')
-      return type === 'repository' && name && actions ? [{type, name, actions: actions.split(',')}] : []
-    })
+    const access =
+      account === undefined
+        ? []
+        : scopes.flatMap(scope => {
+            const [type, name, actions] = scope.split(':')
+            return type === 'repository' && name && actions ? [{type, name, actions: actions.split(',')}] : []
+          })
     const now = Math.floor(Date.now() / 1000)
-    const token = signer.sign({iss: issuer, sub: account ?? '', aud: service, exp: now + ttlSeconds, nbf: now - 10, iat: now, jti: randomUUID(), access})
+    const token = signer.sign({
+      iss: issuer,
+      sub: account ?? '',
+      aud: service,
+      exp: now + ttlSeconds,
+      nbf: now - 10,
+      iat: now,
+      jti: randomUUID(),
+      access
+    })
     res.writeHead(200, {'content-type': 'application/json'})
     res.end(JSON.stringify({token, access_token: token, expires_in: ttlSeconds, issued_at: new Date().toISOString()}))
   })

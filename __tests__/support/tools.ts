@@ -27,8 +27,15 @@ export async function skopeoDigest(ref: string, creds?: Creds): Promise<string> 
   return (JSON.parse(await skopeoInspect(ref, creds, false)) as {Digest: string}).Digest
 }
 
-export async function skopeoImage(ref: string, creds?: Creds): Promise<{Digest: string; Labels: Record<string, string> | null; RepoTags: string[]}> {
-  return JSON.parse(await skopeoInspect(ref, creds, false)) as {Digest: string; Labels: Record<string, string> | null; RepoTags: string[]}
+export async function skopeoImage(
+  ref: string,
+  creds?: Creds
+): Promise<{Digest: string; Labels: Record<string, string> | null; RepoTags: string[]}> {
+  return JSON.parse(await skopeoInspect(ref, creds, false)) as {
+    Digest: string
+    Labels: Record<string, string> | null
+    RepoTags: string[]
+  }
 }
 
 export async function docker(args: string[], input?: string): Promise<string> {
@@ -45,7 +52,9 @@ export async function requireEngine(): Promise<void> {
   try {
     await docker(['version', '--format', '{{.Server.Version}}'])
   } catch {
-    throw new Error('No Docker engine answers. Run the test command from the README (npm run test:all), which starts one.')
+    throw new Error(
+      'No Docker engine answers. Run the test command from the README (npm run test:all), which starts one.'
+    )
   }
   for (const image of ['stevedore-local/busybox:latest', 'stevedore-local/python-fastapi:bookworm']) {
     try {
@@ -60,11 +69,20 @@ export async function requireEngine(): Promise<void> {
  * Pulls `ref` from its registry into the engine for real: local tags named in
  * `untag` are removed first, and the login lives in a throwaway config.
  */
-export async function pullFromRegistry(ref: string, registry: string, creds: Creds | undefined, untag: readonly string[]): Promise<void> {
+export async function pullFromRegistry(
+  ref: string,
+  registry: string,
+  creds: Creds | undefined,
+  untag: readonly string[]
+): Promise<void> {
   if (untag.length > 0) await docker(['image', 'rm', ...untag])
   const config = fs.mkdtempSync(path.join(os.tmpdir(), 'stevedore-pull-'))
   try {
-    if (creds !== undefined) await docker(['--config', config, 'login', '--username', creds.username, '--password-stdin', registry], creds.password)
+    if (creds !== undefined)
+      await docker(
+        ['--config', config, 'login', '--username', creds.username, '--password-stdin', registry],
+        creds.password
+      )
     await docker(['--config', config, 'pull', ref])
   } finally {
     fs.rmSync(config, {recursive: true, force: true})
@@ -72,12 +90,25 @@ export async function pullFromRegistry(ref: string, registry: string, creds: Cre
 }
 
 /** The exact bytes of a manifest or index, and their sha256 digest. */
-export async function rawManifest(ref: string, creds?: Creds): Promise<{digest: string; json: Record<string, unknown>}> {
+export async function rawManifest(
+  ref: string,
+  creds?: Creds
+): Promise<{digest: string; json: Record<string, unknown>}> {
   const raw = await skopeoInspect(ref, creds, true)
-  return {digest: `sha256:${createHash('sha256').update(raw).digest('hex')}`, json: JSON.parse(raw) as Record<string, unknown>}
+  return {
+    digest: `sha256:${createHash('sha256').update(raw).digest('hex')}`,
+    json: JSON.parse(raw) as Record<string, unknown>
+  }
 }
 
 export async function skopeoCopy(src: string, dest: string, destCreds?: Creds): Promise<void> {
-  const args = ['copy', '--all', '--dest-tls-verify=false', ...(destCreds ? ['--dest-creds', `${destCreds.username}:${destCreds.password}`] : ['--dest-no-creds']), src, dest]
+  const args = [
+    'copy',
+    '--all',
+    '--dest-tls-verify=false',
+    ...(destCreds ? ['--dest-creds', `${destCreds.username}:${destCreds.password}`] : ['--dest-no-creds']),
+    src,
+    dest
+  ]
   await run('skopeo', args, {maxBuffer: 16 * 1024 * 1024})
 }

@@ -61,13 +61,25 @@ describe('mirror and merge with every default a runner sends', () => {
   })
 
   test('a default written in another case is still the default', () => {
-    const i = getInputs(read({source: 'ghcr.io/acme/orders:1.0', images: 'ghcr.io/acme/copy', 'no-cache': 'False', pull: 'FALSE'}), ctx, () => undefined)
+    const i = getInputs(
+      read({source: 'ghcr.io/acme/orders:1.0', images: 'ghcr.io/acme/copy', 'no-cache': 'False', pull: 'FALSE'}),
+      ctx,
+      () => undefined
+    )
     expect(i.source).toBeDefined()
   })
 
   test.each<[string, Record<string, string>, RegExp]>([
-    ['source', {source: 'ghcr.io/acme/orders:1.0', 'no-cache': 'true'}, /does not go with 'no-cache'; remove it or remove 'source'/],
-    ['source', {source: 'ghcr.io/acme/orders:1.0', 'compression-level': '9', pull: 'true'}, /does not go with 'pull', 'compression-level'; remove them/],
+    [
+      'source',
+      {source: 'ghcr.io/acme/orders:1.0', 'no-cache': 'true'},
+      /does not go with 'no-cache'; remove it or remove 'source'/
+    ],
+    [
+      'source',
+      {source: 'ghcr.io/acme/orders:1.0', 'compression-level': '9', pull: 'true'},
+      /does not go with 'pull', 'compression-level'; remove them/
+    ],
     ['merge', {merge: DIGEST, context: 'somewhere'}, /does not go with 'context'/]
   ])('%s with a build input that differs from its default fails', (input, values, message) => {
     let error: unknown
@@ -89,6 +101,8 @@ describe('aws-region default (as the README says)', () => {
     [{}, undefined]
   ])('%j gives %s', (env, region) => {
     const ctx = readGitHubContext(env, workspace, workspace)
-    expect(getInputs(read({images: 'ghcr.io/acme/orders', context: '.'}), ctx, () => undefined)['aws-region']).toBe(region)
+    expect(getInputs(read({images: 'ghcr.io/acme/orders', context: '.'}), ctx, () => undefined)['aws-region']).toBe(
+      region
+    )
   })
 })

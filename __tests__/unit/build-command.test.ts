@@ -22,10 +22,24 @@ const spec: BuildSpec = {
 describe('buildArguments', () => {
   test('buildkit engine', () => {
     expect(buildArguments('buildkit', spec)).toEqual([
-      'build', '--progress', 'plain', '--file', '/w/app/Dockerfile', '--iidfile', '/t/iid',
-      '--build-arg', 'PYTHON_VERSION=3.12', '--build-arg', 'UID=10001',
-      '--label', 'org.opencontainers.image.version=1.2.3',
-      '--tag', 'r/a:1.2.3', '--tag', 'r/a:latest', '/w/app'
+      'build',
+      '--progress',
+      'plain',
+      '--file',
+      '/w/app/Dockerfile',
+      '--iidfile',
+      '/t/iid',
+      '--build-arg',
+      'PYTHON_VERSION=3.12',
+      '--build-arg',
+      'UID=10001',
+      '--label',
+      'org.opencontainers.image.version=1.2.3',
+      '--tag',
+      'r/a:1.2.3',
+      '--tag',
+      'r/a:latest',
+      '/w/app'
     ])
   })
 

@@ -10,7 +10,11 @@ describe('chooseBuilder', () => {
     expect(chooseBuilder([d28, d20, bx])).toEqual({kind: 'buildx', docker: '/opt/docker', clientVersion: '27.0.1'})
   })
   test('a pre-23 client with built-in BuildKit when there is no buildx', () => {
-    expect(chooseBuilder([d28, d20])).toEqual({kind: 'buildkit', docker: '/usr/bin/docker', clientVersion: '20.10.24+dfsg1'})
+    expect(chooseBuilder([d28, d20])).toEqual({
+      kind: 'buildkit',
+      docker: '/usr/bin/docker',
+      clientVersion: '20.10.24+dfsg1'
+    })
   })
   test('a clear error when nothing can build', () => {
     expect(() => chooseBuilder([d28, broken])).toThrow(

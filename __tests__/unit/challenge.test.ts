@@ -5,9 +5,19 @@ describe('parseChallenge', () => {
     ['Basic realm="Registry Realm"', {scheme: 'basic', params: {realm: 'Registry Realm'}}],
     [
       'Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:library/nginx:pull"',
-      {scheme: 'bearer', params: {realm: 'https://auth.docker.io/token', service: 'registry.docker.io', scope: 'repository:library/nginx:pull'}}
+      {
+        scheme: 'bearer',
+        params: {
+          realm: 'https://auth.docker.io/token',
+          service: 'registry.docker.io',
+          scope: 'repository:library/nginx:pull'
+        }
+      }
     ],
-    ['Bearer realm="https://x/token", service="x", error="insufficient_scope"', {scheme: 'bearer', params: {realm: 'https://x/token', service: 'x', error: 'insufficient_scope'}}],
+    [
+      'Bearer realm="https://x/token", service="x", error="insufficient_scope"',
+      {scheme: 'bearer', params: {realm: 'https://x/token', service: 'x', error: 'insufficient_scope'}}
+    ],
     ['bearer realm=https://x/token,service=x', {scheme: 'bearer', params: {realm: 'https://x/token', service: 'x'}}],
     ['Bearer realm="a\\"b"', {scheme: 'bearer', params: {realm: 'a"b'}}],
     ['Negotiate', {scheme: 'negotiate', params: {}}]

@@ -111,10 +111,20 @@ describe('getInputs', () => {
       ].join('\n')
     })
     expect(i['registry-auth']).toEqual([
-      {registry: '123456789012.dkr.ecr.eu-west-1.amazonaws.com', type: 'ecr', region: 'eu-west-1', registryId: '123456789012'},
+      {
+        registry: '123456789012.dkr.ecr.eu-west-1.amazonaws.com',
+        type: 'ecr',
+        region: 'eu-west-1',
+        registryId: '123456789012'
+      },
       {registry: 'proxy.internal:5000', type: 'ecr', region: 'us-east-2', registryId: undefined},
       {registry: 'public.ecr.aws', type: 'ecr-public'},
-      {registry: '210987654321.dkr.ecr.us-east-1.amazonaws.com', type: 'basic', username: 'AWS', password: 'pre-fetched'}
+      {
+        registry: '210987654321.dkr.ecr.us-east-1.amazonaws.com',
+        type: 'basic',
+        username: 'AWS',
+        password: 'pre-fetched'
+      }
     ])
   })
 
@@ -144,7 +154,11 @@ describe('getInputs', () => {
       'azure-tenant-id': 'contoso.onmicrosoft.com',
       'azure-client-secret': 'az-s3cret'
     })
-    expect(i).toMatchObject({'azure-client-id': '11111111-2222-3333-4444-555555555555', 'azure-tenant-id': 'contoso.onmicrosoft.com', 'azure-client-secret': 'az-s3cret'})
+    expect(i).toMatchObject({
+      'azure-client-id': '11111111-2222-3333-4444-555555555555',
+      'azure-tenant-id': 'contoso.onmicrosoft.com',
+      'azure-client-secret': 'az-s3cret'
+    })
     expect(masked).toContain('az-s3cret')
   })
 
@@ -182,43 +196,216 @@ describe('getInputs', () => {
     ['registry-auth not YAML', {'registry-auth': '- registry: [unclosed'}, 'registry-auth', /not valid YAML/],
     ['registry-auth not a list', {'registry-auth': 'registry: ghcr.io'}, 'registry-auth', /YAML list/],
     ['registry-auth entry not a map', {'registry-auth': '- ghcr.io'}, 'registry-auth', /entry 1 is not a mapping/],
-    ['registry-auth unknown key', {'registry-auth': '- registry: ghcr.io\n  username: a\n  password: b\n  pasword: c'}, 'registry-auth', /unknown key 'pasword'/],
-    ['registry-auth missing password', {'registry-auth': '- registry: ghcr.io\n  username: a'}, 'registry-auth', /needs 'password'/],
-    ['registry-auth bad host', {'registry-auth': '- registry: not a host\n  username: a\n  password: b'}, 'registry-auth', /not a registry host/],
-    ['registry-auth unknown type', {'registry-auth': '- registry: ghcr.io\n  type: gcr'}, 'registry-auth', /unknown type 'gcr'; accepted types: basic, ecr, ecr-public/],
-    ['registry-auth ecr with a password', {'registry-auth': '- registry: 127.0.0.1:5000\n  type: ecr\n  region: eu-west-1\n  password: x'}, 'registry-auth', /'password' does not go with type ecr/],
-    ['registry-auth ecr bad region', {'registry-auth': '- registry: 127.0.0.1:5000\n  type: ecr\n  region: europe'}, 'registry-auth', /region 'europe' is not an AWS region/],
-    ['registry-auth ecr bad registry-id', {'registry-auth': '- registry: 127.0.0.1:5000\n  type: ecr\n  region: eu-west-1\n  registry-id: "123"'}, 'registry-auth', /registry-id '123' is not a 12-digit AWS account ID/],
-    ['registry-auth basic without credentials', {'registry-auth': '- registry: ghcr.io'}, 'registry-auth', /needs 'username'/],
+    [
+      'registry-auth unknown key',
+      {'registry-auth': '- registry: ghcr.io\n  username: a\n  password: b\n  pasword: c'},
+      'registry-auth',
+      /unknown key 'pasword'/
+    ],
+    [
+      'registry-auth missing password',
+      {'registry-auth': '- registry: ghcr.io\n  username: a'},
+      'registry-auth',
+      /needs 'password'/
+    ],
+    [
+      'registry-auth bad host',
+      {'registry-auth': '- registry: not a host\n  username: a\n  password: b'},
+      'registry-auth',
+      /not a registry host/
+    ],
+    [
+      'registry-auth unknown type',
+      {'registry-auth': '- registry: ghcr.io\n  type: gcr'},
+      'registry-auth',
+      /unknown type 'gcr'; accepted types: basic, ecr, ecr-public/
+    ],
+    [
+      'registry-auth ecr with a password',
+      {'registry-auth': '- registry: 127.0.0.1:5000\n  type: ecr\n  region: eu-west-1\n  password: x'},
+      'registry-auth',
+      /'password' does not go with type ecr/
+    ],
+    [
+      'registry-auth ecr bad region',
+      {'registry-auth': '- registry: 127.0.0.1:5000\n  type: ecr\n  region: europe'},
+      'registry-auth',
+      /region 'europe' is not an AWS region/
+    ],
+    [
+      'registry-auth ecr bad registry-id',
+      {'registry-auth': '- registry: 127.0.0.1:5000\n  type: ecr\n  region: eu-west-1\n  registry-id: "123"'},
+      'registry-auth',
+      /registry-id '123' is not a 12-digit AWS account ID/
+    ],
+    [
+      'registry-auth basic without credentials',
+      {'registry-auth': '- registry: ghcr.io'},
+      'registry-auth',
+      /needs 'username'/
+    ],
     ['bad aws-region', {'aws-region': 'mars-1'}, 'aws-region', /not an AWS region/],
     ['bad role ARN', {'aws-role-to-assume': 'publisher'}, 'aws-role-to-assume', /not an IAM role ARN/],
     ['bad session name', {'aws-role-session-name': 'has space'}, 'aws-role-session-name', /2-64 of letters/],
     ['bad tag mutability', {'ecr-tag-mutability': 'frozen'}, 'ecr-tag-mutability', /one of: mutable, immutable/],
     ['bad ecr-create-repository', {'ecr-create-repository': 'please'}, 'ecr-create-repository', /true or false/],
-    ['registry-auth acr with a password', {'registry-auth': '- registry: acme.azurecr.io\n  type: acr\n  password: x'}, 'registry-auth', /'password' does not go with type acr/],
-    ['bad azure-client-id', {'azure-client-id': 'my-app', 'azure-tenant-id': 'contoso.onmicrosoft.com'}, 'azure-client-id', /not an application \(client\) ID/],
-    ['bad azure-tenant-id', {'azure-client-id': '11111111-2222-3333-4444-555555555555', 'azure-tenant-id': 'not a tenant'}, 'azure-tenant-id', /not a tenant/],
-    ['client id without tenant', {'azure-client-id': '11111111-2222-3333-4444-555555555555'}, 'azure-tenant-id', /go together/],
+    [
+      'registry-auth acr with a password',
+      {'registry-auth': '- registry: acme.azurecr.io\n  type: acr\n  password: x'},
+      'registry-auth',
+      /'password' does not go with type acr/
+    ],
+    [
+      'bad azure-client-id',
+      {'azure-client-id': 'my-app', 'azure-tenant-id': 'contoso.onmicrosoft.com'},
+      'azure-client-id',
+      /not an application \(client\) ID/
+    ],
+    [
+      'bad azure-tenant-id',
+      {'azure-client-id': '11111111-2222-3333-4444-555555555555', 'azure-tenant-id': 'not a tenant'},
+      'azure-tenant-id',
+      /not a tenant/
+    ],
+    [
+      'client id without tenant',
+      {'azure-client-id': '11111111-2222-3333-4444-555555555555'},
+      'azure-tenant-id',
+      /go together/
+    ],
     ['secret without client id', {'azure-client-secret': 's'}, 'azure-client-secret', /needs 'azure-client-id'/],
-    ['azure-client-id with no ACR host', {images: 'ghcr.io/acme/orders', 'azure-client-id': '11111111-2222-3333-4444-555555555555', 'azure-tenant-id': 'contoso.onmicrosoft.com'}, 'azure-client-id', /no registry is recognised as ACR \(ghcr\.io: not <name>\.azurecr\.io, \.azurecr\.cn or \.azurecr\.us\)\. For a registry under another name, add it to 'registry-auth' with type: acr/],
-    ['azure-client-id with an ACR name too short', {images: 'acme.azurecr.io/orders', 'azure-client-id': '11111111-2222-3333-4444-555555555555', 'azure-tenant-id': 'contoso.onmicrosoft.com'}, 'azure-client-id', /acme\.azurecr\.io: an ACR name is 5-50 letters and digits \('acme' has 4\)/],
-    ['azure-client-id with an ACR name with a dash', {images: 'acme-prod.azurecr.io/orders', 'azure-client-id': '11111111-2222-3333-4444-555555555555', 'azure-tenant-id': 'contoso.onmicrosoft.com'}, 'azure-client-id', /an ACR name is letters and digits only \('acme-prod' is not\)/],
-    ['aws-role-to-assume with no ECR host', {images: 'ghcr.io/acme/orders\n12345.dkr.ecr.eu-west-1.amazonaws.com/orders', 'aws-role-to-assume': 'arn:aws:iam::123456789012:role/publisher'}, 'aws-role-to-assume', /no registry is recognised as ECR \(ghcr\.io: not <account>\.dkr\.ecr.*; 12345\.dkr\.ecr\.eu-west-1\.amazonaws\.com: an ECR host is <12-digit account>.*\)\. For a registry under another name, add it to 'registry-auth' with type: ecr/],
-    ['aws-role-to-assume with push false and no registry', {images: '', push: 'false', 'aws-role-to-assume': 'arn:aws:iam::123456789012:role/publisher'}, 'aws-role-to-assume', /no registry is named in images, source or registry-auth/],
-    ['registry-auth password cut by a comment', {'registry-auth': '- registry: ghcr.io\n  username: a\n  password: abc #def'}, 'registry-auth', /entry 1: 'password': the value is cut where ' #' starts a YAML comment\. Quote pasted values; always safe: password: \$\{\{ toJSON\(secrets\.NAME\) \}\}/],
-    ['registry-auth password read as a number', {'registry-auth': '- registry: ghcr.io\n  username: a\n  password: 0123'}, 'registry-auth', /entry 1: 'password': YAML reads the value as a number \(not shown\), not as text\. Quote/],
-    ['registry-auth password read as an exponent', {'registry-auth': '- registry: ghcr.io\n  username: a\n  password: 1e3'}, 'registry-auth', /'password': YAML reads the value as a number/],
-    ['registry-auth password read as a boolean', {'registry-auth': '- registry: ghcr.io\n  username: a\n  password: true'}, 'registry-auth', /'password': YAML reads the value as a boolean/],
-    ['registry-auth username read as a number', {'registry-auth': '- registry: ghcr.io\n  username: 007\n  password: x'}, 'registry-auth', /'username': YAML reads 007 as a number \(7\)/],
-    ['registry-auth unquoted registry-id', {'registry-auth': '- registry: 127.0.0.1:5000\n  type: ecr\n  region: eu-west-1\n  registry-id: 012345678901'}, 'registry-auth', /'registry-id': YAML reads 012345678901 as a number \(12345678901\), not as text/],
-    ['registry-auth empty password', {'registry-auth': '- registry: ghcr.io\n  username: a\n  password:'}, 'registry-auth', /'password' is empty \(an unset secret or variable\?\)/],
-    ['registry-auth with an unquoted colon', {'registry-auth': '- registry: ghcr.io\n  username: a\n  password: ab: cd'}, 'registry-auth', /not valid YAML \(Nested mappings are not allowed in compact mappings\)\. Quote pasted values/],
-    ['images with a space and capitals', {images: 'Bad Name'}, 'images', /'Bad Name' has an invalid path component 'Bad Name': use lowercase letters/],
-    ['images with capitals only', {images: 'ghcr.io/Acme/orders'}, 'images', /uppercase letters.*\(e\.g\. ghcr\.io\/acme\/orders\)/],
-    ['a full reference in tags', {tags: 'ghcr.io/acme/orders:1.0'}, 'tags', /^Input 'tags': 'ghcr\.io\/acme\/orders:1\.0' is a full image reference; tags are bare \(1\.0\) and repositories go in 'images'$/],
-    ['a repository in tags', {tags: 'acme/orders'}, 'tags', /'acme\/orders' is a full image reference; tags are bare and repositories go in 'images'$/],
-    ['a name:tag in tags', {tags: 'orders:1.0'}, 'tags', /'orders:1\.0' is a full image reference; tags are bare \(1\.0\)/],
-    ['registry-auth duplicate', {'registry-auth': '- {registry: ghcr.io, username: a, password: b}\n- {registry: https://ghcr.io/, username: c, password: d}'}, 'registry-auth', /listed twice/]
+    [
+      'azure-client-id with no ACR host',
+      {
+        images: 'ghcr.io/acme/orders',
+        'azure-client-id': '11111111-2222-3333-4444-555555555555',
+        'azure-tenant-id': 'contoso.onmicrosoft.com'
+      },
+      'azure-client-id',
+      /no registry is recognised as ACR \(ghcr\.io: not <name>\.azurecr\.io, \.azurecr\.cn or \.azurecr\.us\)\. For a registry under another name, add it to 'registry-auth' with type: acr/
+    ],
+    [
+      'azure-client-id with an ACR name too short',
+      {
+        images: 'acme.azurecr.io/orders',
+        'azure-client-id': '11111111-2222-3333-4444-555555555555',
+        'azure-tenant-id': 'contoso.onmicrosoft.com'
+      },
+      'azure-client-id',
+      /acme\.azurecr\.io: an ACR name is 5-50 letters and digits \('acme' has 4\)/
+    ],
+    [
+      'azure-client-id with an ACR name with a dash',
+      {
+        images: 'acme-prod.azurecr.io/orders',
+        'azure-client-id': '11111111-2222-3333-4444-555555555555',
+        'azure-tenant-id': 'contoso.onmicrosoft.com'
+      },
+      'azure-client-id',
+      /an ACR name is letters and digits only \('acme-prod' is not\)/
+    ],
+    [
+      'aws-role-to-assume with no ECR host',
+      {
+        images: 'ghcr.io/acme/orders\n12345.dkr.ecr.eu-west-1.amazonaws.com/orders',
+        'aws-role-to-assume': 'arn:aws:iam::123456789012:role/publisher'
+      },
+      'aws-role-to-assume',
+      /no registry is recognised as ECR \(ghcr\.io: not <account>\.dkr\.ecr.*; 12345\.dkr\.ecr\.eu-west-1\.amazonaws\.com: an ECR host is <12-digit account>.*\)\. For a registry under another name, add it to 'registry-auth' with type: ecr/
+    ],
+    [
+      'aws-role-to-assume with push false and no registry',
+      {images: '', push: 'false', 'aws-role-to-assume': 'arn:aws:iam::123456789012:role/publisher'},
+      'aws-role-to-assume',
+      /no registry is named in images, source or registry-auth/
+    ],
+    [
+      'registry-auth password cut by a comment',
+      {'registry-auth': '- registry: ghcr.io\n  username: a\n  password: abc #def'},
+      'registry-auth',
+      /entry 1: 'password': the value is cut where ' #' starts a YAML comment\. Quote pasted values; always safe: password: \$\{\{ toJSON\(secrets\.NAME\) \}\}/
+    ],
+    [
+      'registry-auth password read as a number',
+      {'registry-auth': '- registry: ghcr.io\n  username: a\n  password: 0123'},
+      'registry-auth',
+      /entry 1: 'password': YAML reads the value as a number \(not shown\), not as text\. Quote/
+    ],
+    [
+      'registry-auth password read as an exponent',
+      {'registry-auth': '- registry: ghcr.io\n  username: a\n  password: 1e3'},
+      'registry-auth',
+      /'password': YAML reads the value as a number/
+    ],
+    [
+      'registry-auth password read as a boolean',
+      {'registry-auth': '- registry: ghcr.io\n  username: a\n  password: true'},
+      'registry-auth',
+      /'password': YAML reads the value as a boolean/
+    ],
+    [
+      'registry-auth username read as a number',
+      {'registry-auth': '- registry: ghcr.io\n  username: 007\n  password: x'},
+      'registry-auth',
+      /'username': YAML reads 007 as a number \(7\)/
+    ],
+    [
+      'registry-auth unquoted registry-id',
+      {'registry-auth': '- registry: 127.0.0.1:5000\n  type: ecr\n  region: eu-west-1\n  registry-id: 012345678901'},
+      'registry-auth',
+      /'registry-id': YAML reads 012345678901 as a number \(12345678901\), not as text/
+    ],
+    [
+      'registry-auth empty password',
+      {'registry-auth': '- registry: ghcr.io\n  username: a\n  password:'},
+      'registry-auth',
+      /'password' is empty \(an unset secret or variable\?\)/
+    ],
+    [
+      'registry-auth with an unquoted colon',
+      {'registry-auth': '- registry: ghcr.io\n  username: a\n  password: ab: cd'},
+      'registry-auth',
+      /not valid YAML \(Nested mappings are not allowed in compact mappings\)\. Quote pasted values/
+    ],
+    [
+      'images with a space and capitals',
+      {images: 'Bad Name'},
+      'images',
+      /'Bad Name' has an invalid path component 'Bad Name': use lowercase letters/
+    ],
+    [
+      'images with capitals only',
+      {images: 'ghcr.io/Acme/orders'},
+      'images',
+      /uppercase letters.*\(e\.g\. ghcr\.io\/acme\/orders\)/
+    ],
+    [
+      'a full reference in tags',
+      {tags: 'ghcr.io/acme/orders:1.0'},
+      'tags',
+      /^Input 'tags': 'ghcr\.io\/acme\/orders:1\.0' is a full image reference; tags are bare \(1\.0\) and repositories go in 'images'$/
+    ],
+    [
+      'a repository in tags',
+      {tags: 'acme/orders'},
+      'tags',
+      /'acme\/orders' is a full image reference; tags are bare and repositories go in 'images'$/
+    ],
+    [
+      'a name:tag in tags',
+      {tags: 'orders:1.0'},
+      'tags',
+      /'orders:1\.0' is a full image reference; tags are bare \(1\.0\)/
+    ],
+    [
+      'registry-auth duplicate',
+      {
+        'registry-auth':
+          '- {registry: ghcr.io, username: a, password: b}\n- {registry: https://ghcr.io/, username: c, password: d}'
+      },
+      'registry-auth',
+      /listed twice/
+    ]
   ])('%s', (_name, values, input, message) => {
     const e = failure(values)
     expect(e.input).toBe(input)
@@ -229,7 +416,8 @@ describe('getInputs', () => {
   test('cloud inputs are taken where a registry-auth entry names the kind', () => {
     const {inputs: i} = inputs({
       images: 'registry.internal.example/orders',
-      'registry-auth': '- registry: registry.internal.example\n  type: acr\n- registry: ecr-proxy.internal.example\n  type: ecr\n  region: eu-west-1',
+      'registry-auth':
+        '- registry: registry.internal.example\n  type: acr\n- registry: ecr-proxy.internal.example\n  type: ecr\n  region: eu-west-1',
       'azure-client-id': '11111111-2222-3333-4444-555555555555',
       'azure-tenant-id': 'contoso.onmicrosoft.com',
       'aws-role-to-assume': 'arn:aws:iam::123456789012:role/publisher'
@@ -238,15 +426,23 @@ describe('getInputs', () => {
   })
 
   // the form the README recommends: toJSON turns any secret into a YAML-safe quoted string
-  test.each(['abc #def', 'a: b', `it's "quoted"`, '0123', 'yes', '1e3', '#leading', '- dash', 'back\\slash', 'tab\there'])(
-    'password %j pasted with toJSON arrives unchanged',
-    password => {
-      const yaml = `- registry: ghcr.io\n  username: ${JSON.stringify('bot')}\n  password: ${JSON.stringify(password)}\n`
-      const {inputs: i, masked} = inputs({'registry-auth': yaml})
-      expect(i['registry-auth']).toEqual([{registry: 'ghcr.io', type: 'basic', username: 'bot', password}])
-      expect(masked).toEqual([password])
-    }
-  )
+  test.each([
+    'abc #def',
+    'a: b',
+    `it's "quoted"`,
+    '0123',
+    'yes',
+    '1e3',
+    '#leading',
+    '- dash',
+    'back\\slash',
+    'tab\there'
+  ])('password %j pasted with toJSON arrives unchanged', password => {
+    const yaml = `- registry: ghcr.io\n  username: ${JSON.stringify('bot')}\n  password: ${JSON.stringify(password)}\n`
+    const {inputs: i, masked} = inputs({'registry-auth': yaml})
+    expect(i['registry-auth']).toEqual([{registry: 'ghcr.io', type: 'basic', username: 'bot', password}])
+    expect(masked).toEqual([password])
+  })
 
   test('a bad version from GITHUB_REF names the ref', () => {
     const e = failure({}, 'refs/tags/has space')

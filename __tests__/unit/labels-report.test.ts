@@ -42,8 +42,22 @@ describe('outputsOf', () => {
       tags: ['1.2.3', 'latest'],
       images: [a, b],
       published: [
-        {repository: a, tags: ['1.2.3', 'latest'], digest: d, compressedSize: 100, kept: [], stats: {uploaded: 1, uploadedBytes: 100, mounted: 0, present: 0}},
-        {repository: b, tags: ['1.2.3', 'latest'], digest: d, compressedSize: 100, kept: [], stats: {uploaded: 1, uploadedBytes: 100, mounted: 0, present: 0}}
+        {
+          repository: a,
+          tags: ['1.2.3', 'latest'],
+          digest: d,
+          compressedSize: 100,
+          kept: [],
+          stats: {uploaded: 1, uploadedBytes: 100, mounted: 0, present: 0}
+        },
+        {
+          repository: b,
+          tags: ['1.2.3', 'latest'],
+          digest: d,
+          compressedSize: 100,
+          kept: [],
+          stats: {uploaded: 1, uploadedBytes: 100, mounted: 0, present: 0}
+        }
       ],
       notes: [],
       failed: []
@@ -66,7 +80,15 @@ describe('outputsOf', () => {
     })
   })
   test('not pushed', () => {
-    const out = outputsOf({imageId: 'sha256:x', version: undefined, tags: [], images: [], published: [], notes: [], failed: []})
+    const out = outputsOf({
+      imageId: 'sha256:x',
+      version: undefined,
+      tags: [],
+      images: [],
+      published: [],
+      notes: [],
+      failed: []
+    })
     expect(out).toMatchObject({digest: '', refs: '', digests: '{}', version: ''})
   })
   test('a partial publish: outputs hold only what was published; metadata names what failed', () => {
@@ -75,7 +97,16 @@ describe('outputsOf', () => {
       version: '1.0.0',
       tags: ['1.0.0'],
       images: [a, b],
-      published: [{repository: a, tags: ['1.0.0'], digest: d, compressedSize: 1, kept: [], stats: {uploaded: 1, uploadedBytes: 1, mounted: 0, present: 0}}],
+      published: [
+        {
+          repository: a,
+          tags: ['1.0.0'],
+          digest: d,
+          compressedSize: 1,
+          kept: [],
+          stats: {uploaded: 1, uploadedBytes: 1, mounted: 0, present: 0}
+        }
+      ],
       notes: [],
       failed: [{repository: b, error: 'HTTP 503'}]
     })

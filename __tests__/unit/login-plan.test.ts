@@ -17,7 +17,12 @@ describe('planLogins', () => {
     ]
     const auth = parseRegistryAuth('registry-auth', '- registry: 127.0.0.1:5000\n  username: local\n  password: pw')
     expect(planLogins(images, {...none, 'registry-auth': auth, username: 'u', password: 'p'})).toEqual([
-      {registry: '123456789012.dkr.ecr.eu-west-1.amazonaws.com', method: 'ecr', region: 'eu-west-1', registryId: '123456789012'},
+      {
+        registry: '123456789012.dkr.ecr.eu-west-1.amazonaws.com',
+        method: 'ecr',
+        region: 'eu-west-1',
+        registryId: '123456789012'
+      },
       {registry: 'public.ecr.aws', method: 'ecr-public'},
       {registry: 'ghcr.io', method: 'basic', username: 'u', password: 'p'},
       {registry: '127.0.0.1:5000', method: 'basic', username: 'local', password: 'pw'}
@@ -26,22 +31,34 @@ describe('planLogins', () => {
 
   test('type: ecr for a host that is not recognised, region from aws-region', () => {
     const auth = parseRegistryAuth('registry-auth', '- registry: 127.0.0.1:5000\n  type: ecr')
-    expect(planLogins([repo('127.0.0.1:5000/orders')], {...none, 'registry-auth': auth, 'aws-region': 'eu-north-1'})).toEqual([
-      {registry: '127.0.0.1:5000', method: 'ecr', region: 'eu-north-1', registryId: undefined}
-    ])
+    expect(
+      planLogins([repo('127.0.0.1:5000/orders')], {...none, 'registry-auth': auth, 'aws-region': 'eu-north-1'})
+    ).toEqual([{registry: '127.0.0.1:5000', method: 'ecr', region: 'eu-north-1', registryId: undefined}])
   })
 
   test('type: ecr without any region is an input error', () => {
     const auth = parseRegistryAuth('registry-auth', '- registry: 127.0.0.1:5000\n  type: ecr')
     expect(() => planLogins([repo('127.0.0.1:5000/orders')], {...none, 'registry-auth': auth})).toThrow(InputError)
-    expect(() => planLogins([repo('127.0.0.1:5000/orders')], {...none, 'registry-auth': auth})).toThrow(/needs a region/)
+    expect(() => planLogins([repo('127.0.0.1:5000/orders')], {...none, 'registry-auth': auth})).toThrow(
+      /needs a region/
+    )
   })
 
   test('ACR by host, and by type for other hosts', () => {
     const auth = parseRegistryAuth('registry-auth', '- registry: 127.0.0.1:5000\n  type: acr')
-    expect(planLogins([repo('acme01.azurecr.cn/orders'), repo('127.0.0.1:5000/orders')], {...none, 'registry-auth': auth})).toEqual([
-      {registry: 'acme01.azurecr.cn', method: 'acr', cloud: {audience: 'https://management.chinacloudapi.cn', authorityHost: 'https://login.chinacloudapi.cn'}},
-      {registry: '127.0.0.1:5000', method: 'acr', cloud: {audience: 'https://containerregistry.azure.net', authorityHost: 'https://login.microsoftonline.com'}}
+    expect(
+      planLogins([repo('acme01.azurecr.cn/orders'), repo('127.0.0.1:5000/orders')], {...none, 'registry-auth': auth})
+    ).toEqual([
+      {
+        registry: 'acme01.azurecr.cn',
+        method: 'acr',
+        cloud: {audience: 'https://management.chinacloudapi.cn', authorityHost: 'https://login.chinacloudapi.cn'}
+      },
+      {
+        registry: '127.0.0.1:5000',
+        method: 'acr',
+        cloud: {audience: 'https://containerregistry.azure.net', authorityHost: 'https://login.microsoftonline.com'}
+      }
     ])
   })
 
@@ -65,14 +82,22 @@ describe('loginRegistries', () => {
   const auth = parseRegistryAuth('registry-auth', '- registry: base.internal.example\n  username: a\n  password: b')
   const images = [repo('ghcr.io/acme/orders')]
   test('with push: pushed registries, then every registry-auth entry', () => {
-    expect(registriesOf(loginRegistries({push: true, images, source: undefined, 'registry-auth': auth}))).toEqual(['ghcr.io', 'base.internal.example'])
+    expect(registriesOf(loginRegistries({push: true, images, source: undefined, 'registry-auth': auth}))).toEqual([
+      'ghcr.io',
+      'base.internal.example'
+    ])
   })
   test('without push: only the registry-auth entries (a private base image is pulled from them)', () => {
-    expect(registriesOf(loginRegistries({push: false, images, source: undefined, 'registry-auth': auth}))).toEqual(['base.internal.example'])
+    expect(registriesOf(loginRegistries({push: false, images, source: undefined, 'registry-auth': auth}))).toEqual([
+      'base.internal.example'
+    ])
     expect(loginRegistries({push: false, images, source: undefined, 'registry-auth': []})).toEqual([])
   })
   test('a mirror also logs in to its source', () => {
     const source = {repository: repo('quay.io/acme/orders'), tag: '1.0', digest: undefined}
-    expect(registriesOf(loginRegistries({push: true, images, source, 'registry-auth': []}))).toEqual(['ghcr.io', 'quay.io'])
+    expect(registriesOf(loginRegistries({push: true, images, source, 'registry-auth': []}))).toEqual([
+      'ghcr.io',
+      'quay.io'
+    ])
   })
 })

@@ -21,7 +21,10 @@ import {outputsOf} from '../../src/report'
 import {ROOT, actionDefaults} from '../support/action'
 
 const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8')
-const action = parse(fs.readFileSync(path.join(ROOT, 'action.yml'), 'utf8')) as {inputs: Record<string, unknown>; outputs: Record<string, unknown>}
+const action = parse(fs.readFileSync(path.join(ROOT, 'action.yml'), 'utf8')) as {
+  inputs: Record<string, unknown>
+  outputs: Record<string, unknown>
+}
 const INPUTS = new Set(Object.keys(action.inputs))
 const OUTPUTS = new Set(Object.keys(action.outputs))
 
@@ -41,7 +44,8 @@ function expressionValue(expr: string): string {
   throw new Error(`the README uses \${{ ${expr} }}: add a value for it to this test`)
 }
 
-const fill = (text: string): string => text.replace(/\$\{\{\s*(.+?)\s*\}\}/g, (_m, expr: string) => expressionValue(expr))
+const fill = (text: string): string =>
+  text.replace(/\$\{\{\s*(.+?)\s*\}\}/g, (_m, expr: string) => expressionValue(expr))
 
 function dedent(block: string): string {
   const lines = block.split('\n')
@@ -65,9 +69,16 @@ function stepsIn(node: unknown): Step[] {
   return Object.values(map).flatMap(stepsIn)
 }
 
-const steps = blocks.flatMap((block, i) => stepsIn(block).map((step, j) => [`block ${i + 1}, step ${j + 1}: ${String(step.with.images ?? '').split('\n')[0]}`, step, block] as const))
+const steps = blocks.flatMap((block, i) =>
+  stepsIn(block).map(
+    (step, j) =>
+      [`block ${i + 1}, step ${j + 1}: ${String(step.with.images ?? '').split('\n')[0]}`, step, block] as const
+  )
+)
 /** Blocks that are only a piece of a step's `with:` (no `uses:`). */
-const fragments = blocks.filter(b => stepsIn(b).length === 0 && b !== null && typeof b === 'object' && !Array.isArray(b) && !('jobs' in b))
+const fragments = blocks.filter(
+  b => stepsIn(b).length === 0 && b !== null && typeof b === 'object' && !Array.isArray(b) && !('jobs' in b)
+)
 
 let workspace: string
 beforeAll(() => {
@@ -79,7 +90,14 @@ afterAll(() => fs.rmSync(workspace, {recursive: true, force: true}))
 describe('README examples', () => {
   test('there is an example per registry kind, plus mirror and merge', () => {
     const all = steps.map(([, s]) => JSON.stringify(s.with))
-    for (const want of [/ghcr\.io/, /dkr\.ecr\./, /azurecr\.io/, /"source"/, /"merge"/, /"push":false|"push":"false"/]) {
+    for (const want of [
+      /ghcr\.io/,
+      /dkr\.ecr\./,
+      /azurecr\.io/,
+      /"source"/,
+      /"merge"/,
+      /"push":false|"push":"false"/
+    ]) {
       expect(all.some(w => want.test(w))).toBe(true)
     }
   })
@@ -88,25 +106,40 @@ describe('README examples', () => {
     for (const key of Object.keys(step.with)) expect([key, INPUTS.has(key)]).toEqual([key, true])
   })
 
-  test.each(fragments.map((f, i) => [i + 1, f] as const))('fragment %i names only inputs of action.yml, and its registry-auth parses', (_i, fragment) => {
-    const map = fragment as Record<string, string>
-    for (const key of Object.keys(map)) expect([key, INPUTS.has(key)]).toEqual([key, true])
-    if (map['registry-auth'] !== undefined) expect(parseRegistryAuth('registry-auth', fill(map['registry-auth'])).length).toBeGreaterThan(0)
-  })
+  test.each(fragments.map((f, i) => [i + 1, f] as const))(
+    'fragment %i names only inputs of action.yml, and its registry-auth parses',
+    (_i, fragment) => {
+      const map = fragment as Record<string, string>
+      for (const key of Object.keys(map)) expect([key, INPUTS.has(key)]).toEqual([key, true])
+      if (map['registry-auth'] !== undefined)
+        expect(parseRegistryAuth('registry-auth', fill(map['registry-auth'])).length).toBeGreaterThan(0)
+    }
+  )
 
   test.each(steps)('%s: the outputs it reads exist', (_name, step, block) => {
     if (step.id === undefined) return
-    const used = [...JSON.stringify(block).matchAll(new RegExp(`steps\\.${step.id}\\.outputs\\.([\\w-]+)`, 'g'))].map(m => m[1])
+    const used = [...JSON.stringify(block).matchAll(new RegExp(`steps\\.${step.id}\\.outputs\\.([\\w-]+)`, 'g'))].map(
+      m => m[1]
+    )
     for (const output of used) expect([output, OUTPUTS.has(output ?? '')]).toEqual([output, true])
   })
 
-  test.each(steps)('%s passes the action\'s input checks and plans its logins and tags', (_name, step) => {
+  test.each(steps)("%s passes the action's input checks and plans its logins and tags", (_name, step) => {
     const given = Object.fromEntries(Object.entries(step.with).map(([k, v]) => [k, fill(String(v))]))
     const all: Record<string, string> = {...actionDefaults(), ...given}
-    const env = {GITHUB_REF: 'refs/tags/v1.2.3', GITHUB_SHA: '0123456789abcdef0123456789abcdef01234567', GITHUB_WORKSPACE: workspace, GITHUB_REPOSITORY: 'acme/orders'}
+    const env = {
+      GITHUB_REF: 'refs/tags/v1.2.3',
+      GITHUB_SHA: '0123456789abcdef0123456789abcdef01234567',
+      GITHUB_WORKSPACE: workspace,
+      GITHUB_REPOSITORY: 'acme/orders'
+    }
     const ctx = readGitHubContext(env, workspace, workspace)
     const masked: string[] = []
-    const inputs = getInputs(name => all[name] ?? '', ctx, s => masked.push(s))
+    const inputs = getInputs(
+      name => all[name] ?? '',
+      ctx,
+      s => masked.push(s)
+    )
     const logins = planLogins(loginRegistries(inputs), inputs)
     for (const m of logins) if (m.method === 'basic') expect([m.registry, m.password]).toEqual([m.registry, SECRET])
     if (inputs['azure-client-id'] !== undefined) expect(logins.some(m => m.method === 'acr')).toBe(true)
@@ -121,8 +154,19 @@ describe('README examples', () => {
     for (const [, step] of platformSteps) {
       const env = {GITHUB_REF: 'refs/tags/v1.2.3', GITHUB_WORKSPACE: workspace}
       const ctx = readGitHubContext(env, workspace, workspace)
-      const all: Record<string, string> = {...actionDefaults(), ...Object.fromEntries(Object.entries(step.with).map(([k, v]) => [k, fill(v)]))}
-      const plan = makePlan(getInputs(name => all[name] ?? '', ctx, () => undefined), ctx, new Date())
+      const all: Record<string, string> = {
+        ...actionDefaults(),
+        ...Object.fromEntries(Object.entries(step.with).map(([k, v]) => [k, fill(v)]))
+      }
+      const plan = makePlan(
+        getInputs(
+          name => all[name] ?? '',
+          ctx,
+          () => undefined
+        ),
+        ctx,
+        new Date()
+      )
       expect(plan.tags).toEqual({fixed: [`1.2.3-${/(amd64|arm64)$/.exec(step.with.version ?? '')?.[1]}`], floating: []})
     }
   })
@@ -148,7 +192,8 @@ describe('README outputs table', () => {
       failed: [{repository: parseRepository('quay.io/acme/orders') as Repository, error: 'x'}]
     })
     const metadata = JSON.parse(out.metadata) as Record<string, unknown>
-    for (const key of [...Object.keys(metadata), ...Object.keys(stats)]) expect([key, row('metadata').includes(`\`${key}\``)]).toEqual([key, true])
+    for (const key of [...Object.keys(metadata), ...Object.keys(stats)])
+      expect([key, row('metadata').includes(`\`${key}\``)]).toEqual([key, true])
     expect(metadata.sizes).toEqual({'ghcr.io/acme/orders': null})
     expect(row('metadata')).toContain('`null` when')
   })

@@ -8,7 +8,12 @@ describe('parseRepository', () => {
     ['nginx', 'docker.io', 'library/nginx', 'docker.io/library/nginx'],
     ['acme/orders', 'docker.io', 'acme/orders', 'docker.io/acme/orders'],
     ['docker.io/acme/orders', 'docker.io', 'acme/orders', 'docker.io/acme/orders'],
-    ['123456789012.dkr.ecr.eu-west-1.amazonaws.com/orders', '123456789012.dkr.ecr.eu-west-1.amazonaws.com', 'orders', '123456789012.dkr.ecr.eu-west-1.amazonaws.com/orders'],
+    [
+      '123456789012.dkr.ecr.eu-west-1.amazonaws.com/orders',
+      '123456789012.dkr.ecr.eu-west-1.amazonaws.com',
+      'orders',
+      '123456789012.dkr.ecr.eu-west-1.amazonaws.com/orders'
+    ],
     ['Registry.Example.com/a__b/c-d.e', 'registry.example.com', 'a__b/c-d.e', 'registry.example.com/a__b/c-d.e'],
     ['[::1]:5000/x', '[::1]:5000', 'x', '[::1]:5000/x']
   ])('%s', (raw, registry, path, name) => {

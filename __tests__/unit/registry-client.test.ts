@@ -11,7 +11,9 @@ import {DEFAULT_RETRY, RetryPolicy, isRetryableStatus, retryDelay} from '../../s
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse, body: Buffer) => void
 
-async function serve(handler: Handler): Promise<{host: string; close: () => Promise<void>; seen: http.IncomingMessage[]}> {
+async function serve(
+  handler: Handler
+): Promise<{host: string; close: () => Promise<void>; seen: http.IncomingMessage[]}> {
   const seen: http.IncomingMessage[] = []
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = []
@@ -23,10 +25,15 @@ async function serve(handler: Handler): Promise<{host: string; close: () => Prom
   })
   await new Promise<void>(r => server.listen(0, '127.0.0.1', r))
   const host = `127.0.0.1:${(server.address() as AddressInfo).port}`
-  return {host, seen, close: () => new Promise(r => {
-    server.closeAllConnections()
-    server.close(() => r())
-  })}
+  return {
+    host,
+    seen,
+    close: () =>
+      new Promise(r => {
+        server.closeAllConnections()
+        server.close(() => r())
+      })
+  }
 }
 
 function policy(): RetryPolicy & {sleeps: number[]} {
@@ -42,7 +49,9 @@ const json = (res: http.ServerResponse, status: number, body: unknown, headers: 
 describe('RegistryClient under faults', () => {
   test('5xx answers are retried with backoff, then the request succeeds', async () => {
     let n = 0
-    const s = await serve((req, res) => (++n <= 2 ? json(res, n === 1 ? 503 : 502, {}) : json(res, 200, {name: 'x', tags: ['a']})))
+    const s = await serve((req, res) =>
+      ++n <= 2 ? json(res, n === 1 ? 503 : 502, {}) : json(res, 200, {name: 'x', tags: ['a']})
+    )
     const p = policy()
     const client = new RegistryClient(s.host, undefined, fetch, p)
     expect(await client.listTags('x')).toEqual(['a'])
@@ -52,7 +61,11 @@ describe('RegistryClient under faults', () => {
 
   test('429 waits as long as Retry-After says', async () => {
     let n = 0
-    const s = await serve((req, res) => (++n === 1 ? json(res, 429, {errors: [{code: 'TOOMANYREQUESTS', message: 'slow down'}]}, {'retry-after': '3'}) : json(res, 200, {tags: []})))
+    const s = await serve((req, res) =>
+      ++n === 1
+        ? json(res, 429, {errors: [{code: 'TOOMANYREQUESTS', message: 'slow down'}]}, {'retry-after': '3'})
+        : json(res, 200, {tags: []})
+    )
     const p = policy()
     await new RegistryClient(s.host, undefined, fetch, p).listTags('x')
     expect(p.sleeps).toEqual([3000])
@@ -71,7 +84,9 @@ describe('RegistryClient under faults', () => {
   test("retries stop after the policy's attempts, with the registry's error text", async () => {
     const s = await serve((req, res) => json(res, 503, {errors: [{code: 'UNAVAILABLE', message: 'maintenance'}]}))
     const p = policy()
-    await expect(new RegistryClient(s.host, undefined, fetch, p).listTags('x')).rejects.toThrow(/HTTP 503 UNAVAILABLE: maintenance/)
+    await expect(new RegistryClient(s.host, undefined, fetch, p).listTags('x')).rejects.toThrow(
+      /HTTP 503 UNAVAILABLE: maintenance/
+    )
     expect(p.sleeps).toHaveLength(DEFAULT_RETRY.attempts - 1)
     await s.close()
   })
@@ -91,7 +106,14 @@ describe('RegistryClient under faults', () => {
       }
       // a token is good for two requests, then "expires"
       if (req.headers.authorization !== `Bearer ${current}` || ++uses > 2) {
-        return json(res, 401, {errors: [{code: 'UNAUTHORIZED', message: 'token expired'}]}, {'www-authenticate': `Bearer realm="http://${req.headers.host}/token",service="test",scope="repository:x:pull"`})
+        return json(
+          res,
+          401,
+          {errors: [{code: 'UNAUTHORIZED', message: 'token expired'}]},
+          {
+            'www-authenticate': `Bearer realm="http://${req.headers.host}/token",service="test",scope="repository:x:pull"`
+          }
+        )
       }
       json(res, 200, {tags: ['t']})
     })
@@ -109,10 +131,16 @@ describe('RegistryClient under faults', () => {
     })
     const registry = await serve((req, res) => {
       const authorized = req.headers.authorization === 'Basic dTpw'
-      res.writeHead(authorized ? 307 : 401, authorized ? {location: `http://${storage.host}/bucket/blob?sig=abc`} : {'www-authenticate': 'Basic realm="r"'})
+      res.writeHead(
+        authorized ? 307 : 401,
+        authorized ? {location: `http://${storage.host}/bucket/blob?sig=abc`} : {'www-authenticate': 'Basic realm="r"'}
+      )
       res.end()
     })
-    const res = await new RegistryClient(registry.host, {username: 'u', password: 'p'}, fetch, policy()).getBlob('x', `sha256:${'a'.repeat(64)}`)
+    const res = await new RegistryClient(registry.host, {username: 'u', password: 'p'}, fetch, policy()).getBlob(
+      'x',
+      `sha256:${'a'.repeat(64)}`
+    )
     expect(await res.text()).toBe('blob-bytes')
     expect(storage.seen[0]?.headers.authorization).toBeUndefined()
     expect(storage.seen[0]?.url).toBe('/bucket/blob?sig=abc')
@@ -120,11 +148,17 @@ describe('RegistryClient under faults', () => {
   })
 
   test('registry JSON errors become the message', async () => {
-    const s = await serve((req, res) => json(res, 404, {errors: [{code: 'MANIFEST_UNKNOWN', message: 'manifest unknown', detail: {Tag: 'x'}}]}))
-    const err = await new RegistryClient(s.host, undefined, fetch, policy()).getManifest('x', 'nope').catch(e => e as RegistryError)
+    const s = await serve((req, res) =>
+      json(res, 404, {errors: [{code: 'MANIFEST_UNKNOWN', message: 'manifest unknown', detail: {Tag: 'x'}}]})
+    )
+    const err = await new RegistryClient(s.host, undefined, fetch, policy())
+      .getManifest('x', 'nope')
+      .catch(e => e as RegistryError)
     expect(err).toBeInstanceOf(RegistryError)
     expect((err as RegistryError).message).toMatch(/manifest x:nope does not exist/)
-    const put = await new RegistryClient(s.host, undefined, fetch, policy()).putManifest('x', 't', {mediaType: 'application/json', body: Buffer.from('{}')}).catch(e => e as Error)
+    const put = await new RegistryClient(s.host, undefined, fetch, policy())
+      .putManifest('x', 't', {mediaType: 'application/json', body: Buffer.from('{}')})
+      .catch(e => e as Error)
     expect((put as Error).message).toMatch(/put manifest x:t: HTTP 404 MANIFEST_UNKNOWN: manifest unknown/)
     await s.close()
   })
@@ -145,7 +179,11 @@ describe('RegistryClient under faults', () => {
       }
     })
     const p = policy()
-    await new RegistryClient(s.host, undefined, fetch, p).uploadBlob('x', {digest: `sha256:${'b'.repeat(64)}`, size: 5, open: () => Readable.from([Buffer.from('hello')])})
+    await new RegistryClient(s.host, undefined, fetch, p).uploadBlob('x', {
+      digest: `sha256:${'b'.repeat(64)}`,
+      size: 5,
+      open: () => Readable.from([Buffer.from('hello')])
+    })
     expect(bodies).toEqual(['hello', 'hello'])
     expect(p.sleeps).toHaveLength(1)
     await s.close()
@@ -169,8 +207,17 @@ describe('retryDelay', () => {
 
 describe('isRetryableStatus (as the README says: 429, 500, 502, 503, 504)', () => {
   test.each([
-    [429, true], [500, true], [502, true], [503, true], [504, true],
-    [400, false], [401, false], [404, false], [501, false], [505, false], [507, false]
+    [429, true],
+    [500, true],
+    [502, true],
+    [503, true],
+    [504, true],
+    [400, false],
+    [401, false],
+    [404, false],
+    [501, false],
+    [505, false],
+    [507, false]
   ])('%i: %s', (status, retried) => {
     expect(isRetryableStatus(status)).toBe(retried)
   })

@@ -51,10 +51,14 @@ describe('detectRegistryKind', () => {
     expect(detectRegistryKind(host)).toEqual({kind: 'acr', cloud: {audience, authorityHost}})
   })
 
-  test.each(['acr.azurecr.io', 'azurecr.io', 'acme_registry.azurecr.io', 'acmeregistry.azurecr.io.evil.com', 'acmeregistry.azurecr.com', 'acmeregistry.azure.io'])(
-    '%s is not ACR',
-    host => expect(detectRegistryKind(host)).toEqual({kind: 'basic'})
-  )
+  test.each([
+    'acr.azurecr.io',
+    'azurecr.io',
+    'acme_registry.azurecr.io',
+    'acmeregistry.azurecr.io.evil.com',
+    'acmeregistry.azurecr.com',
+    'acmeregistry.azure.io'
+  ])('%s is not ACR', host => expect(detectRegistryKind(host)).toEqual({kind: 'basic'}))
 
   test.each([
     ['eu-west-1', true],

@@ -64,7 +64,14 @@ describe('decideFloating', () => {
     expect(d[2]?.reason).toMatch(/1\.3\.0 in r\/a/)
   })
   test('a higher release in any repository holds the tag back', () => {
-    const d = decideFloating('1.2.4', floating, new Map([['r/a', ['1.2.3']], ['r/b', ['v2.0.0']]]))
+    const d = decideFloating(
+      '1.2.4',
+      floating,
+      new Map([
+        ['r/a', ['1.2.3']],
+        ['r/b', ['v2.0.0']]
+      ])
+    )
     expect(d.find(x => x.tag === 'latest')?.move).toBe(false)
     expect(d.find(x => x.tag === 'latest')?.reason).toMatch(/2\.0\.0 in r\/b/)
     expect(d.find(x => x.tag === '1')?.move).toBe(true)

@@ -1,4 +1,11 @@
-import {cleanVersion, highestRelease, isStableRelease, semverFloatingTags, versionFromRef, versionTag} from '../../src/plan/version'
+import {
+  cleanVersion,
+  highestRelease,
+  isStableRelease,
+  semverFloatingTags,
+  versionFromRef,
+  versionTag
+} from '../../src/plan/version'
 
 describe('versions', () => {
   test.each([

@@ -14,14 +14,20 @@ import type {AzureCloud} from './registry-kind'
 export const ACR_TOKEN_USER = '00000000-0000-0000-0000-000000000000'
 
 /** Entra token → ACR refresh token, the password docker logs in with. */
-export async function acrRefreshToken(registry: string, cloud: AzureCloud, identity: AzureIdentity, tenant: string | undefined): Promise<Credentials> {
+export async function acrRefreshToken(
+  registry: string,
+  cloud: AzureCloud,
+  identity: AzureIdentity,
+  tenant: string | undefined
+): Promise<Credentials> {
   let aad
   try {
     aad = await identity.credential.getToken(`${cloud.audience}/.default`)
   } catch (e) {
     throw describeAzureError(`Getting an Entra token for ${registry}`, identity, e)
   }
-  if (!aad?.token) throw new ActionError(`Getting an Entra token for ${registry} with ${identity.description} returned no token`)
+  if (!aad?.token)
+    throw new ActionError(`Getting an Entra token for ${registry} with ${identity.description} returned no token`)
   core.setSecret(aad.token)
   const form = new URLSearchParams({grant_type: 'access_token', service: registry, access_token: aad.token})
   if (tenant !== undefined) form.set('tenant', tenant)
@@ -31,7 +37,9 @@ export async function acrRefreshToken(registry: string, cloud: AzureCloud, ident
     body: form
   })
   if (!res.ok) {
-    throw new ActionError(`${registry} refused the token exchange (HTTP ${res.status}): ${await errorText(res)}. Check that ${identity.description} has a role on this registry.`)
+    throw new ActionError(
+      `${registry} refused the token exchange (HTTP ${res.status}): ${await errorText(res)}. Check that ${identity.description} has a role on this registry.`
+    )
   }
   const body = (await res.json()) as {refresh_token?: string}
   if (!body.refresh_token) throw new ActionError(`${registry}'s token exchange answered without a refresh token`)
@@ -40,25 +48,41 @@ export async function acrRefreshToken(registry: string, cloud: AzureCloud, ident
 }
 
 /** The actions ACR grants on a repository, read from the access token it issues (a JWT). */
-export async function grantedActions(registry: string, creds: Credentials, repoPath: string): Promise<string[] | undefined> {
+export async function grantedActions(
+  registry: string,
+  creds: Credentials,
+  repoPath: string
+): Promise<string[] | undefined> {
   const url = new URL(`https://${registry}/oauth2/token`)
   url.searchParams.set('service', registry)
   url.searchParams.set('scope', `repository:${repoPath}:pull,push`)
   const res = await fetch(url, {headers: {authorization: basicAuthorization(creds)}})
-  if (!res.ok) throw new ActionError(`${registry} refused an access token for ${repoPath} (HTTP ${res.status}): ${await errorText(res)}`)
+  if (!res.ok)
+    throw new ActionError(
+      `${registry} refused an access token for ${repoPath} (HTTP ${res.status}): ${await errorText(res)}`
+    )
   const token = ((await res.json()) as {access_token?: string}).access_token ?? ''
   core.setSecret(token)
   const payload = token.split('.')[1]
   if (payload === undefined) return undefined
   try {
-    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as {access?: Array<{type?: string; name?: string; actions?: string[]}>}
-    return (claims.access ?? []).filter(a => a.type === 'repository' && a.name === repoPath).flatMap(a => a.actions ?? [])
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as {
+      access?: Array<{type?: string; name?: string; actions?: string[]}>
+    }
+    return (claims.access ?? [])
+      .filter(a => a.type === 'repository' && a.name === repoPath)
+      .flatMap(a => a.actions ?? [])
   } catch {
     return undefined
   }
 }
 
-export async function requirePushRights(registry: string, creds: Credentials, repoPath: string, identity: AzureIdentity): Promise<void> {
+export async function requirePushRights(
+  registry: string,
+  creds: Credentials,
+  repoPath: string,
+  identity: AzureIdentity
+): Promise<void> {
   const actions = await grantedActions(registry, creds, repoPath)
   if (actions !== undefined && !actions.includes('push') && !actions.includes('*')) {
     throw new ActionError(
@@ -77,14 +101,18 @@ export async function verifyWithAcrSdk(
   cloud: AzureCloud,
   identity: AzureIdentity
 ): Promise<void> {
-  const client = new ContainerRegistryContentClient(`https://${registry}`, repoPath, identity.credential, {audience: cloud.audience})
+  const client = new ContainerRegistryContentClient(`https://${registry}`, repoPath, identity.credential, {
+    audience: cloud.audience
+  })
   for (const tag of tags) {
     let found: string
     try {
       found = (await client.getManifest(tag)).digest
     } catch (e) {
       const err = e as {name?: string; message?: string}
-      throw new ActionError(`Reading ${registry}/${repoPath}:${tag} through the ACR SDK failed: ${err.name ?? 'Error'}: ${(err.message ?? String(e)).split('\n')[0]}`)
+      throw new ActionError(
+        `Reading ${registry}/${repoPath}:${tag} through the ACR SDK failed: ${err.name ?? 'Error'}: ${(err.message ?? String(e)).split('\n')[0]}`
+      )
     }
     if (found !== digest) {
       throw new ActionError(`The ACR SDK reads ${registry}/${repoPath}:${tag} as ${found}, but ${digest} was pushed`)

@@ -23,7 +23,11 @@ export interface Session {
   readonly azure: ReadonlyMap<string, {readonly identity: AzureIdentity; readonly cloud: AzureCloud}>
 }
 
-async function awsFor(inputs: Inputs, methods: readonly LoginMethod[], env: NodeJS.ProcessEnv): Promise<Ecr | undefined> {
+async function awsFor(
+  inputs: Inputs,
+  methods: readonly LoginMethod[],
+  env: NodeJS.ProcessEnv
+): Promise<Ecr | undefined> {
   const ecrLogins = methods.filter((m): m is EcrLogin => m.method === 'ecr')
   if (ecrLogins.length === 0 && !methods.some(m => m.method === 'ecr-public')) return undefined
   const stsRegion = inputs['aws-region'] ?? ecrLogins[0]?.region ?? ECR_PUBLIC_REGION
@@ -33,10 +37,16 @@ async function awsFor(inputs: Inputs, methods: readonly LoginMethod[], env: Node
 }
 
 /** `docker` is undefined in mirror mode: then only the API clients get the credentials. */
-export async function logIn(inputs: Inputs, methods: readonly LoginMethod[], docker: Docker | undefined, env: NodeJS.ProcessEnv): Promise<Session> {
+export async function logIn(
+  inputs: Inputs,
+  methods: readonly LoginMethod[],
+  docker: Docker | undefined,
+  env: NodeJS.ProcessEnv
+): Promise<Session> {
   const ecr = await awsFor(inputs, methods, env)
   const ecrLogins = methods.filter((m): m is EcrLogin => m.method === 'ecr')
-  const ecrTokens = ecr !== undefined && ecrLogins.length > 0 ? await ecr.tokens(ecrLogins) : new Map<string, Credentials>()
+  const ecrTokens =
+    ecr !== undefined && ecrLogins.length > 0 ? await ecr.tokens(ecrLogins) : new Map<string, Credentials>()
 
   const clients = new Map<string, RegistryClient>()
   const cloudLogins: string[] = []
@@ -48,7 +58,10 @@ export async function logIn(inputs: Inputs, methods: readonly LoginMethod[], doc
     else if (m.method === 'ecr-public' && ecr !== undefined) creds = await ecr.publicToken()
     else if (m.method === 'acr') {
       // the Azure SDKs are loaded only when a registry needs them
-      const [{azureIdentity}, {acrRefreshToken, requirePushRights}] = await Promise.all([import('./azure-credentials'), import('./acr')])
+      const [{azureIdentity}, {acrRefreshToken, requirePushRights}] = await Promise.all([
+        import('./azure-credentials'),
+        import('./acr')
+      ])
       const identity = azureIdentity(inputs, m.cloud, env)
       creds = await acrRefreshToken(m.registry, m.cloud, identity, inputs['azure-tenant-id'] ?? env.AZURE_TENANT_ID)
       for (const repo of pushedTo(inputs).filter(r => r.registry === m.registry)) {
@@ -67,7 +80,9 @@ export async function logIn(inputs: Inputs, methods: readonly LoginMethod[], doc
         await docker.login(m.registry, creds.username, creds.password)
         if (m.method !== 'basic') cloudLogins.push(m.registry)
       }
-      core.info(`${m.registry}: ${docker === undefined ? 'credentials for' : 'logged in as'} ${creds.username}${loginDetail(m, azure.get(m.registry)?.identity)}`)
+      core.info(
+        `${m.registry}: ${docker === undefined ? 'credentials for' : 'logged in as'} ${creds.username}${loginDetail(m, azure.get(m.registry)?.identity)}`
+      )
     }
     clients.set(m.registry, new RegistryClient(m.registry, creds))
   }

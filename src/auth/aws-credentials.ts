@@ -28,7 +28,9 @@ export async function assumeRoleWithOidc(
   try {
     webIdentityToken = await core.getIDToken(inputs['aws-audience'])
   } catch (e) {
-    throw new ActionError(`Could not get the runner's OIDC token for audience ${inputs['aws-audience']}: ${e instanceof Error ? e.message : String(e)}`)
+    throw new ActionError(
+      `Could not get the runner's OIDC token for audience ${inputs['aws-audience']}: ${e instanceof Error ? e.message : String(e)}`
+    )
   }
   core.setSecret(webIdentityToken)
   const provider = fromWebToken({

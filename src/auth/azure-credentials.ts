@@ -3,13 +3,23 @@
  * runner's OIDC token, a client secret, or the default chain.
  */
 import * as core from '@actions/core'
-import {ClientAssertionCredential, ClientSecretCredential, DefaultAzureCredential, TokenCredential} from '@azure/identity'
+import {
+  ClientAssertionCredential,
+  ClientSecretCredential,
+  DefaultAzureCredential,
+  TokenCredential
+} from '@azure/identity'
 import {ActionError} from '../errors'
 import type {Inputs} from '../inputs/inputs'
 import type {AzureCloud} from './registry-kind'
 
 export const AZURE_OIDC_AUDIENCE = 'api://AzureADTokenExchange'
-const KNOWN_AUTHORITY_HOSTS = ['login.microsoftonline.com', 'login.chinacloudapi.cn', 'login.microsoftonline.us', 'login.microsoftonline.de']
+const KNOWN_AUTHORITY_HOSTS = [
+  'login.microsoftonline.com',
+  'login.chinacloudapi.cn',
+  'login.microsoftonline.us',
+  'login.microsoftonline.de'
+]
 const DEFAULT_CHAIN =
   'environment variables (AZURE_CLIENT_ID, AZURE_TENANT_ID, AZURE_CLIENT_SECRET / AZURE_FEDERATED_TOKEN_FILE), workload identity, managed identity, Azure CLI (an azure/login session), Azure Developer CLI, Azure PowerShell'
 
@@ -30,7 +40,10 @@ export function azureIdentity(inputs: AzureInputs, cloud: AzureCloud, env: NodeJ
   const tenantId = inputs['azure-tenant-id']
   const secret = inputs['azure-client-secret']
   if (clientId !== undefined && tenantId !== undefined && secret !== undefined) {
-    return {credential: new ClientSecretCredential(tenantId, clientId, secret, options), description: `the client secret of application ${clientId}`}
+    return {
+      credential: new ClientSecretCredential(tenantId, clientId, secret, options),
+      description: `the client secret of application ${clientId}`
+    }
   }
   if (clientId !== undefined && tenantId !== undefined) {
     if (!env.ACTIONS_ID_TOKEN_REQUEST_URL || !env.ACTIONS_ID_TOKEN_REQUEST_TOKEN) {

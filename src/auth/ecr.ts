@@ -6,7 +6,10 @@ import {
   ECRClient,
   GetAuthorizationTokenCommand
 } from '@aws-sdk/client-ecr'
-import {ECRPUBLICClient, GetAuthorizationTokenCommand as GetPublicAuthorizationTokenCommand} from '@aws-sdk/client-ecr-public'
+import {
+  ECRPUBLICClient,
+  GetAuthorizationTokenCommand as GetPublicAuthorizationTokenCommand
+} from '@aws-sdk/client-ecr-public'
 import type {AwsCredentialProvider} from './aws-credentials'
 import {ActionError} from '../errors'
 import type {LoginMethod} from './login-plan'
@@ -32,8 +35,15 @@ export function describeAwsError(what: string, e: unknown): ActionError {
   if (name === 'CredentialsProviderError' || /Could not load credentials/i.test(message)) {
     return new ActionError(`${what}: no AWS credentials found. ${CREDENTIAL_HINT}`)
   }
-  const auth = ['ExpiredTokenException', 'UnrecognizedClientException', 'InvalidSignatureException', 'AccessDeniedException'].includes(name)
-  return new ActionError(`${what} failed: ${name}: ${message}${auth ? `. Check the AWS credentials and their IAM permissions. ${CREDENTIAL_HINT}` : ''}`)
+  const auth = [
+    'ExpiredTokenException',
+    'UnrecognizedClientException',
+    'InvalidSignatureException',
+    'AccessDeniedException'
+  ].includes(name)
+  return new ActionError(
+    `${what} failed: ${name}: ${message}${auth ? `. Check the AWS credentials and their IAM permissions. ${CREDENTIAL_HINT}` : ''}`
+  )
 }
 
 /** `AWS:<password>` from an authorization token. */
@@ -76,10 +86,13 @@ export class Ecr {
       }
       for (const login of inRegion) {
         const match =
-          data.find(d => login.registryId !== undefined && (d.proxyEndpoint ?? '').includes(`//${login.registryId}.`)) ??
-          (data.length === 1 || login.registryId === undefined ? data[0] : undefined)
+          data.find(
+            d => login.registryId !== undefined && (d.proxyEndpoint ?? '').includes(`//${login.registryId}.`)
+          ) ?? (data.length === 1 || login.registryId === undefined ? data[0] : undefined)
         if (match?.authorizationToken === undefined) {
-          throw new ActionError(`ECR returned no authorization token for ${login.registry} (account ${login.registryId ?? 'default'}, ${region})`)
+          throw new ActionError(
+            `ECR returned no authorization token for ${login.registry} (account ${login.registryId ?? 'default'}, ${region})`
+          )
         }
         core.setSecret(match.authorizationToken)
         const creds = decodeAuthorizationToken(match.authorizationToken)
@@ -91,7 +104,11 @@ export class Ecr {
   }
 
   async publicToken(): Promise<Credentials> {
-    const client = new ECRPUBLICClient({region: ECR_PUBLIC_REGION, maxAttempts: 5, ...(this.credentials ? {credentials: this.credentials} : {})})
+    const client = new ECRPUBLICClient({
+      region: ECR_PUBLIC_REGION,
+      maxAttempts: 5,
+      ...(this.credentials ? {credentials: this.credentials} : {})
+    })
     try {
       const out = await client.send(new GetPublicAuthorizationTokenCommand({}))
       const token = out.authorizationData?.authorizationToken
@@ -117,12 +134,15 @@ export class Ecr {
   ): Promise<TagMutability> {
     const client = this.client(login.region)
     const registryId = login.registryId
-    const where = `account ${registryId ?? '(the credentials\' own)'}, region ${login.region}`
+    const where = `account ${registryId ?? "(the credentials' own)"}, region ${login.region}`
     try {
-      const out = await client.send(new DescribeRepositoriesCommand({repositoryNames: [repositoryName], ...(registryId ? {registryId} : {})}))
+      const out = await client.send(
+        new DescribeRepositoriesCommand({repositoryNames: [repositoryName], ...(registryId ? {registryId} : {})})
+      )
       return mutabilityOf(out.repositories?.[0]?.imageTagMutability)
     } catch (e) {
-      if ((e as AwsError).name !== 'RepositoryNotFoundException') throw describeAwsError(`ECR DescribeRepositories for '${repositoryName}' (${where})`, e)
+      if ((e as AwsError).name !== 'RepositoryNotFoundException')
+        throw describeAwsError(`ECR DescribeRepositories for '${repositoryName}' (${where})`, e)
     }
     if (!create.enabled) {
       throw new ActionError(
@@ -138,7 +158,9 @@ export class Ecr {
           ...(registryId ? {registryId} : {})
         })
       )
-      core.info(`Created ECR repository '${repositoryName}' (${where}, ${create.mutability}, scan on push ${create.scanOnPush})`)
+      core.info(
+        `Created ECR repository '${repositoryName}' (${where}, ${create.mutability}, scan on push ${create.scanOnPush})`
+      )
       return mutabilityOf(out.repository?.imageTagMutability ?? create.mutability)
     } catch (e) {
       throw describeAwsError(`ECR CreateRepository '${repositoryName}' (${where})`, e)

@@ -6,7 +6,12 @@ import {AZURE_PUBLIC, AzureCloud, detectRegistryKind} from './registry-kind'
 
 export type LoginMethod =
   | {readonly registry: string; readonly method: 'basic'; readonly username: string; readonly password: string}
-  | {readonly registry: string; readonly method: 'ecr'; readonly region: string; readonly registryId: string | undefined}
+  | {
+      readonly registry: string
+      readonly method: 'ecr'
+      readonly region: string
+      readonly registryId: string | undefined
+    }
   | {readonly registry: string; readonly method: 'ecr-public'}
   | {readonly registry: string; readonly method: 'acr'; readonly cloud: AzureCloud}
   | {readonly registry: string; readonly method: 'anonymous'}
@@ -21,8 +26,14 @@ export function registriesOf(images: ReadonlyArray<{registry: string}>): string[
  * every `registry-auth` entry even where nothing is pushed (a private base
  * image is pulled with that login, as docker/login-action does).
  */
-export function loginRegistries(inputs: Pick<Inputs, 'push' | 'images' | 'source' | 'registry-auth'>): Array<{registry: string}> {
-  return [...(inputs.push ? inputs.images : []), ...(inputs.source ? [inputs.source.repository] : []), ...inputs['registry-auth']]
+export function loginRegistries(
+  inputs: Pick<Inputs, 'push' | 'images' | 'source' | 'registry-auth'>
+): Array<{registry: string}> {
+  return [
+    ...(inputs.push ? inputs.images : []),
+    ...(inputs.source ? [inputs.source.repository] : []),
+    ...inputs['registry-auth']
+  ]
 }
 
 /**
@@ -42,11 +53,18 @@ export function planLogins(
       return {registry, method: 'acr', cloud: kind.kind === 'acr' ? kind.cloud : AZURE_PUBLIC}
     }
     if (entry?.type === 'ecr' || kind.kind === 'ecr') {
-      const region = (entry?.type === 'ecr' ? entry.region : undefined) ?? (kind.kind === 'ecr' ? kind.region : undefined) ?? inputs['aws-region']
+      const region =
+        (entry?.type === 'ecr' ? entry.region : undefined) ??
+        (kind.kind === 'ecr' ? kind.region : undefined) ??
+        inputs['aws-region']
       if (region === undefined) {
-        throw new InputError('registry-auth', `the ECR registry ${registry} needs a region: add 'region' to its entry, or set 'aws-region'`)
+        throw new InputError(
+          'registry-auth',
+          `the ECR registry ${registry} needs a region: add 'region' to its entry, or set 'aws-region'`
+        )
       }
-      const registryId = (entry?.type === 'ecr' ? entry.registryId : undefined) ?? (kind.kind === 'ecr' ? kind.account : undefined)
+      const registryId =
+        (entry?.type === 'ecr' ? entry.registryId : undefined) ?? (kind.kind === 'ecr' ? kind.account : undefined)
       return {registry, method: 'ecr', region, registryId}
     }
     if (kind.kind === 'ecr-public') return {registry, method: 'ecr-public'}

@@ -15,7 +15,10 @@ export interface AzureCloud {
   readonly authorityHost: string
 }
 
-export const AZURE_PUBLIC: AzureCloud = {audience: 'https://containerregistry.azure.net', authorityHost: 'https://login.microsoftonline.com'}
+export const AZURE_PUBLIC: AzureCloud = {
+  audience: 'https://containerregistry.azure.net',
+  authorityHost: 'https://login.microsoftonline.com'
+}
 const AZURE_CLOUDS: Record<string, AzureCloud> = {
   'azurecr.io': AZURE_PUBLIC,
   'azurecr.cn': {audience: 'https://management.chinacloudapi.cn', authorityHost: 'https://login.chinacloudapi.cn'},

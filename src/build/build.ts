@@ -18,7 +18,8 @@ export async function buildImage(
 ): Promise<string> {
   const iidFile = path.join(workDir, 'iid')
   const cache = cacheArguments(docker.builder.kind, inputs['cache-from'], inputs['cache-to'])
-  if (typeof cache === 'string') throw new ActionError(`${cache}. Set up buildx (docker/setup-buildx-action) or change the cache inputs.`)
+  if (typeof cache === 'string')
+    throw new ActionError(`${cache}. Set up buildx (docker/setup-buildx-action) or change the cache inputs.`)
   const args = buildArguments(docker.builder.kind, {inputs, labels, refs, iidFile, cache})
   core.info(`${docker.builder.docker} ${args.join(' ')}`)
   await docker.build(args, inputs.context)

@@ -40,7 +40,10 @@ export function chooseBuilder(probes: readonly DockerProbe[]): Builder {
     throw new ActionError('No docker client found on PATH. Install Docker (with the buildx plugin) on the runner.')
   }
   const seen = probes
-    .map(p => `${p.path} (${p.clientVersion === undefined ? 'does not run' : `${p.clientVersion}, no buildx plugin, no built-in BuildKit`})`)
+    .map(
+      p =>
+        `${p.path} (${p.clientVersion === undefined ? 'does not run' : `${p.clientVersion}, no buildx plugin, no built-in BuildKit`})`
+    )
     .join('; ')
   throw new ActionError(
     `No docker client here can build with BuildKit: ${seen}. Install the buildx plugin ` +

@@ -14,8 +14,14 @@ export interface CacheOption {
 export function parseCacheOptions(name: 'cache-from' | 'cache-to', lines: readonly string[]): CacheOption[] {
   return lines.map(raw => {
     if (!raw.includes('=')) {
-      if (name === 'cache-to' || typeof parseReference(raw.includes(':') || raw.includes('@') ? raw : `${raw}:latest`) === 'string') {
-        throw new InputError(name, `'${raw}' is not accepted; use type=…,key=value (e.g. type=registry,ref=ghcr.io/acme/orders:cache${name === 'cache-to' ? ',mode=max or type=inline' : ''})`)
+      if (
+        name === 'cache-to' ||
+        typeof parseReference(raw.includes(':') || raw.includes('@') ? raw : `${raw}:latest`) === 'string'
+      ) {
+        throw new InputError(
+          name,
+          `'${raw}' is not accepted; use type=…,key=value (e.g. type=registry,ref=ghcr.io/acme/orders:cache${name === 'cache-to' ? ',mode=max or type=inline' : ''})`
+        )
       }
       return {raw, attrs: {type: 'registry', ref: raw}}
     }
@@ -32,15 +38,22 @@ export function parseCacheOptions(name: 'cache-from' | 'cache-to', lines: readon
 }
 
 /** The build arguments for the cache, or why this builder cannot do what was asked. */
-export function cacheArguments(kind: BuilderKind, from: readonly CacheOption[], to: readonly CacheOption[]): string[] | string {
-  if (kind === 'buildx') return [...from.flatMap(c => ['--cache-from', c.raw]), ...to.flatMap(c => ['--cache-to', c.raw])]
+export function cacheArguments(
+  kind: BuilderKind,
+  from: readonly CacheOption[],
+  to: readonly CacheOption[]
+): string[] | string {
+  if (kind === 'buildx')
+    return [...from.flatMap(c => ['--cache-from', c.raw]), ...to.flatMap(c => ['--cache-to', c.raw])]
   const args: string[] = []
   for (const c of from) {
-    if (c.attrs.type !== 'registry' || c.attrs.ref === undefined) return `cache-from '${c.raw}' needs buildx; the engine's built-in BuildKit reads only images (type=registry,ref=…)`
+    if (c.attrs.type !== 'registry' || c.attrs.ref === undefined)
+      return `cache-from '${c.raw}' needs buildx; the engine's built-in BuildKit reads only images (type=registry,ref=…)`
     args.push('--cache-from', c.attrs.ref)
   }
   for (const c of to) {
-    if (c.attrs.type !== 'inline') return `cache-to '${c.raw}' needs buildx; the engine's built-in BuildKit can only embed the cache in the image (type=inline)`
+    if (c.attrs.type !== 'inline')
+      return `cache-to '${c.raw}' needs buildx; the engine's built-in BuildKit can only embed the cache in the image (type=inline)`
     args.push('--build-arg', 'BUILDKIT_INLINE_CACHE=1')
   }
   return args

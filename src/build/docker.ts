@@ -38,13 +38,17 @@ async function probe(docker: string, env: NodeJS.ProcessEnv): Promise<DockerProb
 }
 
 /** The client to build with, and proof that the engine answers. */
-export async function detectBuilder(env: NodeJS.ProcessEnv): Promise<{builder: Builder; probes: DockerProbe[]; server: string}> {
+export async function detectBuilder(
+  env: NodeJS.ProcessEnv
+): Promise<{builder: Builder; probes: DockerProbe[]; server: string}> {
   const probes: DockerProbe[] = []
   for (const docker of dockerClientsOnPath(env.PATH ?? '')) probes.push(await probe(docker, env))
   const builder = chooseBuilder(probes)
   const server = await run(builder.docker, ['version', '--format', '{{.Server.Version}}'], {env})
   if (server.exitCode !== 0) {
-    throw new ActionError(`Cannot reach the Docker engine with ${builder.docker}: ${server.stderr.trim().split('\n').pop() ?? ''}`)
+    throw new ActionError(
+      `Cannot reach the Docker engine with ${builder.docker}: ${server.stderr.trim().split('\n').pop() ?? ''}`
+    )
   }
   return {builder, probes, server: server.stdout.trim()}
 }
@@ -67,7 +71,12 @@ export class Docker {
    * refused login fails at once; a registry that is briefly unavailable is
    * asked again.
    */
-  async login(registry: string, username: string, password: string, sleep = (ms: number) => new Promise(r => setTimeout(r, ms))): Promise<void> {
+  async login(
+    registry: string,
+    username: string,
+    password: string,
+    sleep = (ms: number) => new Promise(r => setTimeout(r, ms))
+  ): Promise<void> {
     let detail = ''
     const attempts = 8
     for (let attempt = 1; attempt <= attempts; attempt++) {
@@ -108,7 +117,8 @@ export class Docker {
     let stderr = ''
     child.stderr.on('data', d => (stderr += d))
     child.on('close', code => {
-      if (code !== 0) child.stdout.destroy(new ActionError(`docker save ${image} failed (exit ${code}): ${stderr.trim()}`))
+      if (code !== 0)
+        child.stdout.destroy(new ActionError(`docker save ${image} failed (exit ${code}): ${stderr.trim()}`))
     })
     return child.stdout
   }

@@ -10,7 +10,6 @@ import {CompressOptions, CompressedLayer, compressLayer} from './layer-compressi
 import {MEDIA_TYPES, sha256} from '../registry/client'
 import type {BlobSource} from './graph'
 
-
 export interface PreparedImage {
   readonly config: BlobSource
   readonly layers: readonly BlobSource[]
@@ -28,10 +27,18 @@ interface SaveManifestEntry {
 }
 
 /** Measured on 2 cores (bench/): 1 MiB members, up to 8 in flight, keep both cores busy while docker save streams. */
-export const DEFAULT_COMPRESSION: CompressOptions = {level: DEFAULT_COMPRESSION_LEVEL, chunkSize: 1024 * 1024, concurrency: 8}
+export const DEFAULT_COMPRESSION: CompressOptions = {
+  level: DEFAULT_COMPRESSION_LEVEL,
+  chunkSize: 1024 * 1024,
+  concurrency: 8
+}
 
 /** Reads a `docker save` archive (legacy or OCI layout) for one image. */
-export async function prepareImage(archive: Readable, workDir: string, opts: CompressOptions = DEFAULT_COMPRESSION): Promise<PreparedImage> {
+export async function prepareImage(
+  archive: Readable,
+  workDir: string,
+  opts: CompressOptions = DEFAULT_COMPRESSION
+): Promise<PreparedImage> {
   const small = new Map<string, Buffer>()
   const compressed = new Map<string, CompressedLayer>()
   let tarBytes = 0
@@ -51,14 +58,18 @@ export async function prepareImage(archive: Readable, workDir: string, opts: Com
       for await (const c of entry) chunks.push(c as Buffer)
       small.set(name, Buffer.concat(chunks))
     } else {
-      compressed.set(name, await compressLayer(entry as AsyncIterable<Buffer>, path.join(workDir, `layer-${n++}.gz`), opts))
+      compressed.set(
+        name,
+        await compressLayer(entry as AsyncIterable<Buffer>, path.join(workDir, `layer-${n++}.gz`), opts)
+      )
     }
   }
   const index = small.get('manifest.json')
   if (index === undefined) throw new ActionError('docker save produced no manifest.json')
   const entries = JSON.parse(index.toString('utf8')) as SaveManifestEntry[]
   const entry = entries[0]
-  if (entries.length !== 1 || entry === undefined) throw new ActionError(`docker save produced ${entries.length} images, expected 1`)
+  if (entries.length !== 1 || entry === undefined)
+    throw new ActionError(`docker save produced ${entries.length} images, expected 1`)
   const configBytes = small.get(entry.Config)
   if (configBytes === undefined) throw new ActionError(`docker save has no config ${entry.Config}`)
   const diffIds = (JSON.parse(configBytes.toString('utf8')) as {rootfs?: {diff_ids?: string[]}}).rootfs?.diff_ids ?? []
@@ -73,7 +84,9 @@ export async function prepareImage(archive: Readable, workDir: string, opts: Com
     }
     const expected = diffIds[i]
     if (layer.diffId !== '' && layer.diffId !== expected) {
-      throw new ActionError(`layer ${i + 1} of the saved image has diff ID ${layer.diffId}, but the image config says ${expected ?? 'nothing'}`)
+      throw new ActionError(
+        `layer ${i + 1} of the saved image has diff ID ${layer.diffId}, but the image config says ${expected ?? 'nothing'}`
+      )
     }
     layers.push(fileBlob(MEDIA_TYPES.dockerLayerGzip, layer.digest, layer.size, layer.file))
   }
@@ -81,7 +94,8 @@ export async function prepareImage(archive: Readable, workDir: string, opts: Com
     mediaType: MEDIA_TYPES.dockerConfig,
     digest: sha256(configBytes),
     size: configBytes.length,
-    open: (start?: number, end?: number) => Readable.from([configBytes.subarray(start ?? 0, end === undefined ? undefined : end + 1)])
+    open: (start?: number, end?: number) =>
+      Readable.from([configBytes.subarray(start ?? 0, end === undefined ? undefined : end + 1)])
   }
   return {config, layers, manifest: imageManifest(config, layers), tarBytes}
 }
@@ -91,6 +105,7 @@ function fileBlob(mediaType: string, digest: string, size: number, file: string)
     mediaType,
     digest,
     size,
-    open: (start?: number, end?: number) => fs.createReadStream(file, start === undefined ? {} : {start, ...(end === undefined ? {} : {end})})
+    open: (start?: number, end?: number) =>
+      fs.createReadStream(file, start === undefined ? {} : {start, ...(end === undefined ? {} : {end})})
   }
 }

@@ -7,7 +7,10 @@ export interface Descriptor {
   readonly size: number
 }
 
-export function imageManifest(config: Descriptor, layers: readonly Descriptor[]): {mediaType: string; body: Buffer; digest: string} {
+export function imageManifest(
+  config: Descriptor,
+  layers: readonly Descriptor[]
+): {mediaType: string; body: Buffer; digest: string} {
   const body = Buffer.from(
     JSON.stringify(
       {

@@ -33,7 +33,11 @@ export interface CompressedLayer {
 const GZIP_MAGIC = Buffer.from([0x1f, 0x8b])
 
 /** Writes the compressed layer to `file`; an input that is gzip already is stored as it is. */
-export async function compressLayer(input: AsyncIterable<Buffer>, file: string, opts: CompressOptions): Promise<CompressedLayer> {
+export async function compressLayer(
+  input: AsyncIterable<Buffer>,
+  file: string,
+  opts: CompressOptions
+): Promise<CompressedLayer> {
   const out = fs.createWriteStream(file)
   const blobHash = createHash('sha256')
   const tarHash = createHash('sha256')

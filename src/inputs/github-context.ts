@@ -11,11 +11,7 @@ export interface GitHubContext {
   readonly awsRegion: string | undefined
 }
 
-export function readGitHubContext(
-  env: NodeJS.ProcessEnv,
-  cwd: string,
-  tmpdir: string
-): GitHubContext {
+export function readGitHubContext(env: NodeJS.ProcessEnv, cwd: string, tmpdir: string): GitHubContext {
   return {
     ref: env.GITHUB_REF ?? '',
     sha: env.GITHUB_SHA ?? '',

@@ -80,7 +80,10 @@ function insideWorkspace(name: string, raw: string, workspace: string): string {
   const resolved = path.resolve(workspace, raw)
   const rel = path.relative(workspace, resolved)
   if (rel.startsWith('..') || path.isAbsolute(rel)) {
-    throw new InputError(name, `'${raw}' resolves to ${resolved}, outside the workspace ${workspace}; give a path inside it`)
+    throw new InputError(
+      name,
+      `'${raw}' resolves to ${resolved}, outside the workspace ${workspace}; give a path inside it`
+    )
   }
   return resolved
 }
@@ -98,7 +101,8 @@ function readFile(read: InputReader, workspace: string, context: string): string
   const raw = read('file').trim()
   const file = raw === '' ? path.join(context, 'Dockerfile') : insideWorkspace('file', raw, workspace)
   if (!fs.existsSync(file) || !fs.statSync(file).isFile()) {
-    const shown = raw === '' ? `${path.relative(workspace, file) || file} (the default <context>/Dockerfile)` : `'${raw}'`
+    const shown =
+      raw === '' ? `${path.relative(workspace, file) || file} (the default <context>/Dockerfile)` : `'${raw}'`
     throw new InputError('file', `${shown} does not exist; give the Dockerfile's path relative to the workspace`)
   }
   return file
@@ -158,7 +162,10 @@ export function getInputs(
   const push = parseBoolean('push', read('push'), true)
   const images = parseImages('images', read('images'))
   if (push && images.length === 0) {
-    throw new InputError('images', `is required when push is true; give repositories such as ghcr.io/acme/orders, or set push: false`)
+    throw new InputError(
+      'images',
+      `is required when push is true; give repositories such as ghcr.io/acme/orders, or set push: false`
+    )
   }
 
   const common = {
@@ -183,7 +190,11 @@ export function getInputs(
 }
 
 /** How each registry we may log in to would be logged in to, by kind (a registry-auth entry decides, else the host). */
-function loginKinds(images: readonly Repository[], source: ImageReference | undefined, auth: readonly RegistryAuth[]): Map<string, string> {
+function loginKinds(
+  images: readonly Repository[],
+  source: ImageReference | undefined,
+  auth: readonly RegistryAuth[]
+): Map<string, string> {
   const kinds = new Map<string, string>()
   for (const registry of [...images.map(r => r.registry), ...(source ? [source.repository.registry] : [])]) {
     kinds.set(registry, auth.find(a => a.registry === registry)?.type ?? detectRegistryKind(registry).kind)
@@ -211,7 +222,10 @@ function requireCloudRegistries(
         `For a registry under another name, add it to 'registry-auth' with type: acr`
     )
   }
-  if (inputs['aws-role-to-assume'] !== undefined && !hosts.some(h => kinds.get(h) === 'ecr' || kinds.get(h) === 'ecr-public')) {
+  if (
+    inputs['aws-role-to-assume'] !== undefined &&
+    !hosts.some(h => kinds.get(h) === 'ecr' || kinds.get(h) === 'ecr-public')
+  ) {
     throw new InputError(
       'aws-role-to-assume',
       `logs in to Amazon ECR, but ${none ?? `no registry is recognised as ECR (${hosts.map(whyNotEcr).join('; ')})`}. ` +
@@ -225,24 +239,48 @@ function readMerge(read: InputReader, push: boolean, withSource: boolean): strin
   if (digests.length === 0) return []
   if (withSource) throw new InputError('merge', `does not go with 'source'; give one of them`)
   for (const d of digests) {
-    if (!isValidDigest(d)) throw new InputError('merge', `'${d}' is not a digest; give one sha256:… per line, the digests of per-platform images`)
+    if (!isValidDigest(d))
+      throw new InputError(
+        'merge',
+        `'${d}' is not a digest; give one sha256:… per line, the digests of per-platform images`
+      )
   }
   if (new Set(digests).size !== digests.length) throw new InputError('merge', `lists a digest twice`)
   const given = buildInputsGiven(read)
-  if (given.length > 0) throw new InputError('merge', `joins images that exist already and builds nothing, so it does not go with ${given.map(g => `'${g}'`).join(', ')}`)
+  if (given.length > 0)
+    throw new InputError(
+      'merge',
+      `joins images that exist already and builds nothing, so it does not go with ${given.map(g => `'${g}'`).join(', ')}`
+    )
   if (!push) throw new InputError('merge', `publishes an index to 'images', which needs push: true`)
   return digests
 }
 
 /** What a mirror has instead of build inputs. */
-const NO_BUILD = {file: '', 'build-args': [], target: undefined, labels: [], network: undefined, 'no-cache': false, pull: false, 'compression-level': DEFAULT_COMPRESSION_LEVEL, 'cache-from': [], 'cache-to': []} as const
+const NO_BUILD = {
+  file: '',
+  'build-args': [],
+  target: undefined,
+  labels: [],
+  network: undefined,
+  'no-cache': false,
+  pull: false,
+  'compression-level': DEFAULT_COMPRESSION_LEVEL,
+  'cache-from': [],
+  'cache-to': []
+} as const
 
 function readBuildInputs(read: InputReader, workspace: string) {
   const context = readContext(read, workspace)
   return {
     context,
     file: readFile(read, workspace, context),
-    'build-args': parseKeyValues('build-args', read('build-args'), BUILD_ARG_KEY, 'a build arg name is letters, digits and _ and does not start with a digit'),
+    'build-args': parseKeyValues(
+      'build-args',
+      read('build-args'),
+      BUILD_ARG_KEY,
+      'a build arg name is letters, digits and _ and does not start with a digit'
+    ),
     target: readTarget(read),
     labels: parseKeyValues('labels', read('labels'), LABEL_KEY, 'a label key is letters, digits and . _ - /'),
     network: readNetwork(read),
@@ -255,7 +293,19 @@ function readBuildInputs(read: InputReader, workspace: string) {
 }
 
 /** Inputs that only a build uses; with `source` they must stay empty. */
-const BUILD_INPUTS = ['context', 'file', 'build-args', 'target', 'labels', 'network', 'no-cache', 'pull', 'compression-level', 'cache-from', 'cache-to'] as const
+const BUILD_INPUTS = [
+  'context',
+  'file',
+  'build-args',
+  'target',
+  'labels',
+  'network',
+  'no-cache',
+  'pull',
+  'compression-level',
+  'cache-from',
+  'cache-to'
+] as const
 
 /** The build inputs the user set: a value equal to the action.yml default is what every runner sends, not a choice. */
 function buildInputsGiven(read: InputReader): string[] {
@@ -266,10 +316,17 @@ function readSource(read: InputReader, push: boolean): ImageReference | undefine
   const raw = optional(read('source'))
   if (raw === undefined) return undefined
   const ref = parseReference(raw)
-  if (typeof ref === 'string') throw new InputError('source', `${ref}. Expected an image such as ghcr.io/acme/orders:1.2.3 or ghcr.io/acme/orders@sha256:…`)
+  if (typeof ref === 'string')
+    throw new InputError(
+      'source',
+      `${ref}. Expected an image such as ghcr.io/acme/orders:1.2.3 or ghcr.io/acme/orders@sha256:…`
+    )
   const given = buildInputsGiven(read)
   if (given.length > 0) {
-    throw new InputError('source', `copies an existing image and builds nothing, so it does not go with ${given.map(g => `'${g}'`).join(', ')}; remove ${given.length === 1 ? 'it' : 'them'} or remove 'source'`)
+    throw new InputError(
+      'source',
+      `copies an existing image and builds nothing, so it does not go with ${given.map(g => `'${g}'`).join(', ')}; remove ${given.length === 1 ? 'it' : 'them'} or remove 'source'`
+    )
   }
   if (!push) throw new InputError('source', `copies an image to 'images', which needs push: true`)
   return ref
@@ -278,11 +335,27 @@ function readSource(read: InputReader, push: boolean): ImageReference | undefine
 function readCompressionLevel(read: InputReader): number {
   const raw = optional(read('compression-level'))
   if (raw === undefined) return DEFAULT_COMPRESSION_LEVEL
-  if (!/^[1-9]$/.test(raw)) throw new InputError('compression-level', `'${raw}' is not accepted; use a gzip level from 1 (fastest) to 9 (smallest)`)
+  if (!/^[1-9]$/.test(raw))
+    throw new InputError(
+      'compression-level',
+      `'${raw}' is not accepted; use a gzip level from 1 (fastest) to 9 (smallest)`
+    )
   return Number(raw)
 }
 
-const SIZE_UNITS: Record<string, number> = {'': 1, b: 1, k: 1024, kb: 1024, kib: 1024, m: 1024 ** 2, mb: 1024 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gb: 1024 ** 3, gib: 1024 ** 3}
+const SIZE_UNITS: Record<string, number> = {
+  '': 1,
+  b: 1,
+  k: 1024,
+  kb: 1024,
+  kib: 1024,
+  m: 1024 ** 2,
+  mb: 1024 ** 2,
+  mib: 1024 ** 2,
+  g: 1024 ** 3,
+  gb: 1024 ** 3,
+  gib: 1024 ** 3
+}
 
 /** `upload-chunk-size`: bytes, or with a unit (`16MiB`); at least 1 MiB. */
 export function parseSize(name: string, raw: string): number {
@@ -308,14 +381,23 @@ function readAzureInputs(read: InputReader, mask: (secret: string) => void) {
   if (secret !== undefined) mask(secret)
   const clientId = optional(read('azure-client-id'))
   if (clientId !== undefined && !GUID.test(clientId)) {
-    throw new InputError('azure-client-id', `'${clientId}' is not an application (client) ID; expected a GUID such as 11111111-2222-3333-4444-555555555555`)
+    throw new InputError(
+      'azure-client-id',
+      `'${clientId}' is not an application (client) ID; expected a GUID such as 11111111-2222-3333-4444-555555555555`
+    )
   }
   const tenantId = optional(read('azure-tenant-id'))
   if (tenantId !== undefined && !GUID.test(tenantId) && !/^[a-z0-9-]+(\.[a-z0-9-]+)+$/i.test(tenantId)) {
-    throw new InputError('azure-tenant-id', `'${tenantId}' is not a tenant; expected a GUID or a domain such as contoso.onmicrosoft.com`)
+    throw new InputError(
+      'azure-tenant-id',
+      `'${tenantId}' is not a tenant; expected a GUID or a domain such as contoso.onmicrosoft.com`
+    )
   }
   if ((clientId === undefined) !== (tenantId === undefined)) {
-    throw new InputError(clientId === undefined ? 'azure-client-id' : 'azure-tenant-id', `'azure-client-id' and 'azure-tenant-id' go together; give both or neither`)
+    throw new InputError(
+      clientId === undefined ? 'azure-client-id' : 'azure-tenant-id',
+      `'azure-client-id' and 'azure-tenant-id' go together; give both or neither`
+    )
   }
   if (secret !== undefined && clientId === undefined) {
     throw new InputError('azure-client-secret', `needs 'azure-client-id' and 'azure-tenant-id'`)
@@ -330,13 +412,24 @@ function readAwsInputs(read: InputReader, envRegion: string | undefined) {
   }
   const role = optional(read('aws-role-to-assume'))
   if (role !== undefined && !/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/.test(role)) {
-    throw new InputError('aws-role-to-assume', `'${role}' is not an IAM role ARN such as arn:aws:iam::123456789012:role/publisher`)
+    throw new InputError(
+      'aws-role-to-assume',
+      `'${role}' is not an IAM role ARN such as arn:aws:iam::123456789012:role/publisher`
+    )
   }
   const sessionName = optional(read('aws-role-session-name')) ?? 'stevedore'
   if (!/^[\w+=,.@-]{2,64}$/.test(sessionName)) {
-    throw new InputError('aws-role-session-name', `'${sessionName}' is not accepted; use 2-64 of letters, digits and + = , . @ _ -`)
+    throw new InputError(
+      'aws-role-session-name',
+      `'${sessionName}' is not accepted; use 2-64 of letters, digits and + = , . @ _ -`
+    )
   }
-  const mutability = parseChoice('ecr-tag-mutability', read('ecr-tag-mutability'), ['mutable', 'immutable'] as const, 'mutable')
+  const mutability = parseChoice(
+    'ecr-tag-mutability',
+    read('ecr-tag-mutability'),
+    ['mutable', 'immutable'] as const,
+    'mutable'
+  )
   return {
     'aws-region': region,
     'aws-role-to-assume': role,
@@ -347,4 +440,3 @@ function readAwsInputs(read: InputReader, envRegion: string | undefined) {
     'ecr-scan-on-push': parseBoolean('ecr-scan-on-push', read('ecr-scan-on-push'), false)
   }
 }
-

@@ -22,12 +22,7 @@ export function parseBoolean(name: string, raw: string, fallback: boolean): bool
   throw new InputError(name, `'${v}' is not a boolean; accepted: true or false`)
 }
 
-export function parseChoice<T extends string>(
-  name: string,
-  raw: string,
-  choices: readonly T[],
-  fallback: T
-): T {
+export function parseChoice<T extends string>(name: string, raw: string, choices: readonly T[], fallback: T): T {
   const v = raw.trim().toLowerCase()
   if (v === '') return fallback
   const found = choices.find(c => c === v)
@@ -99,7 +94,12 @@ export type RegistryType = (typeof REGISTRY_TYPES)[number]
 /** One `registry-auth` entry: how to log in to one registry. */
 export type RegistryAuth =
   | {readonly registry: string; readonly type: 'basic'; readonly username: string; readonly password: string}
-  | {readonly registry: string; readonly type: 'ecr'; readonly region: string | undefined; readonly registryId: string | undefined}
+  | {
+      readonly registry: string
+      readonly type: 'ecr'
+      readonly region: string | undefined
+      readonly registryId: string | undefined
+    }
   | {readonly registry: string; readonly type: 'ecr-public'}
   | {readonly registry: string; readonly type: 'acr'}
 
@@ -227,7 +227,10 @@ function checkSecretScalars(name: string, raw: string, contents: unknown): void 
       if (typeof value.value !== 'string') {
         // a password is not shown: the input is not masked yet
         const shown = key === 'password' ? 'the value' : raw.slice(value.range?.[0] ?? 0, value.range?.[1] ?? 0)
-        throw new InputError(name, `${where}: YAML reads ${shown} as a ${typeof value.value} (${key === 'password' ? 'not shown' : JSON.stringify(value.value)}), not as text. ${QUOTE_HINT}`)
+        throw new InputError(
+          name,
+          `${where}: YAML reads ${shown} as a ${typeof value.value} (${key === 'password' ? 'not shown' : JSON.stringify(value.value)}), not as text. ${QUOTE_HINT}`
+        )
       }
       if (value.type === 'PLAIN' && value.range) {
         const rest = raw.slice(value.range[1]).split(/\r?\n/)[0] ?? ''

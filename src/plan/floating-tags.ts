@@ -23,7 +23,8 @@ export async function settleTags(
   listers: ReadonlyMap<string, TagLister> | undefined
 ): Promise<SettledTags> {
   const {version} = plan
-  if (version === undefined || plan.tags.floating.length === 0) return {tags: finalTags(plan.tags, []), decisions: [], asked: false}
+  if (version === undefined || plan.tags.floating.length === 0)
+    return {tags: finalTags(plan.tags, []), decisions: [], asked: false}
   const existing = new Map<string, string[]>()
   for (const repo of listers === undefined ? [] : images) {
     const lister = listers?.get(repo.registry)

@@ -3,14 +3,7 @@
  * and commit tags, extra tags. Pure: what the registry already holds is passed in.
  */
 import * as semver from 'semver'
-import {
-  FloatingTag,
-  LATEST,
-  highestRelease,
-  isStableRelease,
-  semverFloatingTags,
-  versionTag
-} from './version'
+import {FloatingTag, LATEST, highestRelease, isStableRelease, semverFloatingTags, versionTag} from './version'
 
 export type LatestMode = 'auto' | 'true' | 'false'
 

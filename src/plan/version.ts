@@ -53,8 +53,6 @@ export const LATEST: FloatingTag = {tag: 'latest', range: '*'}
 
 /** The highest stable release among registry tags (`v` prefixes allowed) within a range. */
 export function highestRelease(tags: readonly string[], range: string): string | undefined {
-  const releases = tags
-    .map(t => cleanVersion(t))
-    .filter(t => isStableRelease(t) && semver.satisfies(t, range))
+  const releases = tags.map(t => cleanVersion(t)).filter(t => isStableRelease(t) && semver.satisfies(t, range))
   return semver.maxSatisfying(releases, range) ?? undefined
 }

@@ -41,7 +41,12 @@ export function planImmutableTags(
     if (found === undefined) {
       plan.push.push(tag)
     } else if (found.digest === image.digest || (found.config !== undefined && found.config === image.id)) {
-      plan.kept.push({tag, digest: found.digest, same: true, reason: `${repo}:${tag} already holds this image (${found.digest}); skipped`})
+      plan.kept.push({
+        tag,
+        digest: found.digest,
+        same: true,
+        reason: `${repo}:${tag} already holds this image (${found.digest}); skipped`
+      })
     } else if (floating.has(tag)) {
       plan.kept.push({
         tag,

@@ -34,20 +34,37 @@ export async function mergeGraph(
       const manifest = await client?.findManifest(repo.path, digest)
       if (client === undefined || manifest === undefined) continue
       const node = await loadNode(client, repo.path, manifest)
-      if (node.children.length > 0) throw new ActionError(`merge: ${digest} in ${repo.name} is an index; give the digests of single-platform images`)
+      if (node.children.length > 0)
+        throw new ActionError(
+          `merge: ${digest} in ${repo.name} is an index; give the digests of single-platform images`
+        )
       const configDigest = (JSON.parse(manifest.body.toString('utf8')) as {config?: {digest: string}}).config?.digest
       if (configDigest === undefined) throw new ActionError(`merge: ${digest} in ${repo.name} has no image config`)
-      const config = JSON.parse(Buffer.from(await (await client.getBlob(repo.path, configDigest)).arrayBuffer()).toString('utf8')) as Partial<Platform>
-      const platform: Platform = {architecture: config.architecture ?? 'unknown', os: config.os ?? 'unknown', ...(config.variant ? {variant: config.variant} : {})}
+      const config = JSON.parse(
+        Buffer.from(await (await client.getBlob(repo.path, configDigest)).arrayBuffer()).toString('utf8')
+      ) as Partial<Platform>
+      const platform: Platform = {
+        architecture: config.architecture ?? 'unknown',
+        os: config.os ?? 'unknown',
+        ...(config.variant ? {variant: config.variant} : {})
+      }
       found = {node, platform}
       origins.push({registry: repo.registry, path: repo.path, digests: blobsOf(node).map(b => b.digest)})
       break
     }
-    if (found === undefined) throw new ActionError(`merge: ${digest} is in none of the repositories in images; push each platform's image there first`)
+    if (found === undefined)
+      throw new ActionError(
+        `merge: ${digest} is in none of the repositories in images; push each platform's image there first`
+      )
     entries.push(found)
   }
-  const seen = new Set(entries.map(e => `${e.platform.os}/${e.platform.architecture}${e.platform.variant ? `/${e.platform.variant}` : ''}`))
-  if (seen.size !== entries.length) throw new ActionError(`merge: two of the images are for the same platform (${entries.map(e => `${e.platform.os}/${e.platform.architecture}`).join(', ')})`)
+  const seen = new Set(
+    entries.map(e => `${e.platform.os}/${e.platform.architecture}${e.platform.variant ? `/${e.platform.variant}` : ''}`)
+  )
+  if (seen.size !== entries.length)
+    throw new ActionError(
+      `merge: two of the images are for the same platform (${entries.map(e => `${e.platform.os}/${e.platform.architecture}`).join(', ')})`
+    )
   const oci = entries.every(e => e.node.mediaType === MEDIA_TYPES.ociManifest)
   const mediaType = oci ? MEDIA_TYPES.ociIndex : MEDIA_TYPES.dockerList
   const body = Buffer.from(
@@ -55,7 +72,12 @@ export async function mergeGraph(
       {
         schemaVersion: 2,
         mediaType,
-        manifests: entries.map(e => ({mediaType: e.node.mediaType, digest: e.node.digest, size: e.node.body.length, platform: e.platform}))
+        manifests: entries.map(e => ({
+          mediaType: e.node.mediaType,
+          digest: e.node.digest,
+          size: e.node.body.length,
+          platform: e.platform
+        }))
       },
       null,
       2

@@ -16,23 +16,38 @@ interface ManifestJson {
 }
 
 /** Docker image manifest schema 1, signed or not: no registry takes new ones. */
-const SCHEMA1 = ['application/vnd.docker.distribution.manifest.v1+json', 'application/vnd.docker.distribution.manifest.v1+prettyjws']
+const SCHEMA1 = [
+  'application/vnd.docker.distribution.manifest.v1+json',
+  'application/vnd.docker.distribution.manifest.v1+prettyjws'
+]
 
 /** The graph below a manifest: an image and its blobs, or an index and its images. */
-export async function loadNode(client: RegistryClient, repoPath: string, m: Manifest, depth = 0): Promise<ManifestNode> {
-  if (SCHEMA1.includes(m.mediaType)) throw new ActionError(`${repoPath}@${m.digest} is a Docker schema 1 manifest, which registries no longer accept; rebuild it`)
+export async function loadNode(
+  client: RegistryClient,
+  repoPath: string,
+  m: Manifest,
+  depth = 0
+): Promise<ManifestNode> {
+  if (SCHEMA1.includes(m.mediaType))
+    throw new ActionError(
+      `${repoPath}@${m.digest} is a Docker schema 1 manifest, which registries no longer accept; rebuild it`
+    )
   const json = JSON.parse(m.body.toString('utf8')) as ManifestJson
   if (isIndexMediaType(m.mediaType) || Array.isArray(json.manifests)) {
     if (depth > 2) throw new ActionError(`${repoPath}@${m.digest}: indexes nested deeper than 2 are not copied`)
     const children: ManifestNode[] = []
     for (const d of json.manifests ?? []) {
       const child = await client.getManifest(repoPath, d.digest)
-      if (child.digest !== d.digest) throw new ActionError(`${repoPath}: child ${d.digest} was served as ${child.digest}`)
+      if (child.digest !== d.digest)
+        throw new ActionError(`${repoPath}: child ${d.digest} was served as ${child.digest}`)
       children.push(await loadNode(client, repoPath, child, depth + 1))
     }
     return {...m, blobs: [], children}
   }
-  const blobs = [...(json.config ? [json.config] : []), ...(json.layers ?? [])].map(d => ({...d, open: () => client.readBlob(repoPath, d.digest)}))
+  const blobs = [...(json.config ? [json.config] : []), ...(json.layers ?? [])].map(d => ({
+    ...d,
+    open: () => client.readBlob(repoPath, d.digest)
+  }))
   return {...m, blobs, children: []}
 }
 

@@ -88,21 +88,33 @@ export async function verifyAll(
     const same = kept.filter(k => k.same)
     const result = pushed.get(repo.name)
     const digest = (tags.length > 0 ? result?.digest : undefined) ?? same[0]?.digest
-    if (client === undefined || digest === undefined) throw new ActionError(`${repo.name}: nothing was pushed and no tag holds this image`)
+    if (client === undefined || digest === undefined)
+      throw new ActionError(`${repo.name}: nothing was pushed and no tag holds this image`)
     for (const tag of tags) {
       const found = await client.manifestDigest(repo.path, tag)
       if (found !== digest) {
-        throw new ActionError(`${refWithTag(repo, tag)} resolves to ${found ?? 'nothing'} in the registry, but ${digest} was pushed`)
+        throw new ActionError(
+          `${refWithTag(repo, tag)} resolves to ${found ?? 'nothing'} in the registry, but ${digest} was pushed`
+        )
       }
     }
     const size = compressedSize(await client.getManifest(repo.path, digest))
     core.info(`${repo.name}: ${tags.length} tag(s) verified at ${digest}`)
     const stats = result?.stats ?? {uploaded: 0, uploadedBytes: 0, mounted: 0, present: 0}
-    published.push({repository: repo, tags: [...tags, ...same.map(k => k.tag)], digest, compressedSize: size, kept, stats})
+    published.push({
+      repository: repo,
+      tags: [...tags, ...same.map(k => k.tag)],
+      digest,
+      compressedSize: size,
+      kept,
+      stats
+    })
   }
   const distinct = new Set(published.map(p => p.digest))
   if (distinct.size > 1) {
-    core.warning(`The registries hold different digests for the same image: ${published.map(p => `${p.repository.name}@${p.digest}`).join(', ')}`)
+    core.warning(
+      `The registries hold different digests for the same image: ${published.map(p => `${p.repository.name}@${p.digest}`).join(', ')}`
+    )
   }
   return published
 }

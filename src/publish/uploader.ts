@@ -34,7 +34,11 @@ export interface UploadOptions {
   /** blobs sent at once to one repository */
   readonly concurrency?: number
   /** repositories known to hold blobs (the mirror source): mount from there */
-  readonly origins?: ReadonlyArray<{readonly registry: string; readonly path: string; readonly digests: readonly string[]}>
+  readonly origins?: ReadonlyArray<{
+    readonly registry: string
+    readonly path: string
+    readonly digests: readonly string[]
+  }>
 }
 
 /** Blobs known to be in each repository of one registry, this run. */
@@ -65,7 +69,14 @@ async function inParallel<T>(items: readonly T[], limit: number, work: (item: T)
   await Promise.all(lanes)
 }
 
-async function ensureBlob(client: RegistryClient, repoPath: string, blob: BlobSource, known: RegistryBlobs, stats: BlobStats, opts: UploadOptions): Promise<void> {
+async function ensureBlob(
+  client: RegistryClient,
+  repoPath: string,
+  blob: BlobSource,
+  known: RegistryBlobs,
+  stats: BlobStats,
+  opts: UploadOptions
+): Promise<void> {
   if (known.has(repoPath, blob.digest)) {
     stats.present++
     return
@@ -86,15 +97,24 @@ async function ensureBlob(client: RegistryClient, repoPath: string, blob: BlobSo
 }
 
 /** Children first (by digest), then the root under every tag of the target. */
-async function putManifests(client: RegistryClient, repoPath: string, root: ManifestNode, tags: readonly string[]): Promise<string> {
+async function putManifests(
+  client: RegistryClient,
+  repoPath: string,
+  root: ManifestNode,
+  tags: readonly string[]
+): Promise<string> {
   for (const child of root.children) {
     const got = await client.putManifest(repoPath, child.digest, child)
-    if (got !== child.digest) throw new ActionError(`${client.registry}/${repoPath}: child manifest ${child.digest} was stored as ${got}`)
+    if (got !== child.digest)
+      throw new ActionError(`${client.registry}/${repoPath}: child manifest ${child.digest} was stored as ${got}`)
   }
   let digest = root.digest
   for (const tag of tags) {
     digest = await client.putManifest(repoPath, tag, root)
-    if (digest !== root.digest) throw new ActionError(`${client.registry}/${repoPath}:${tag} was stored as ${digest}, but the manifest is ${root.digest}`)
+    if (digest !== root.digest)
+      throw new ActionError(
+        `${client.registry}/${repoPath}:${tag} was stored as ${digest}, but the manifest is ${root.digest}`
+      )
   }
   return digest
 }
@@ -130,7 +150,8 @@ export async function uploadGraph(
   const registries = [...byRegistry.keys()]
   const failed = new Map<string, string>()
   settled.forEach((s, i) => {
-    if (s.status === 'rejected') failed.set(registries[i] ?? '', s.reason instanceof Error ? s.reason.message : String(s.reason))
+    if (s.status === 'rejected')
+      failed.set(registries[i] ?? '', s.reason instanceof Error ? s.reason.message : String(s.reason))
   })
   if (failed.size > 0) throw new UploadError(failed, results)
   return results

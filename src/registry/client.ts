@@ -23,7 +23,12 @@ export const MEDIA_TYPES = {
   dockerLayerGzip: 'application/vnd.docker.image.rootfs.diff.tar.gzip'
 } as const
 
-export const MANIFEST_MEDIA_TYPES = [MEDIA_TYPES.ociIndex, MEDIA_TYPES.dockerList, MEDIA_TYPES.ociManifest, MEDIA_TYPES.dockerManifest] as const
+export const MANIFEST_MEDIA_TYPES = [
+  MEDIA_TYPES.ociIndex,
+  MEDIA_TYPES.dockerList,
+  MEDIA_TYPES.ociManifest,
+  MEDIA_TYPES.dockerManifest
+] as const
 
 export function isIndexMediaType(mediaType: string): boolean {
   return mediaType === MEDIA_TYPES.ociIndex || mediaType === MEDIA_TYPES.dockerList
@@ -64,7 +69,11 @@ type Fetch = typeof fetch
 export async function errorText(res: Response): Promise<string> {
   const text = await res.text().catch(() => '')
   try {
-    const parsed = JSON.parse(text) as {errors?: Array<{code?: string; message?: string}>; error?: string; error_description?: string}
+    const parsed = JSON.parse(text) as {
+      errors?: Array<{code?: string; message?: string}>
+      error?: string
+      error_description?: string
+    }
     if (Array.isArray(parsed.errors) && parsed.errors.length > 0) {
       return parsed.errors.map(e => [e.code, e.message].filter(Boolean).join(': ')).join('; ')
     }
@@ -130,12 +139,16 @@ export class RegistryClient {
   private async authorize(challenge: Challenge, scopes: readonly string[], key: string): Promise<void> {
     if (challenge.scheme === 'basic') {
       const header = this.basicHeader()
-      if (header === undefined) throw new RegistryError(`${this.registry} asks for a username and password and none was given for it`, 401)
+      if (header === undefined)
+        throw new RegistryError(`${this.registry} asks for a username and password and none was given for it`, 401)
       this.basic = header
       return
     }
     if (challenge.scheme !== 'bearer' || !challenge.params.realm) {
-      throw new RegistryError(`${this.registry} asks for an authentication scheme we do not speak: ${challenge.scheme}`, 401)
+      throw new RegistryError(
+        `${this.registry} asks for an authentication scheme we do not speak: ${challenge.scheme}`,
+        401
+      )
     }
     const url = new URL(challenge.params.realm)
     if (challenge.params.service) url.searchParams.set('service', challenge.params.service)
@@ -151,7 +164,10 @@ export class RegistryClient {
           await this.retry.sleep(retryDelay(attempt, this.retry, null, Date.now()))
           continue
         }
-        throw new RegistryError(`${this.registry}: the token service at ${url.origin} did not answer: ${causeOf(e)}`, undefined)
+        throw new RegistryError(
+          `${this.registry}: the token service at ${url.origin} did not answer: ${causeOf(e)}`,
+          undefined
+        )
       }
       if (isRetryableStatus(res.status) && attempt < this.retry.attempts) {
         await drain(res)
@@ -162,7 +178,10 @@ export class RegistryClient {
     }
     if (!res.ok) {
       const who = this.credentials === undefined ? 'anonymous access' : `user '${this.credentials.username}'`
-      throw new RegistryError(`${this.registry} refused a token for ${[...wanted].join(' ')} (${who}): HTTP ${res.status} ${await errorText(res)}`, res.status)
+      throw new RegistryError(
+        `${this.registry} refused a token for ${[...wanted].join(' ')} (${who}): HTTP ${res.status} ${await errorText(res)}`,
+        res.status
+      )
     }
     const body = (await res.json()) as {token?: string; access_token?: string}
     const token = body.token ?? body.access_token
@@ -175,7 +194,12 @@ export class RegistryClient {
    * mid-run), retries 429/5xx/connection resets with backoff, and follows
    * redirects itself so that Authorization never leaves the registry.
    */
-  async request(method: string, pathOrUrl: string, scopes: string | readonly string[], opts: RequestOptions = {}): Promise<Response> {
+  async request(
+    method: string,
+    pathOrUrl: string,
+    scopes: string | readonly string[],
+    opts: RequestOptions = {}
+  ): Promise<Response> {
     const scopeList = typeof scopes === 'string' ? [scopes] : scopes
     const key = scopeList.join(' ')
     const url = pathOrUrl.startsWith('http') ? pathOrUrl : `${await this.baseUrl()}${pathOrUrl}`
@@ -215,7 +239,12 @@ export class RegistryClient {
         await this.retry.sleep(retryDelay(attempt, this.retry, res.headers.get('retry-after'), Date.now()))
         continue
       }
-      if (res.status >= 300 && res.status < 400 && (method === 'GET' || method === 'HEAD') && res.headers.get('location')) {
+      if (
+        res.status >= 300 &&
+        res.status < 400 &&
+        (method === 'GET' || method === 'HEAD') &&
+        res.headers.get('location')
+      ) {
         const location = new URL(res.headers.get('location') ?? '', url).toString()
         await drain(res)
         return this.followRedirect(method, location, opts.headers ?? {})
@@ -225,7 +254,12 @@ export class RegistryClient {
   }
 
   /** Storage redirects (S3, Azure blob) get the request without Authorization. */
-  private async followRedirect(method: string, location: string, headers: Record<string, string>, hops = 0): Promise<Response> {
+  private async followRedirect(
+    method: string,
+    location: string,
+    headers: Record<string, string>,
+    hops = 0
+  ): Promise<Response> {
     for (let attempt = 1; ; attempt++) {
       let res: Response
       try {
@@ -235,7 +269,10 @@ export class RegistryClient {
           await this.retry.sleep(retryDelay(attempt, this.retry, null, Date.now()))
           continue
         }
-        throw new RegistryError(`${this.registry}: ${method} ${new URL(location).host} (redirected) failed: ${causeOf(e)}`, undefined)
+        throw new RegistryError(
+          `${this.registry}: ${method} ${new URL(location).host} (redirected) failed: ${causeOf(e)}`,
+          undefined
+        )
       }
       if (isRetryableStatus(res.status) && attempt < this.retry.attempts) {
         await drain(res)
@@ -275,16 +312,22 @@ export class RegistryClient {
       const body = (await res.json()) as {tags?: string[] | null}
       tags.push(...(body.tags ?? []))
       const link = /<([^>]+)>\s*;\s*rel="?next"?/.exec(res.headers.get('link') ?? '')?.[1]
-      next = link === undefined ? undefined : link.startsWith('/') ? link : new URL(link).pathname + new URL(link).search
+      next =
+        link === undefined ? undefined : link.startsWith('/') ? link : new URL(link).pathname + new URL(link).search
     }
     return tags
   }
 
   /** The digest a tag points to (HEAD, `Docker-Content-Digest`); undefined when it does not exist. */
   async manifestDigest(repoPath: string, reference: string): Promise<string | undefined> {
-    const res = await this.request('HEAD', `/v2/${repoPath}/manifests/${reference}`, repositoryScope(repoPath, ['pull']), {
-      headers: {accept: MANIFEST_MEDIA_TYPES.join(', ')}
-    })
+    const res = await this.request(
+      'HEAD',
+      `/v2/${repoPath}/manifests/${reference}`,
+      repositoryScope(repoPath, ['pull']),
+      {
+        headers: {accept: MANIFEST_MEDIA_TYPES.join(', ')}
+      }
+    )
     if (res.status === 404) return undefined
     if (!res.ok) return this.fail(res, `read manifest ${repoPath}:${reference}`, false)
     const digest = res.headers.get('docker-content-digest')
@@ -294,38 +337,55 @@ export class RegistryClient {
 
   async getManifest(repoPath: string, reference: string): Promise<Manifest> {
     const found = await this.findManifest(repoPath, reference)
-    if (found === undefined) throw new RegistryError(`${this.registry}: manifest ${repoPath}:${reference} does not exist`, 404)
+    if (found === undefined)
+      throw new RegistryError(`${this.registry}: manifest ${repoPath}:${reference} does not exist`, 404)
     return found
   }
 
   /** The manifest a tag or digest names; undefined when there is none. */
   async findManifest(repoPath: string, reference: string): Promise<Manifest | undefined> {
-    const res = await this.request('GET', `/v2/${repoPath}/manifests/${reference}`, repositoryScope(repoPath, ['pull']), {
-      headers: {accept: MANIFEST_MEDIA_TYPES.join(', ')}
-    })
+    const res = await this.request(
+      'GET',
+      `/v2/${repoPath}/manifests/${reference}`,
+      repositoryScope(repoPath, ['pull']),
+      {
+        headers: {accept: MANIFEST_MEDIA_TYPES.join(', ')}
+      }
+    )
     if (res.status === 404) {
       await drain(res)
       return undefined
     }
     if (!res.ok) return this.fail(res, `read manifest ${repoPath}:${reference}`, false)
     const body = Buffer.from(await res.arrayBuffer())
-    const mediaType = (res.headers.get('content-type') ?? '').split(';')[0]?.trim() || ((JSON.parse(body.toString('utf8')) as {mediaType?: string}).mediaType ?? '')
+    const mediaType =
+      (res.headers.get('content-type') ?? '').split(';')[0]?.trim() ||
+      ((JSON.parse(body.toString('utf8')) as {mediaType?: string}).mediaType ?? '')
     return {digest: sha256(body), mediaType, body}
   }
 
   /** PUT a manifest under a tag or its digest; returns the digest the registry reports. */
   async putManifest(repoPath: string, reference: string, manifest: {mediaType: string; body: Buffer}): Promise<string> {
-    const res = await this.request('PUT', `/v2/${repoPath}/manifests/${reference}`, repositoryScope(repoPath, ['pull', 'push']), {
-      headers: {'content-type': manifest.mediaType},
-      body: () => manifest.body
-    })
+    const res = await this.request(
+      'PUT',
+      `/v2/${repoPath}/manifests/${reference}`,
+      repositoryScope(repoPath, ['pull', 'push']),
+      {
+        headers: {'content-type': manifest.mediaType},
+        body: () => manifest.body
+      }
+    )
     if (res.status !== 201 && res.status !== 200) return this.fail(res, `put manifest ${repoPath}:${reference}`, true)
     await drain(res)
     return res.headers.get('docker-content-digest') ?? sha256(manifest.body)
   }
 
   async blobExists(repoPath: string, digest: string): Promise<boolean> {
-    const res = await this.request('HEAD', `/v2/${repoPath}/blobs/${digest}`, repositoryScope(repoPath, ['pull', 'push']))
+    const res = await this.request(
+      'HEAD',
+      `/v2/${repoPath}/blobs/${digest}`,
+      repositoryScope(repoPath, ['pull', 'push'])
+    )
     await drain(res)
     if (res.status === 200) return true
     if (res.status === 404) return false
@@ -368,7 +428,11 @@ export class RegistryClient {
       const location = res.headers.get('location')
       if (location) {
         const url = new URL(location, await this.baseUrl()).toString()
-        await drain(await this.request('DELETE', url, repositoryScope(repoPath, ['pull', 'push']), {retry: false}).catch(() => new Response(null)))
+        await drain(
+          await this.request('DELETE', url, repositoryScope(repoPath, ['pull', 'push']), {retry: false}).catch(
+            () => new Response(null)
+          )
+        )
       }
       return false
     }
@@ -382,7 +446,11 @@ export class RegistryClient {
    */
   async uploadBlob(
     repoPath: string,
-    blob: {readonly digest: string; readonly size: number; readonly open: (start?: number, end?: number) => Readable | ReadableStream<Uint8Array>},
+    blob: {
+      readonly digest: string
+      readonly size: number
+      readonly open: (start?: number, end?: number) => Readable | ReadableStream<Uint8Array>
+    },
     chunkSize?: number
   ): Promise<void> {
     const scope = repositoryScope(repoPath, ['pull', 'push'])
@@ -392,7 +460,9 @@ export class RegistryClient {
         return
       } catch (e) {
         const status = e instanceof RegistryError ? e.status : undefined
-        const again = (status === undefined && (isRetryableError(e) || e instanceof RegistryError)) || (status !== undefined && isRetryableStatus(status))
+        const again =
+          (status === undefined && (isRetryableError(e) || e instanceof RegistryError)) ||
+          (status !== undefined && isRetryableStatus(status))
         if (!again || attempt >= this.retry.attempts) throw e
         await this.retry.sleep(retryDelay(attempt, this.retry, null, Date.now()))
       }
@@ -402,7 +472,11 @@ export class RegistryClient {
   private async uploadOnce(
     repoPath: string,
     scope: string,
-    blob: {readonly digest: string; readonly size: number; readonly open: (start?: number, end?: number) => Readable | ReadableStream<Uint8Array>},
+    blob: {
+      readonly digest: string
+      readonly size: number
+      readonly open: (start?: number, end?: number) => Readable | ReadableStream<Uint8Array>
+    },
     chunkSize: number | undefined
   ): Promise<void> {
     let location = await this.startUpload(repoPath)
@@ -425,16 +499,31 @@ export class RegistryClient {
 
   /** POST: opens an upload session; returns its absolute location. */
   async startUpload(repoPath: string): Promise<string> {
-    const start = await this.request('POST', `/v2/${repoPath}/blobs/uploads/`, repositoryScope(repoPath, ['pull', 'push']), {headers: {'content-length': '0'}})
+    const start = await this.request(
+      'POST',
+      `/v2/${repoPath}/blobs/uploads/`,
+      repositoryScope(repoPath, ['pull', 'push']),
+      {headers: {'content-length': '0'}}
+    )
     if (start.status !== 202) return this.fail(start, `start an upload to ${repoPath}`, true)
     await drain(start)
     return new URL(start.headers.get('location') ?? '', await this.baseUrl()).toString()
   }
 
   /** PATCH: one chunk at `offset`; returns the session's next location. */
-  async patchUpload(repoPath: string, location: string, offset: number, length: number, body: BodyFactory): Promise<string> {
+  async patchUpload(
+    repoPath: string,
+    location: string,
+    offset: number,
+    length: number,
+    body: BodyFactory
+  ): Promise<string> {
     const res = await this.request('PATCH', location, repositoryScope(repoPath, ['pull', 'push']), {
-      headers: {'content-type': 'application/octet-stream', 'content-length': String(length), 'content-range': `${offset}-${offset + length - 1}`},
+      headers: {
+        'content-type': 'application/octet-stream',
+        'content-length': String(length),
+        'content-range': `${offset}-${offset + length - 1}`
+      },
       body,
       retry: false
     })
@@ -445,7 +534,10 @@ export class RegistryClient {
 
   /** PUT ?digest=: closes the session; the registry checks the digest. */
   async finishUpload(repoPath: string, location: string, digest: string): Promise<void> {
-    const done = await this.request('PUT', withDigest(location, digest), repositoryScope(repoPath, ['pull', 'push']), {headers: {'content-length': '0'}, retry: false})
+    const done = await this.request('PUT', withDigest(location, digest), repositoryScope(repoPath, ['pull', 'push']), {
+      headers: {'content-length': '0'},
+      retry: false
+    })
     if (done.status !== 201) return this.fail(done, `finish the upload of ${digest} to ${repoPath}`, true)
     await drain(done)
   }

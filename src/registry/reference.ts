@@ -76,8 +76,7 @@ export function parseRepository(raw: string): Repository | string {
     const hostPart = registry === DOCKER_HUB && !looksLikeDomain(first) ? '' : `${first}/`
     return `'${text}' has uppercase letters; repository names must be lowercase (e.g. ${hostPart}${path.toLowerCase()})`
   }
-  const fullPath =
-    registry === DOCKER_HUB && pathParts.length === 1 ? `library/${path}` : path
+  const fullPath = registry === DOCKER_HUB && pathParts.length === 1 ? `library/${path}` : path
   const name = `${registry}/${fullPath}`
   if (name.length > 255) return `'${text}' is longer than 255 characters`
   return {registry, path: fullPath, name}
@@ -90,9 +89,7 @@ export function apiHost(registry: string): string {
 
 /** Registries on loopback are spoken to over plain HTTP when HTTPS fails, as Docker does. */
 export function isLoopbackRegistry(registry: string): boolean {
-  const host = registry.startsWith('[')
-    ? registry.slice(0, registry.indexOf(']') + 1)
-    : (registry.split(':')[0] ?? '')
+  const host = registry.startsWith('[') ? registry.slice(0, registry.indexOf(']') + 1) : (registry.split(':')[0] ?? '')
   return host === 'localhost' || /^127\.\d+\.\d+\.\d+$/.test(host) || host === '[::1]'
 }
 
@@ -130,7 +127,8 @@ export function parseReference(raw: string): ImageReference | string {
     rest = rest.slice(0, colon)
     if (!isValidTag(tag)) return `'${text}' has an invalid tag '${tag}'`
   }
-  if (tag === undefined && digest === undefined) return `'${text}' names no tag or digest; give one (e.g. ${text}:1.2.3 or ${text}@sha256:…)`
+  if (tag === undefined && digest === undefined)
+    return `'${text}' names no tag or digest; give one (e.g. ${text}:1.2.3 or ${text}@sha256:…)`
   const repository = parseRepository(rest)
   if (typeof repository === 'string') return repository
   return {repository, tag, digest}

@@ -23,7 +23,19 @@ export function isRetryableStatus(status: number): boolean {
   return status === 429 || status === 500 || status === 502 || status === 503 || status === 504
 }
 
-const RETRYABLE_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'EAI_AGAIN', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CLOSED'])
+const RETRYABLE_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ECONNABORTED',
+  'EAI_AGAIN',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'UND_ERR_CLOSED'
+])
 
 /** A connection-level failure worth another try (fetch wraps the cause). */
 export function isRetryableError(e: unknown): boolean {
@@ -50,7 +62,12 @@ export function retryAfterMs(header: string | null, now: number): number | undef
  * Retry-After when it gives one (capped at a minute), else capped
  * exponential backoff with full jitter.
  */
-export function retryDelay(attempt: number, policy: Pick<RetryPolicy, 'baseMs' | 'capMs' | 'random'>, retryAfter: string | null, now: number): number {
+export function retryDelay(
+  attempt: number,
+  policy: Pick<RetryPolicy, 'baseMs' | 'capMs' | 'random'>,
+  retryAfter: string | null,
+  now: number
+): number {
   const asked = retryAfterMs(retryAfter, now)
   if (asked !== undefined) return Math.min(asked, 60_000)
   const ceiling = Math.min(policy.capMs, policy.baseMs * 2 ** (attempt - 1))

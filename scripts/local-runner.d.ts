@@ -24,6 +24,8 @@ export interface RunOptions {
   readonly capture?: boolean
 }
 
+/** the node binary that runs the bundle (Node 24 where scripts/setup-engines.sh installed it) */
+export declare function actionNode(): string
 /** action.yml's input defaults, as a runner sends them */
 export declare function actionDefaults(): Record<string, string>
 export declare function parseCommandFile(text: string): Record<string, string>

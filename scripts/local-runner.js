@@ -9,6 +9,20 @@ const os = require('os')
 const path = require('path')
 
 const ROOT = path.resolve(__dirname, '..')
+const ENGINES_FILE = path.join(process.env.STEVEDORE_ENGINES || '/opt/stevedore', 'engines.json')
+
+/**
+ * The Node that runs the bundle: the one GitHub uses (action.yml's runs.using,
+ * node24), as scripts/setup-engines.sh installs it; else this process's own.
+ */
+function actionNode() {
+  if (process.env.STEVEDORE_ACTION_NODE) return process.env.STEVEDORE_ACTION_NODE
+  if (fs.existsSync(ENGINES_FILE)) {
+    const node = JSON.parse(fs.readFileSync(ENGINES_FILE, 'utf8')).node24
+    if (node && fs.existsSync(node)) return node
+  }
+  return process.execPath
+}
 
 /**
  * The `default:` of each input in action.yml. A runner sends these as INPUT_*
@@ -40,7 +54,7 @@ function parseCommandFile(text) {
 
 function spawnNode(script, env, capture) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script], {
+    const child = spawn(actionNode(), [script], {
       env,
       cwd: env.GITHUB_WORKSPACE,
       stdio: capture ? ['ignore', 'pipe', 'pipe'] : 'inherit'
@@ -110,4 +124,4 @@ async function runAction(inputs, opts = {}) {
   return result
 }
 
-module.exports = {ROOT, actionDefaults, parseCommandFile, runAction}
+module.exports = {ROOT, actionDefaults, actionNode, parseCommandFile, runAction}

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Prepares a Debian machine (as root) for stevedore's demo and tests:
 # Debian's Docker engine, registry, skopeo and debootstrap; a running engine
-# kept off any bridge (all traffic on loopback); the local base images.
+# kept off any bridge (all traffic on loopback); the local base images; the
+# Docker 28 engines with buildx and Node 24 that GitHub's runners have (setup-engines.sh).
 # Idempotent: what is there already is left alone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,3 +32,4 @@ fi
 echo "setup: docker engine $(docker version --format '{{.Server.Version}}')"
 
 as_root bash scripts/make-base-image.sh
+bash scripts/setup-engines.sh

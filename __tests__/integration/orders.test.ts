@@ -1,65 +1,43 @@
 /**
- * The main job end to end: the example orders service (multi-stage FastAPI,
- * non-root) built once, pushed as 0.1.0 / 0.1 / latest to a real registry,
- * read back with skopeo, pulled back and run.
+ * The main job end to end, on every engine our users run: the example orders
+ * service (multi-stage FastAPI, non-root) built once, published as 0.1.0 /
+ * 0.1 / latest to three real registries (anonymous and two with their own
+ * htpasswd users), read back with skopeo, pulled back into the same engine
+ * and run.
  */
 import {errors, runAction} from '../support/action'
+import {ENGINE_NAMES, Engine, engine} from '../support/engines'
 import {freePort, waitFor} from '../support/ports'
 import {TestRegistry, startRegistry} from '../support/registry'
-import {docker, pullFromRegistry, requireEngine, skopeoDigest, skopeoImage} from '../support/tools'
+import {Creds, pullFromRegistry, requireEngine, skopeoConfig, skopeoDigest, skopeoImage} from '../support/tools'
 
-const creds = {username: 'release-bot', password: 'Orders-Pa55-word'}
-let registry: TestRegistry
+const release = {username: 'release-bot', password: 'Orders-Pa55-word'}
+const mirrorBot = {username: 'mirror-bot', password: 'An0ther: "pass" #word'}
+let registries: Array<{registry: TestRegistry; creds: Creds | undefined}> = []
 
 beforeAll(async () => {
   await requireEngine()
-  registry = await startRegistry({users: {[creds.username]: creds.password}})
+  const [open, first, second] = await Promise.all([
+    startRegistry(),
+    startRegistry({users: {[release.username]: release.password}}),
+    startRegistry({users: {[mirrorBot.username]: mirrorBot.password}})
+  ])
+  registries = [
+    {registry: open, creds: undefined},
+    {registry: first, creds: release},
+    {registry: second, creds: mirrorBot}
+  ]
 })
-afterAll(async () => registry?.stop())
+afterAll(async () => Promise.all(registries.map(r => r.registry.stop())))
 
-test('builds the orders service, publishes 0.1.0 and latest, and the pushed image serves /health as non-root', async () => {
-  const image = `${registry.host}/acme/orders`
-  const run = await runAction(
-    {
-      images: image,
-      context: 'examples/orders',
-      'build-args': 'BASE_IMAGE=stevedore-local/python-fastapi:bookworm\nAPP_PACKAGE_NAME=orders\nUID=10001',
-      network: 'host',
-      username: creds.username,
-      password: creds.password
-    },
-    {env: {GITHUB_REF: 'refs/tags/v0.1.0'}}
-  )
-  expect(errors(run)).toEqual([])
-  expect(run.exitCode).toBe(0)
-
-  // outputs = what the registry holds, read by another client
-  const digest = run.outputs.digest ?? ''
-  expect(run.outputs.version).toBe('0.1.0')
-  expect(run.outputs.tags?.split('\n')).toEqual([`${image}:0.1.0`, `${image}:0.1`, `${image}:latest`])
-  for (const ref of run.outputs.tags?.split('\n') ?? []) expect(await skopeoDigest(ref, creds)).toBe(digest)
-  expect(run.outputs.refs).toBe(`${image}@${digest}`)
-  expect(await skopeoDigest(`${image}@${digest}`, creds)).toBe(digest)
-  expect(JSON.parse(run.outputs.digests ?? '')).toEqual({[image]: digest})
-  const meta = JSON.parse(run.outputs.metadata ?? '') as {sizes: Record<string, number>}
-  expect(meta.sizes[image]).toBeGreaterThan(10 * 1024 * 1024)
-  expect(run.summary).toMatch(/\d+\.\d MiB/)
-  expect((await skopeoImage(`${image}:latest`, creds)).Labels?.['org.opencontainers.image.version']).toBe('0.1.0')
-
-  // the password never reached a log line unmasked
-  expect(run.stdout.split('\n').filter(l => l.includes(creds.password) && !l.startsWith('::add-mask::'))).toEqual([])
-
-  // pull the pushed image back from the registry (not the local build) and run it
-  await pullFromRegistry(`${image}@${digest}`, registry.host, creds, run.outputs.tags?.split('\n') ?? [])
-  expect(await docker(['image', 'inspect', '--format', '{{.Config.User}}', `${image}@${digest}`])).toBe('app')
-
+async function serves(e: Engine, ref: string): Promise<void> {
   const port = await freePort()
-  const name = `stevedore-orders-${port}`
-  await docker(['run', '-d', '--rm', '--name', name, '--network=host', '-e', `PORT=${port}`, `${image}@${digest}`])
+  const name = `stevedore-orders-${e.name}-${port}`
+  await e.docker(['run', '-d', '--rm', '--name', name, '--network=host', '-e', `PORT=${port}`, ref])
   try {
     let body: {status?: string; uid?: number; package?: string} = {}
     await waitFor(
-      'the orders service',
+      `the orders service on ${e.name}`,
       async () => {
         const res = await fetch(`http://127.0.0.1:${port}/health`)
         body = (await res.json()) as typeof body
@@ -67,17 +45,77 @@ test('builds the orders service, publishes 0.1.0 and latest, and the pushed imag
       },
       30000
     )
-    expect(body.status).toBe('ok')
-    expect(body.package).toBe('orders')
-    expect(body.uid).toBe(10001)
+    expect(body).toEqual({status: 'ok', package: 'orders', uid: 10001})
     const created = await fetch(`http://127.0.0.1:${port}/orders`, {
       method: 'POST',
       headers: {'content-type': 'application/json'},
       body: JSON.stringify({order: [{product: 'cappuccino', size: 'small', quantity: 1}]})
     })
     expect(created.status).toBe(201)
-    expect(await docker(['exec', name, 'id', '-u'])).toBe('10001')
+    expect(await e.docker(['exec', name, 'id', '-u'])).toBe('10001')
   } finally {
-    await docker(['rm', '-f', name]).catch(() => '')
+    await e.docker(['rm', '-f', name]).catch(() => '')
   }
+}
+
+describe.each(ENGINE_NAMES)('on %s', name => {
+  test('builds the orders service once, publishes 0.1.0, 0.1 and latest to three registries, and the pulled image serves /health as non-root', async () => {
+    const e = engine(name)
+    const images = registries.map(r => `${r.registry.host}/acme/orders-${name}`)
+    const auth = registries
+      .filter(r => r.creds !== undefined)
+      .map(
+        r =>
+          `- registry: ${r.registry.host}\n  username: ${JSON.stringify(r.creds?.username)}\n  password: ${JSON.stringify(r.creds?.password)}`
+      )
+      .join('\n')
+    const run = await runAction(
+      {
+        images: images.join('\n'),
+        context: 'examples/orders',
+        'build-args': 'BASE_IMAGE=stevedore-local/python-fastapi:bookworm\nAPP_PACKAGE_NAME=orders\nUID=10001',
+        network: 'host',
+        'registry-auth': auth
+      },
+      {env: {GITHUB_REF: 'refs/tags/v0.1.0', ...e.env}}
+    )
+    expect(errors(run)).toEqual([])
+    expect(run.exitCode).toBe(0)
+    // the engine and client asked for were the ones used
+    expect(run.stdout).toMatch(
+      name === 'docker20'
+        ? /Building with \S+ \(buildkit\); engine 20\.10/
+        : /Building with \S+ \(buildx\); engine 28\.5/
+    )
+
+    // outputs = what every registry holds, read by another client
+    const digest = run.outputs.digest ?? ''
+    expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/)
+    expect(run.outputs.version).toBe('0.1.0')
+    expect(run.outputs.tags?.split('\n')).toEqual(images.flatMap(i => ['0.1.0', '0.1', 'latest'].map(t => `${i}:${t}`)))
+    for (const [i, image] of images.entries()) {
+      const creds = registries[i]?.creds
+      for (const tag of ['0.1.0', '0.1', 'latest']) expect(await skopeoDigest(`${image}:${tag}`, creds)).toBe(digest)
+      expect((await skopeoImage(`${image}:latest`, creds)).Labels?.['org.opencontainers.image.version']).toBe('0.1.0')
+    }
+    expect(run.outputs.refs?.split('\n')).toEqual(images.map(i => `${i}@${digest}`))
+    expect(JSON.parse(run.outputs.digests ?? '')).toEqual(Object.fromEntries(images.map(i => [i, digest])))
+    const meta = JSON.parse(run.outputs.metadata ?? '') as {sizes: Record<string, number>}
+    for (const image of images) expect(meta.sizes[image]).toBeGreaterThan(10 * 1024 * 1024)
+
+    // no password reached a log line unmasked
+    for (const c of [release, mirrorBot]) {
+      expect(run.stdout.split('\n').filter(l => l.includes(c.password) && !l.startsWith('::add-mask::'))).toEqual([])
+    }
+
+    // pull the pushed image back from a registry (not the local build) into the same engine and run it
+    const [, withLogin] = registries
+    const pulled = `${images[1]}@${digest}`
+    const localTags = run.outputs.tags?.split('\n').filter(t => t.startsWith(images[1] ?? '')) ?? []
+    await pullFromRegistry(pulled, withLogin?.registry.host ?? '', release, localTags, (a, i) => e.docker(a, i))
+    // the user as pushed (the registry's config blob, read by skopeo), then as it runs in this engine; Docker 28's
+    // containerd store answers `image inspect` of a pulled image with an empty Config, so the engine is not asked
+    expect((await skopeoConfig(pulled, release)).config?.User).toBe('app')
+    await serves(e, pulled)
+  })
 })

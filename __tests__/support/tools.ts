@@ -23,6 +23,21 @@ async function skopeoInspect(ref: string, creds: Creds | undefined, raw: boolean
   return stdout
 }
 
+/** The image config blob as the registry holds it. */
+export async function skopeoConfig(
+  ref: string,
+  creds?: Creds
+): Promise<{config?: {User?: string}; architecture?: string}> {
+  const args = [
+    'inspect',
+    '--tls-verify=false',
+    '--config',
+    ...(creds ? ['--creds', `${creds.username}:${creds.password}`] : ['--no-creds'])
+  ]
+  const {stdout} = await run('skopeo', [...args, `docker://${ref}`], {maxBuffer: 16 * 1024 * 1024})
+  return JSON.parse(stdout) as {config?: {User?: string}; architecture?: string}
+}
+
 export async function skopeoDigest(ref: string, creds?: Creds): Promise<string> {
   return (JSON.parse(await skopeoInspect(ref, creds, false)) as {Digest: string}).Digest
 }
@@ -73,17 +88,18 @@ export async function pullFromRegistry(
   ref: string,
   registry: string,
   creds: Creds | undefined,
-  untag: readonly string[]
+  untag: readonly string[],
+  engineDocker: (args: string[], input?: string) => Promise<string> = docker
 ): Promise<void> {
-  if (untag.length > 0) await docker(['image', 'rm', ...untag])
+  if (untag.length > 0) await engineDocker(['image', 'rm', ...untag])
   const config = fs.mkdtempSync(path.join(os.tmpdir(), 'stevedore-pull-'))
   try {
     if (creds !== undefined)
-      await docker(
+      await engineDocker(
         ['--config', config, 'login', '--username', creds.username, '--password-stdin', registry],
         creds.password
       )
-    await docker(['--config', config, 'pull', ref])
+    await engineDocker(['--config', config, 'pull', ref])
   } finally {
     fs.rmSync(config, {recursive: true, force: true})
   }

@@ -1,0 +1,70 @@
+/**
+ * The engines the suite runs on: Debian 12's Docker 20.10 (the engine's own
+ * BuildKit, no buildx), and Docker 28 with buildx on the classic and on the
+ * containerd image store, as GitHub's runners have them (scripts/setup-engines.sh).
+ */
+import {execFile} from 'child_process'
+import * as fs from 'fs'
+import {promisify} from 'util'
+
+const run = promisify(execFile)
+const ENGINES_FILE = `${process.env.STEVEDORE_ENGINES ?? '/opt/stevedore'}/engines.json`
+
+export const ENGINE_NAMES = ['docker20', 'd28-classic', 'd28-containerd'] as const
+export type EngineName = (typeof ENGINE_NAMES)[number]
+
+export interface Engine {
+  readonly name: EngineName
+  /** the image store: what `docker save` gives and what an image ID is */
+  readonly store: 'classic' | 'containerd'
+  /** what a step needs in its environment to use this engine */
+  readonly env: NodeJS.ProcessEnv
+  docker(args: string[], input?: string): Promise<string>
+}
+
+interface EngineEntry {
+  DOCKER_HOST: string
+  PATH_PREFIX: string
+  DOCKER_CONFIG: string
+  store: 'classic' | 'containerd'
+}
+
+function entries(): Record<string, EngineEntry | string> {
+  if (!fs.existsSync(ENGINES_FILE)) {
+    throw new Error(`${ENGINES_FILE} is missing: run scripts/setup-engines.sh (npm run test:all does)`)
+  }
+  return JSON.parse(fs.readFileSync(ENGINES_FILE, 'utf8')) as Record<string, EngineEntry | string>
+}
+
+export function engine(name: EngineName): Engine {
+  let env: NodeJS.ProcessEnv = {}
+  let store: Engine['store'] = 'classic'
+  if (name !== 'docker20') {
+    const e = entries()[name]
+    if (e === undefined || typeof e === 'string') throw new Error(`${ENGINES_FILE} has no engine ${name}`)
+    env = {
+      DOCKER_HOST: e.DOCKER_HOST,
+      PATH: `${e.PATH_PREFIX}:${process.env.PATH ?? ''}`,
+      DOCKER_CONFIG: e.DOCKER_CONFIG
+    }
+    store = e.store
+  }
+  return {
+    name,
+    store,
+    env,
+    async docker(args: string[], input?: string): Promise<string> {
+      const p = run('docker', args, {maxBuffer: 64 * 1024 * 1024, env: {...process.env, ...env}})
+      if (input !== undefined) p.child.stdin?.end(input)
+      const {stdout} = await p
+      return stdout.trim()
+    }
+  }
+}
+
+/** crane from Debian sid (go-containerregistry): a second registry and a second client. */
+export function craneBinary(): string {
+  const c = entries().crane
+  if (typeof c !== 'string') throw new Error(`${ENGINES_FILE} names no crane binary`)
+  return c
+}

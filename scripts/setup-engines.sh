@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# The engines GitHub's runners have, next to Debian 12's Docker 20.10: Docker 28
+# with buildx from Debian's sid suite, unpacked (never installed) under
+# $STEVEDORE_ENGINES and started on sockets of their own:
+#   d28-classic     Docker 28.5.2, classic image store (ubuntu-24.04 runners)
+#   d28-containerd  Docker 28.5.2, containerd image store (Docker 29 / fresh installs)
+# The sid suite is read from the same mirror as /etc/apt/sources.list.d, through a
+# private apt configuration: the host's apt sources are not touched.
+# Also Node 24 (npm's node@24), which GitHub runs the action on, and crane.
+# Writes $STEVEDORE_ENGINES/engines.json, which the tests read. Idempotent.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+ROOT=${STEVEDORE_ENGINES:-/opt/stevedore}
+PACKAGES=(docker.io docker-cli docker-buildx containerd crane)
+BIN="$ROOT/root/usr/bin:$ROOT/root/usr/sbin"
+
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+unpacked() { [ -x "$ROOT/root/usr/sbin/dockerd" ] && [ -x "$ROOT/root/usr/libexec/docker/cli-plugins/docker-buildx" ] && [ -x "$ROOT/root/usr/bin/crane" ]; }
+
+if ! unpacked; then
+  echo "engines: fetching ${PACKAGES[*]} from sid into $ROOT"
+  as_root mkdir -p "$ROOT"/apt/{sources.list.d,lists/partial,cache/archives/partial} "$ROOT/debs" "$ROOT/root"
+  source_file=$(grep -l '^Suites:.*bookworm' /etc/apt/sources.list.d/*.sources | head -1)
+  uri=$(awk '/^URIs:/{print $2; exit}' "$source_file")
+  key=$(awk '/^Signed-By:/{print $2; exit}' "$source_file")
+  printf 'Types: deb\nURIs: %s\nSuites: sid\nComponents: main\nSigned-By: %s\n' "$uri" "$key" |
+    as_root tee "$ROOT/apt/sources.list.d/sid.sources" >/dev/null
+  apt_opts=(-q -o Dir::Etc::sourcelist=/dev/null -o "Dir::Etc::sourceparts=$ROOT/apt/sources.list.d"
+    -o "Dir::State::Lists=$ROOT/apt/lists" -o "Dir::Cache=$ROOT/apt/cache" -o APT::Sandbox::User=root)
+  as_root apt-get "${apt_opts[@]}" update >/dev/null
+  (cd "$ROOT/debs" && as_root apt-get "${apt_opts[@]}" download "${PACKAGES[@]}" >/dev/null)
+  for deb in "$ROOT"/debs/*.deb; do as_root dpkg-deb -x "$deb" "$ROOT/root"; done
+  unpacked || { echo "engines: unpacking left no dockerd/buildx/crane under $ROOT/root" >&2; exit 1; }
+fi
+
+# buildx is found through $DOCKER_CONFIG/cli-plugins, as setup-buildx-action installs it
+as_root mkdir -p "$ROOT/dockercfg/cli-plugins" "$ROOT/etc"
+as_root ln -sf "$ROOT/root/usr/libexec/docker/cli-plugins/docker-buildx" "$ROOT/dockercfg/cli-plugins/docker-buildx"
+
+start_engine() { # name, daemon.json
+  local name=$1 sock="/run/stevedore-$1.sock"
+  echo "$2" | as_root tee "$ROOT/etc/$name.json" >/dev/null
+  if ! DOCKER_HOST="unix://$sock" "$ROOT/root/usr/bin/docker" version >/dev/null 2>&1; then
+    echo "engines: starting $name on $sock (log: /var/log/stevedore-$name.log)"
+    as_root env PATH="$BIN:$PATH" setsid nohup dockerd --config-file "$ROOT/etc/$name.json" \
+      --data-root "/var/lib/stevedore-$name" --exec-root "/run/stevedore-$name" --pidfile "/run/stevedore-$name.pid" \
+      -H "unix://$sock" --iptables=false --ip6tables=false --ip-masq=false --bridge=none \
+      >>"/var/log/stevedore-$name.log" 2>&1 </dev/null &
+    for _ in $(seq 1 120); do DOCKER_HOST="unix://$sock" "$ROOT/root/usr/bin/docker" version >/dev/null 2>&1 && break; sleep 0.5; done
+    DOCKER_HOST="unix://$sock" "$ROOT/root/usr/bin/docker" version >/dev/null 2>&1 ||
+      { echo "engines: $name did not start; last log lines:" >&2; tail -20 "/var/log/stevedore-$name.log" >&2; exit 1; }
+  fi
+  # the local base images, copied from the 20.10 engine where scripts/make-base-image.sh makes them
+  for image in stevedore-local/busybox:latest stevedore-local/python-fastapi:bookworm; do
+    DOCKER_HOST="unix://$sock" "$ROOT/root/usr/bin/docker" image inspect "$image" >/dev/null 2>&1 ||
+      docker save "$image" | DOCKER_HOST="unix://$sock" "$ROOT/root/usr/bin/docker" load -q >/dev/null
+  done
+  echo "engines: $name $(DOCKER_HOST="unix://$sock" "$ROOT/root/usr/bin/docker" version --format '{{.Server.Version}}') up"
+}
+
+# Node 24 runs the action on GitHub (action.yml: runs.using node24); npm's node@24 carries it
+if ! "$ROOT/node24/node_modules/node/bin/node" --version 2>/dev/null | grep -q '^v24\.'; then
+  echo "engines: installing Node 24 (npm node@24) into $ROOT/node24"
+  as_root mkdir -p "$ROOT/node24"
+  (cd "$ROOT/node24" && as_root npm install --no-audit --no-fund --loglevel=error --no-save node@24 >/dev/null)
+fi
+echo "engines: node $("$ROOT/node24/node_modules/node/bin/node" --version) for the bundled action"
+
+start_engine d28-classic '{}'
+start_engine d28-containerd '{"features":{"containerd-snapshotter":true}}'
+
+cat <<JSON | as_root tee "$ROOT/engines.json" >/dev/null
+{
+  "d28-classic": {"DOCKER_HOST": "unix:///run/stevedore-d28-classic.sock", "PATH_PREFIX": "$ROOT/root/usr/bin", "DOCKER_CONFIG": "$ROOT/dockercfg", "store": "classic"},
+  "d28-containerd": {"DOCKER_HOST": "unix:///run/stevedore-d28-containerd.sock", "PATH_PREFIX": "$ROOT/root/usr/bin", "DOCKER_CONFIG": "$ROOT/dockercfg", "store": "containerd"},
+  "crane": "$ROOT/root/usr/bin/crane",
+  "node24": "$ROOT/node24/node_modules/node/bin/node"
+}
+JSON

@@ -177,6 +177,14 @@ const cases: Array<[string, Record<string, string>, string, RegExp, Record<strin
     'registry-auth',
     /YAML reads 012345678901 as a number \(12345678901\)/
   ],
+  ['secrets line without an id', {secrets: 'just-a-value'}, 'secrets', /line 1 is not id=value/],
+  ['secret-files file that does not exist', {'secret-files': 'npmrc=.npmrc-missing'}, 'secret-files', /is not a file/],
+  [
+    'ssh key that does not exist',
+    {ssh: 'deploy=/no/such/key'},
+    'ssh',
+    /does not exist; give a key file or an agent socket/
+  ],
   ['compression-level out of range', {'compression-level': '0'}, 'compression-level', /from 1 \(fastest\) to 9/],
   ['upload-chunk-size too small', {'upload-chunk-size': '64KiB'}, 'upload-chunk-size', /below the 1 MiB/],
   ['upload-chunk-size not a size', {'upload-chunk-size': 'big'}, 'upload-chunk-size', /not a size/]

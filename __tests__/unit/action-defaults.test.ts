@@ -80,7 +80,8 @@ describe('mirror and merge with every default a runner sends', () => {
       {source: 'ghcr.io/acme/orders:1.0', 'compression-level': '9', pull: 'true'},
       /does not go with 'pull', 'compression-level'; remove them/
     ],
-    ['merge', {merge: DIGEST, context: 'somewhere'}, /does not go with 'context'/]
+    ['merge', {merge: DIGEST, context: 'somewhere'}, /does not go with 'context'/],
+    ['source', {source: 'ghcr.io/acme/orders:1.0', secrets: 'a=b'}, /does not go with 'secrets'/]
   ])('%s with a build input that differs from its default fails', (input, values, message) => {
     let error: unknown
     try {

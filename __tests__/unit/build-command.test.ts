@@ -11,12 +11,14 @@ const spec: BuildSpec = {
     target: undefined,
     network: undefined,
     'no-cache': false,
-    pull: false
+    pull: false,
+    ssh: []
   },
   labels: {'org.opencontainers.image.version': '1.2.3'},
   refs: ['r/a:1.2.3', 'r/a:latest'],
   iidFile: '/t/iid',
-  cache: []
+  cache: [],
+  secrets: []
 }
 
 describe('buildArguments', () => {
@@ -65,5 +67,30 @@ describe('buildArguments', () => {
 
   test('context comes last', () => {
     expect(buildArguments('buildx', spec).at(-1)).toBe('/w/app')
+  })
+})
+
+describe('build secrets on the command line: ids and file paths, never values', () => {
+  test.each(['buildkit', 'buildx'] as const)('%s', kind => {
+    const args = buildArguments(kind, {
+      ...spec,
+      inputs: {...spec.inputs, ssh: ['default', 'deploy=/keys/id_ed25519']},
+      secrets: [
+        {id: 'pip_token', src: '/tmp/run/secrets/pip_token'},
+        {id: 'gh', env: 'GH_TOKEN'}
+      ]
+    })
+    const at = args.indexOf('--secret')
+    expect(args.slice(at, at + 8)).toEqual([
+      '--secret',
+      'id=pip_token,src=/tmp/run/secrets/pip_token',
+      '--secret',
+      'id=gh,env=GH_TOKEN',
+      '--ssh',
+      'default',
+      '--ssh',
+      'deploy=/keys/id_ed25519'
+    ])
+    expect(args[args.length - 1]).toBe('/w/app')
   })
 })

@@ -398,6 +398,37 @@ describe('getInputs', () => {
       /'orders:1\.0' is a full image reference; tags are bare \(1\.0\)/
     ],
     [
+      'secrets line without =',
+      {secrets: 'hunter2-no-id'},
+      'secrets',
+      /^Input 'secrets': line 1 is not id=value; an id is letters, digits and \. _ -/
+    ],
+    [
+      'secret-files missing file',
+      {'secret-files': 'npmrc=nope/.npmrc'},
+      'secret-files',
+      /'npmrc': .*nope\/\.npmrc is not a file/
+    ],
+    [
+      'secret-envs bad name',
+      {'secret-envs': 'gh=GH-TOKEN'},
+      'secret-envs',
+      /'GH-TOKEN' is not an environment variable name/
+    ],
+    [
+      'secret id twice',
+      {secrets: 'tok=a', 'secret-envs': 'tok=GH_TOKEN'},
+      'secrets',
+      /the secret id 'tok' is given twice/
+    ],
+    ['ssh with a bad id', {ssh: 'my key=/x'}, 'ssh', /'my key=\/x' is not accepted; give default, or id=path/],
+    [
+      'ssh key that does not exist',
+      {ssh: 'deploy=/nonexistent/key'},
+      'ssh',
+      /'deploy': \/nonexistent\/key does not exist/
+    ],
+    [
       'registry-auth duplicate',
       {
         'registry-auth':
@@ -411,6 +442,29 @@ describe('getInputs', () => {
     expect(e.input).toBe(input)
     expect(e.message).toMatch(new RegExp(`^Input '${input}': `))
     expect(e.message).toMatch(message)
+  })
+
+  test('build secrets: values masked, files resolved, environment names kept, ssh paths resolved', () => {
+    const {inputs: i, masked} = inputs({
+      secrets: 'pip_token=s3cr=t\n# a comment\n\nnpm.token=abc',
+      'secret-files': 'dockerfile=app/Dockerfile',
+      'secret-envs': 'gh=GH_TOKEN',
+      ssh: 'default\ndeploy=app/Dockerfile'
+    })
+    expect(i.secrets).toEqual([
+      {id: 'pip_token', value: 's3cr=t'},
+      {id: 'npm.token', value: 'abc'},
+      {id: 'dockerfile', src: path.join(workspace, 'app', 'Dockerfile')},
+      {id: 'gh', env: 'GH_TOKEN'}
+    ])
+    expect(masked).toEqual(['s3cr=t', 'abc'])
+    expect(i.ssh).toEqual(['default', `deploy=${path.join(workspace, 'app', 'Dockerfile')}`])
+  })
+
+  test('a malformed secrets line is named by number: its text may be a secret', () => {
+    const e = failure({secrets: 'ok=1\nmy-secret-value'})
+    expect(e.message).toMatch(/line 2 is not id=value/)
+    expect(e.message).not.toContain('my-secret-value')
   })
 
   test('cloud inputs are taken where a registry-auth entry names the kind', () => {

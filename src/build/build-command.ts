@@ -4,7 +4,11 @@ import type {Inputs} from '../inputs/inputs'
 import type {Labels} from '../plan/labels'
 
 export interface BuildSpec {
-  readonly inputs: Pick<Inputs, 'context' | 'file' | 'build-args' | 'target' | 'network' | 'no-cache' | 'pull'>
+  readonly inputs: Pick<Inputs, 'context' | 'file' | 'build-args' | 'target' | 'network' | 'no-cache' | 'pull' | 'ssh'>
+  /** build secrets, each from a file (values are written to files first) or from the environment */
+  readonly secrets: ReadonlyArray<
+    {readonly id: string; readonly src: string} | {readonly id: string; readonly env: string}
+  >
   /** from cacheArguments() */
   readonly cache: readonly string[]
   readonly labels: Labels
@@ -24,6 +28,9 @@ export function buildArguments(kind: BuilderKind, spec: BuildSpec): string[] {
   if (inputs['no-cache']) args.push('--no-cache')
   if (inputs.pull) args.push('--pull')
   args.push(...spec.cache)
+  for (const s of spec.secrets)
+    args.push('--secret', 'src' in s ? `id=${s.id},src=${s.src}` : `id=${s.id},env=${s.env}`)
+  for (const s of inputs.ssh) args.push('--ssh', s)
   for (const ref of spec.refs) args.push('--tag', ref)
   args.push(inputs.context)
   return args

@@ -2,12 +2,27 @@
 import * as fs from 'fs'
 import * as path from 'path'
 import * as core from '@actions/core'
-import {buildArguments} from './build-command'
+import {BuildSpec, buildArguments} from './build-command'
 import {cacheArguments} from './cache-options'
 import type {Docker} from './docker'
 import {ActionError} from '../errors'
 import type {Inputs} from '../inputs/inputs'
 import type {Labels} from '../plan/labels'
+
+/**
+ * Secret values go to the build as files: one 0600 file each in a 0700
+ * folder of this run's work directory, which is removed after the build.
+ * Never on a command line, never in the environment of another process.
+ */
+function writeSecretFiles(secrets: Inputs['secrets'], dir: string): BuildSpec['secrets'] {
+  return secrets.map(s => {
+    if (!('value' in s)) return s
+    fs.mkdirSync(dir, {recursive: true, mode: 0o700})
+    const src = path.join(dir, s.id)
+    fs.writeFileSync(src, s.value, {mode: 0o600})
+    return {id: s.id, src}
+  })
+}
 
 export async function buildImage(
   docker: Docker,
@@ -20,7 +35,8 @@ export async function buildImage(
   const cache = cacheArguments(docker.builder.kind, inputs['cache-from'], inputs['cache-to'])
   if (typeof cache === 'string')
     throw new ActionError(`${cache}. Set up buildx (docker/setup-buildx-action) or change the cache inputs.`)
-  const args = buildArguments(docker.builder.kind, {inputs, labels, refs, iidFile, cache})
+  const secrets = writeSecretFiles(inputs.secrets, path.join(workDir, 'secrets'))
+  const args = buildArguments(docker.builder.kind, {inputs, labels, refs, iidFile, cache, secrets})
   core.info(`${docker.builder.docker} ${args.join(' ')}`)
   await docker.build(args, inputs.context)
   const imageId = fs.existsSync(iidFile) ? fs.readFileSync(iidFile, 'utf8').trim() : ''

@@ -1,6 +1,7 @@
 /** The action's inputs, read once, validated and typed: nothing is built or pushed until getInputs has returned. */
 import * as fs from 'fs'
 import * as path from 'path'
+import {BuildSecret, parseBuildSecrets} from './build-secrets'
 import {givenByUser} from './defaults'
 import {CacheOption, parseCacheOptions} from '../build/cache-options'
 import {InputError} from '../errors'
@@ -63,6 +64,9 @@ export interface Inputs {
   readonly merge: readonly string[]
   readonly 'cache-from': readonly CacheOption[]
   readonly 'cache-to': readonly CacheOption[]
+  /** `secrets`, `secret-files` and `secret-envs`, in that order */
+  readonly secrets: readonly BuildSecret[]
+  readonly ssh: readonly string[]
 }
 
 /** Reads one raw input by name (core.getInput in the action, a map in tests). */
@@ -186,7 +190,7 @@ export function getInputs(
   const merge = readMerge(read, push, source !== undefined)
   requireCloudRegistries(common, source)
   if (source !== undefined || merge.length > 0) return {...common, ...NO_BUILD, context: ctx.workspace, source, merge}
-  return {...common, ...readBuildInputs(read, ctx.workspace), source: undefined, merge}
+  return {...common, ...readBuildInputs(read, ctx.workspace, mask), source: undefined, merge}
 }
 
 /** How each registry we may log in to would be logged in to, by kind (a registry-auth entry decides, else the host). */
@@ -267,10 +271,12 @@ const NO_BUILD = {
   pull: false,
   'compression-level': DEFAULT_COMPRESSION_LEVEL,
   'cache-from': [],
-  'cache-to': []
+  'cache-to': [],
+  secrets: [],
+  ssh: []
 } as const
 
-function readBuildInputs(read: InputReader, workspace: string) {
+function readBuildInputs(read: InputReader, workspace: string, mask: (secret: string) => void) {
   const context = readContext(read, workspace)
   return {
     context,
@@ -288,7 +294,8 @@ function readBuildInputs(read: InputReader, workspace: string) {
     pull: parseBoolean('pull', read('pull'), false),
     'compression-level': readCompressionLevel(read),
     'cache-from': parseCacheOptions('cache-from', parseList(read('cache-from'), true)),
-    'cache-to': parseCacheOptions('cache-to', parseList(read('cache-to'), true))
+    'cache-to': parseCacheOptions('cache-to', parseList(read('cache-to'), true)),
+    ...parseBuildSecrets(read, workspace, mask)
   }
 }
 
@@ -304,7 +311,11 @@ const BUILD_INPUTS = [
   'pull',
   'compression-level',
   'cache-from',
-  'cache-to'
+  'cache-to',
+  'secrets',
+  'secret-files',
+  'secret-envs',
+  'ssh'
 ] as const
 
 /** The build inputs the user set: a value equal to the action.yml default is what every runner sends, not a choice. */

@@ -71,10 +71,32 @@ echo "engines: node $("$ROOT/node24/node_modules/node/bin/node" --version) for t
 start_engine d28-classic '{}'
 start_engine d28-containerd '{"features":{"containerd-snapshotter":true}}'
 
+# A BuildKit daemon of its own, as the remote builder a docker-container or remote buildx
+# driver gives: built from Debian's packages by shared/tools/build-buildkitd.sh (~7 min, once)
+BUILDKITD="$ROOT/buildkitd/bin/buildkitd"
+if [ ! -x "$BUILDKITD" ]; then
+  script="$(cd .. && pwd)/shared/tools/build-buildkitd.sh"
+  [ -f "$script" ] || { echo "engines: $script is missing; it builds buildkitd for the remote-builder tests" >&2; exit 1; }
+  echo "engines: building buildkitd from Debian's packages (once; kept in $ROOT/buildkitd)"
+  as_root bash "$script" "$ROOT/buildkitd" >"$ROOT/buildkitd.log" 2>&1 || { tail -20 "$ROOT/buildkitd.log" >&2; exit 1; }
+fi
+BK_SOCK=/run/stevedore-buildkitd.sock
+if ! "$ROOT/buildkitd/bin/buildctl" --addr "unix://$BK_SOCK" debug workers >/dev/null 2>&1; then
+  echo "engines: starting buildkitd on $BK_SOCK"
+  as_root setsid nohup "$BUILDKITD" --root /var/lib/stevedore-buildkitd --addr "unix://$BK_SOCK" \
+    --oci-worker=true --containerd-worker=false --oci-worker-net=host >>/var/log/stevedore-buildkitd.log 2>&1 </dev/null &
+  for _ in $(seq 1 60); do "$ROOT/buildkitd/bin/buildctl" --addr "unix://$BK_SOCK" debug workers >/dev/null 2>&1 && break; sleep 0.5; done
+fi
+DOCKER_CONFIG="$ROOT/dockercfg" DOCKER_HOST=unix:///run/stevedore-d28-classic.sock "$ROOT/root/usr/bin/docker" buildx inspect stevedore-remote >/dev/null 2>&1 ||
+  DOCKER_CONFIG="$ROOT/dockercfg" DOCKER_HOST=unix:///run/stevedore-d28-classic.sock "$ROOT/root/usr/bin/docker" buildx create \
+    --name stevedore-remote --driver remote "unix://$BK_SOCK" >/dev/null
+echo "engines: remote builder stevedore-remote -> buildkitd $("$BUILDKITD" --version | awk '{print $3}')"
+
 cat <<JSON | as_root tee "$ROOT/engines.json" >/dev/null
 {
   "d28-classic": {"DOCKER_HOST": "unix:///run/stevedore-d28-classic.sock", "PATH_PREFIX": "$ROOT/root/usr/bin", "DOCKER_CONFIG": "$ROOT/dockercfg", "store": "classic"},
   "d28-containerd": {"DOCKER_HOST": "unix:///run/stevedore-d28-containerd.sock", "PATH_PREFIX": "$ROOT/root/usr/bin", "DOCKER_CONFIG": "$ROOT/dockercfg", "store": "containerd"},
+  "remoteBuilder": "stevedore-remote",
   "crane": "$ROOT/root/usr/bin/crane",
   "node24": "$ROOT/node24/node_modules/node/bin/node"
 }

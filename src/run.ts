@@ -10,7 +10,9 @@ import * as path from 'path'
 import * as core from '@actions/core'
 import {Session, logIn} from './auth/auth'
 import {buildImage} from './build/build'
+import {BuildPath, choosePath, requireCapabilities} from './build/build-path'
 import {Docker, detectBuilder} from './build/docker'
+import {readOciLayout} from './image/oci-layout'
 import {createRunDockerConfig, userDockerConfigDir} from './auth/docker-config'
 import {ActionError, errorMessage} from './errors'
 import {settleTags} from './plan/floating-tags'
@@ -64,18 +66,25 @@ async function buildMode(
   plan: Plan,
   logins: readonly LoginMethod[]
 ): Promise<void> {
-  const docker = await setUpDocker(ctx)
+  const {docker, path: buildPath} = await setUpDocker(ctx, inputs)
   // registry-auth entries are logged in to even without push: a private base image may come from them
   const session = logins.length > 0 ? await logInGroup(inputs, logins, docker) : undefined
   const {tags, notes} = await tagsGroup(plan, inputs, inputs.push ? session : undefined)
   const refs = inputs.images.flatMap(repo => tags.map(tag => refWithTag(repo, tag)))
   const workDir = fs.mkdtempSync(path.join(ctx.runnerTemp, 'stevedore-build-'))
   try {
-    const imageId = await phase('Build', () => buildImage(docker, inputs, plan.labels, refs, workDir))
+    // without push the image goes into the engine, as documented; with push, the way the builder allows
+    const output = inputs.push ? buildPath.output : 'engine'
+    const {imageId, ociDir} = await phase('Build', () =>
+      buildImage(docker, inputs, plan.labels, refs, workDir, output, runUrl(ctx))
+    )
     core.info(`Image ID: ${imageId}`)
     let result: {published: Published[]; failed: Failed[]} = {published: [], failed: []}
     if (inputs.push && session !== undefined) {
-      const root = await phase('Compress', () => compress(docker, imageId, workDir, inputs['compression-level']))
+      const root =
+        ociDir !== undefined
+          ? readBuiltLayout(ociDir)
+          : await phase('Compress', () => compress(docker, imageId, workDir, inputs['compression-level']))
       result = await publishAndVerify(session, inputs, plan, root, tags, imageId, {})
     }
     await finish({imageId, version: plan.version, tags, images: inputs.images, ...result, notes})
@@ -138,18 +147,43 @@ async function publishExisting(
   await finish({imageId, version: plan.version, tags, images: inputs.images, ...result, notes})
 }
 
-async function setUpDocker(ctx: GitHubContext): Promise<Docker> {
-  const {builder} = await phase('Docker', async () => {
-    const found = await detectBuilder(process.env)
+async function setUpDocker(ctx: GitHubContext, inputs: Inputs): Promise<{docker: Docker; path: BuildPath}> {
+  const found = await phase('Docker', async () => {
+    const found = await detectBuilder(process.env, inputs.builder)
     for (const p of found.probes)
       core.info(`${p.path}: client ${p.clientVersion ?? 'does not run'}, buildx ${p.buildx ? 'yes' : 'no'}`)
-    core.info(`Building with ${found.builder.docker} (${found.builder.kind}); engine ${found.server}`)
-    return found
+    const buildPath = choosePath({kind: found.builder.kind, driver: found.driver, store: found.store})
+    core.info(
+      `Building with ${found.builder.docker} (${found.builder.kind}); engine ${found.server}, ${found.store} image store; ${buildPath.description}`
+    )
+    return {...found, buildPath}
   })
+  requireCapabilities(found.buildPath, inputs.platforms)
+  for (const name of ['provenance', 'sbom'] as const) {
+    if (inputs[name] !== undefined && inputs[name] !== 'false' && !found.buildPath.attestations) {
+      core.notice(
+        `'${name}' is not attached: ${found.buildPath.description} cannot attest; building without it (a docker-container builder or the containerd image store can)`
+      )
+    }
+  }
   const configDir = createRunDockerConfig(ctx.runnerTemp, userDockerConfigDir(process.env))
   save(State.DockerConfigDir, configDir)
-  save(State.DockerClient, builder.docker)
-  return new Docker(builder, configDir, process.env)
+  save(State.DockerClient, found.builder.docker)
+  return {docker: new Docker(found.builder, configDir, process.env), path: found.buildPath}
+}
+
+/** This workflow run's URL, where the runner says it. */
+function runUrl(ctx: GitHubContext): string | undefined {
+  if (ctx.repository === '' || ctx.runId === '') return undefined
+  return `${ctx.serverUrl}/${ctx.repository}/actions/runs/${ctx.runId}${ctx.runAttempt === '' ? '' : `/attempts/${ctx.runAttempt}`}`
+}
+
+/** The OCI layout BuildKit wrote, as it is: its digests are the ones we publish and output. */
+function readBuiltLayout(dir: string): ManifestNode {
+  const root = readOciLayout(dir)
+  const images = root.children.length > 0 ? `an index of ${root.children.length} manifest(s)` : 'an image'
+  core.info(`OCI layout from the build: ${images}, ${root.digest}; published as built (no save, no second compression)`)
+  return root
 }
 
 async function logInGroup(
@@ -229,7 +263,7 @@ async function publishAndVerify(
     }
   })
   const reached = targets.filter(t => !failed.has(t.repository.registry))
-  const published = await phase('Verify', () => verifyAll(session.clients, reached, pushed))
+  const published = await phase('Verify', () => verifyAll(session.clients, reached, pushed, root))
   await verifyAzure(session, published)
   return {
     published,

@@ -44,6 +44,7 @@ describe.each(ENGINE_NAMES)('on %s', name => {
       {
         context: '__tests__/fixtures/secrets',
         network: 'none',
+        'build-args': `STAMP=${stamp}`,
         push: 'false',
         tags: stamp,
         images: 'stevedore-test/secrets',

@@ -62,9 +62,22 @@ export function engine(name: EngineName): Engine {
   }
 }
 
+/** The tags of a repository that an engine holds (none where the image was published without loading it). */
+export async function localTags(e: Engine, repository: string): Promise<string[]> {
+  const out = await e.docker(['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}', repository])
+  return out.split('\n').filter(t => t !== '' && !t.endsWith(':<none>'))
+}
+
 /** crane from Debian sid (go-containerregistry): a second registry and a second client. */
 export function craneBinary(): string {
   const c = entries().crane
   if (typeof c !== 'string') throw new Error(`${ENGINES_FILE} names no crane binary`)
   return c
+}
+
+/** The buildx builder (remote driver) on the buildkitd of scripts/setup-engines.sh; use it with the d28 engines' env. */
+export function remoteBuilder(): string {
+  const b = entries().remoteBuilder
+  if (typeof b !== 'string') throw new Error(`${ENGINES_FILE} names no remote builder: run scripts/setup-engines.sh`)
+  return b
 }

@@ -1,4 +1,4 @@
-import {BuildSpec, buildArguments} from '../../src/build/build-command'
+import {BuildSpec, buildArguments, defaultProvenance} from '../../src/build/build-command'
 
 const spec: BuildSpec = {
   inputs: {
@@ -12,13 +12,21 @@ const spec: BuildSpec = {
     network: undefined,
     'no-cache': false,
     pull: false,
-    ssh: []
+    ssh: [],
+    builder: undefined,
+    platforms: [],
+    provenance: undefined,
+    sbom: undefined,
+    load: false
   },
   labels: {'org.opencontainers.image.version': '1.2.3'},
   refs: ['r/a:1.2.3', 'r/a:latest'],
   iidFile: '/t/iid',
   cache: [],
-  secrets: []
+  secrets: [],
+  output: {type: 'engine'},
+  metadataFile: '/t/metadata.json',
+  runUrl: 'https://github.com/acme/orders/actions/runs/7/attempts/1'
 }
 
 describe('buildArguments', () => {
@@ -62,7 +70,13 @@ describe('buildArguments', () => {
   })
 
   test('buildx loads the image into the engine', () => {
-    expect(buildArguments('buildx', spec).slice(0, 3)).toEqual(['buildx', 'build', '--load'])
+    expect(buildArguments('buildx', spec).slice(0, 5)).toEqual([
+      'buildx',
+      'build',
+      '--load',
+      '--metadata-file',
+      '/t/metadata.json'
+    ])
   })
 
   test('context comes last', () => {
@@ -93,4 +107,93 @@ describe('build secrets on the command line: ids and file paths, never values', 
     ])
     expect(args[args.length - 1]).toBe('/w/app')
   })
+})
+
+describe('the OCI path and the builder inputs', () => {
+  const oci: BuildSpec = {...spec, output: {type: 'oci', dir: '/t/oci'}}
+  test.each<[string, BuildSpec, string[]]>([
+    [
+      'an OCI layout, no --load',
+      oci,
+      [
+        'buildx',
+        'build',
+        '--output',
+        'type=oci,dest=/t/oci,tar=false',
+        '--metadata-file',
+        '/t/metadata.json',
+        '--provenance',
+        'mode=min,builder-id=https://github.com/acme/orders/actions/runs/7/attempts/1'
+      ]
+    ],
+    [
+      'a named builder',
+      {...oci, inputs: {...oci.inputs, builder: 'ci'}},
+      [
+        'buildx',
+        'build',
+        '--builder',
+        'ci',
+        '--output',
+        'type=oci,dest=/t/oci,tar=false',
+        '--metadata-file',
+        '/t/metadata.json',
+        '--provenance',
+        'mode=min,builder-id=https://github.com/acme/orders/actions/runs/7/attempts/1'
+      ]
+    ],
+    [
+      'load: loaded by a second, cached build, not by this one',
+      {...oci, inputs: {...oci.inputs, load: true}},
+      [
+        'buildx',
+        'build',
+        '--output',
+        'type=oci,dest=/t/oci,tar=false',
+        '--metadata-file',
+        '/t/metadata.json',
+        '--provenance',
+        'mode=min,builder-id=https://github.com/acme/orders/actions/runs/7/attempts/1'
+      ]
+    ],
+    [
+      'attestations as given',
+      {...oci, inputs: {...oci.inputs, provenance: 'mode=max', sbom: 'true'}},
+      [
+        'buildx',
+        'build',
+        '--output',
+        'type=oci,dest=/t/oci,tar=false',
+        '--metadata-file',
+        '/t/metadata.json',
+        '--provenance',
+        'mode=max',
+        '--sbom',
+        'true'
+      ]
+    ],
+    [
+      'no attestation flags on the engine path',
+      {...spec, inputs: {...spec.inputs, provenance: 'mode=max', sbom: 'true'}},
+      ['buildx', 'build', '--load', '--metadata-file', '/t/metadata.json']
+    ]
+  ])('%s', (_name, s, head) => {
+    expect(buildArguments('buildx', s).slice(0, head.length)).toEqual(head)
+    expect(buildArguments('buildx', s)[head.length]).toBe('--progress')
+  })
+
+  test('platforms go to --platform, on any path', () => {
+    const args = buildArguments('buildx', {...oci, inputs: {...oci.inputs, platforms: ['linux/amd64', 'linux/arm64']}})
+    expect(args.slice(args.indexOf('--platform'), args.indexOf('--platform') + 2)).toEqual([
+      '--platform',
+      'linux/amd64,linux/arm64'
+    ])
+  })
+})
+
+test("defaultProvenance: build-push-action's attributes, with the run as builder id where known", () => {
+  expect(defaultProvenance(undefined)).toBe('mode=min')
+  expect(defaultProvenance('https://github.com/a/b/actions/runs/1/attempts/2')).toBe(
+    'mode=min,builder-id=https://github.com/a/b/actions/runs/1/attempts/2'
+  )
 })

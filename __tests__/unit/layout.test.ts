@@ -65,6 +65,7 @@ const PURE = [
   'build/builder-choice.ts',
   'build/build-command.ts',
   'build/cache-options.ts',
+  'build/build-path.ts',
   'publish/immutable-tags.ts',
   'registry/reference.ts',
   'registry/challenge.ts',

@@ -3,11 +3,25 @@ import type {BuilderKind} from './builder-choice'
 import type {Inputs} from '../inputs/inputs'
 import type {Labels} from '../plan/labels'
 
+/** `engine`: loaded into the engine (then saved by us); `oci`: written as an OCI layout to `dir`. */
+export type BuildOutput = {readonly type: 'engine'} | {readonly type: 'oci'; readonly dir: string}
+
 export interface BuildSpec {
-  readonly inputs: Pick<Inputs, 'context' | 'file' | 'build-args' | 'target' | 'network' | 'no-cache' | 'pull' | 'ssh'>
-  /** build secrets, each from a file (values are written to files first) or from the environment */
-  readonly secrets: ReadonlyArray<
-    {readonly id: string; readonly src: string} | {readonly id: string; readonly env: string}
+  readonly inputs: Pick<
+    Inputs,
+    | 'context'
+    | 'file'
+    | 'build-args'
+    | 'target'
+    | 'network'
+    | 'no-cache'
+    | 'pull'
+    | 'ssh'
+    | 'builder'
+    | 'platforms'
+    | 'provenance'
+    | 'sbom'
+    | 'load'
   >
   /** from cacheArguments() */
   readonly cache: readonly string[]
@@ -15,12 +29,44 @@ export interface BuildSpec {
   /** full refs the image is tagged with locally */
   readonly refs: readonly string[]
   readonly iidFile: string
+  /** build secrets, each from a file (values are written to files first) or from the environment */
+  readonly secrets: ReadonlyArray<
+    {readonly id: string; readonly src: string} | {readonly id: string; readonly env: string}
+  >
+  readonly output: BuildOutput
+  /** buildx writes what it built here (digests of the image and its config) */
+  readonly metadataFile: string
+  /** this workflow run's URL, the provenance's builder id (as build-push-action gives it) */
+  readonly runUrl: string | undefined
+}
+
+/**
+ * Where the builder attests and `provenance` is not given: build-push-action's
+ * minimal provenance with the run as builder id. Not `inline-only`, which
+ * keeps provenance out of an OCI layout, and we publish the layout.
+ */
+export function defaultProvenance(runUrl: string | undefined): string {
+  return `mode=min${runUrl === undefined ? '' : `,builder-id=${runUrl}`}`
+}
+
+function outputArguments(kind: BuilderKind, spec: BuildSpec): string[] {
+  if (kind === 'buildkit') return ['build']
+  const builder = spec.inputs.builder === undefined ? [] : ['--builder', spec.inputs.builder]
+  const meta = ['--metadata-file', spec.metadataFile]
+  if (spec.output.type === 'engine') return ['buildx', 'build', ...builder, '--load', ...meta]
+  const attest = [
+    '--provenance',
+    spec.inputs.provenance ?? defaultProvenance(spec.runUrl),
+    ...(spec.inputs.sbom === undefined ? [] : ['--sbom', spec.inputs.sbom])
+  ]
+  return ['buildx', 'build', ...builder, '--output', `type=oci,dest=${spec.output.dir},tar=false`, ...meta, ...attest]
 }
 
 export function buildArguments(kind: BuilderKind, spec: BuildSpec): string[] {
   const {inputs} = spec
-  const args = kind === 'buildx' ? ['buildx', 'build', '--load'] : ['build']
+  const args = outputArguments(kind, spec)
   args.push('--progress', 'plain', '--file', inputs.file, '--iidfile', spec.iidFile)
+  if (inputs.platforms.length > 0) args.push('--platform', inputs.platforms.join(','))
   for (const [k, v] of inputs['build-args']) args.push('--build-arg', `${k}=${v}`)
   for (const [k, v] of Object.entries(spec.labels)) args.push('--label', `${k}=${v}`)
   if (inputs.target !== undefined) args.push('--target', inputs.target)

@@ -2,7 +2,7 @@
 import * as fs from 'fs'
 import * as path from 'path'
 import * as core from '@actions/core'
-import {BuildSpec, buildArguments} from './build-command'
+import {BuildOutput, BuildSpec, buildArguments} from './build-command'
 import {cacheArguments} from './cache-options'
 import type {Docker} from './docker'
 import {ActionError} from '../errors'
@@ -24,22 +24,53 @@ function writeSecretFiles(secrets: Inputs['secrets'], dir: string): BuildSpec['s
   })
 }
 
+/** What the build made: the image ID, and on the OCI path the layout's folder. */
+export interface Built {
+  /** the image config digest (single platform), else the index digest */
+  readonly imageId: string
+  readonly ociDir: string | undefined
+}
+
 export async function buildImage(
   docker: Docker,
   inputs: Inputs,
   labels: Labels,
   refs: readonly string[],
-  workDir: string
-): Promise<string> {
+  workDir: string,
+  output: BuildOutput['type'],
+  runUrl: string | undefined
+): Promise<Built> {
   const iidFile = path.join(workDir, 'iid')
+  const metadataFile = path.join(workDir, 'metadata.json')
+  const ociDir = output === 'oci' ? path.join(workDir, 'oci') : undefined
   const cache = cacheArguments(docker.builder.kind, inputs['cache-from'], inputs['cache-to'])
   if (typeof cache === 'string')
     throw new ActionError(`${cache}. Set up buildx (docker/setup-buildx-action) or change the cache inputs.`)
   const secrets = writeSecretFiles(inputs.secrets, path.join(workDir, 'secrets'))
-  const args = buildArguments(docker.builder.kind, {inputs, labels, refs, iidFile, cache, secrets})
+  const spec = {inputs, labels, refs, iidFile, cache, secrets, metadataFile, runUrl}
+  const args = buildArguments(docker.builder.kind, {
+    ...spec,
+    output: ociDir === undefined ? {type: 'engine'} : {type: 'oci', dir: ociDir}
+  })
   core.info(`${docker.builder.docker} ${args.join(' ')}`)
   await docker.build(args, inputs.context)
-  const imageId = fs.existsSync(iidFile) ? fs.readFileSync(iidFile, 'utf8').trim() : ''
+  if (ociDir !== undefined && inputs.load) {
+    // the same build again into the engine: every step is cached; one build with both outputs leaves the layout incomplete
+    const loadArgs = buildArguments(docker.builder.kind, {
+      ...spec,
+      output: {type: 'engine'},
+      iidFile: `${iidFile}-load`,
+      metadataFile: `${metadataFile}-load`
+    })
+    core.info(`load: ${docker.builder.docker} ${loadArgs.join(' ')}`)
+    await docker.build(loadArgs, inputs.context)
+  }
+  const metadata = fs.existsSync(metadataFile)
+    ? (JSON.parse(fs.readFileSync(metadataFile, 'utf8')) as Record<string, unknown>)
+    : {}
+  const configDigest = metadata['containerimage.config.digest']
+  const iid = fs.existsSync(iidFile) ? fs.readFileSync(iidFile, 'utf8').trim() : ''
+  const imageId = ociDir !== undefined && typeof configDigest === 'string' ? configDigest : iid
   if (!/^sha256:[a-f0-9]{64}$/.test(imageId)) throw new ActionError('The build finished but wrote no image ID')
-  return imageId
+  return {imageId, ociDir}
 }

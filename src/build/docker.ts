@@ -4,7 +4,8 @@ import * as fs from 'fs'
 import * as path from 'path'
 import type {Readable} from 'stream'
 import {Builder, DockerProbe, chooseBuilder} from './builder-choice'
-import {ActionError} from '../errors'
+import type {ImageStore} from './build-path'
+import {ActionError, InputError} from '../errors'
 import {run} from '../exec'
 
 /** Every distinct `docker` executable on PATH, in PATH order. */
@@ -26,31 +27,87 @@ export function dockerClientsOnPath(envPath: string): string[] {
   return found
 }
 
-async function probe(docker: string, env: NodeJS.ProcessEnv): Promise<DockerProbe> {
-  const version = await run(docker, ['version', '--format', '{{.Client.Version}}'], {env}).catch(() => undefined)
-  const clientVersion = version?.stdout.trim().split('\n')[0]?.trim()
-  const buildx = await run(docker, ['buildx', 'version'], {env}).catch(() => undefined)
+interface ClientProbe extends DockerProbe {
+  /** `Server.Version`, empty when the engine does not answer this client */
+  readonly server: string
+  /** the driver named by `docker buildx inspect [builder]` */
+  readonly driver: string | undefined
+  /** why `buildx inspect` failed where buildx exists (e.g. no such builder) */
+  readonly inspectError: string | undefined
+}
+
+/** One round, each call in parallel: versions, and `buildx inspect`, which also tells whether buildx works. */
+async function probe(docker: string, env: NodeJS.ProcessEnv, builderName: string | undefined): Promise<ClientProbe> {
+  const [version, inspect] = await Promise.all([
+    run(docker, ['version', '--format', '{{.Client.Version}}|{{.Server.Version}}'], {env}).catch(() => undefined),
+    run(docker, ['buildx', 'inspect', ...(builderName ? [builderName] : [])], {env}).catch(() => undefined)
+  ])
+  const [client, server] = (version?.stdout.trim().split('\n')[0] ?? '').split('|')
+  const noBuildx = inspect === undefined || /is not a docker command|unknown command|unknown flag/i.test(inspect.stderr)
   return {
     path: docker,
-    clientVersion: clientVersion !== undefined && /^\d+\./.test(clientVersion) ? clientVersion : undefined,
-    buildx: buildx?.exitCode === 0
+    clientVersion: client !== undefined && /^\d+\./.test(client.trim()) ? client.trim() : undefined,
+    server: (server ?? '').trim(),
+    buildx: !noBuildx,
+    driver: /^Driver:\s*(\S+)/m.exec(inspect?.stdout ?? '')?.[1],
+    inspectError: !noBuildx && inspect?.exitCode !== 0 ? inspect?.stderr.trim().split('\n').pop() : undefined
   }
 }
 
-/** The client to build with, and proof that the engine answers. */
-export async function detectBuilder(
-  env: NodeJS.ProcessEnv
-): Promise<{builder: Builder; probes: DockerProbe[]; server: string}> {
-  const probes: DockerProbe[] = []
-  for (const docker of dockerClientsOnPath(env.PATH ?? '')) probes.push(await probe(docker, env))
+/** The engine's image store, from `docker info`: the containerd snapshotter, or the classic graph drivers. */
+async function imageStore(docker: string, env: NodeJS.ProcessEnv): Promise<ImageStore> {
+  const info = await run(docker, ['info', '--format', '{{json .DriverStatus}}'], {env}).catch(() => undefined)
+  return /io\.containerd\.snapshotter/.test(info?.stdout ?? '') ? 'containerd' : 'classic'
+}
+
+export interface DetectedBuilder {
+  readonly builder: Builder
+  readonly probes: DockerProbe[]
+  readonly server: string
+  /** the buildx driver (undefined for the engine's built-in BuildKit) */
+  readonly driver: string | undefined
+  readonly store: ImageStore
+}
+
+/** The client to build with, its builder's driver, the engine's image store, and proof that the engine answers. */
+export async function detectBuilder(env: NodeJS.ProcessEnv, builderName: string | undefined): Promise<DetectedBuilder> {
+  const clients = dockerClientsOnPath(env.PATH ?? '')
+  // in PATH order, up to the first client with buildx: buildx wins wherever it is, and a runner has one client
+  const probeAll = async (): Promise<ClientProbe[]> => {
+    const probes: ClientProbe[] = []
+    for (const docker of clients) {
+      const p = await probe(docker, env, builderName)
+      probes.push(p)
+      if (p.buildx) break
+    }
+    return probes
+  }
+  const [probes, store] = await Promise.all([
+    probeAll(),
+    clients[0] === undefined ? Promise.resolve<ImageStore>('classic') : imageStore(clients[0], env)
+  ])
   const builder = chooseBuilder(probes)
-  const server = await run(builder.docker, ['version', '--format', '{{.Server.Version}}'], {env})
-  if (server.exitCode !== 0) {
-    throw new ActionError(
-      `Cannot reach the Docker engine with ${builder.docker}: ${server.stderr.trim().split('\n').pop() ?? ''}`
+  const chosen = probes.find(p => p.path === builder.docker)
+  if (builderName !== undefined && builder.kind !== 'buildx') {
+    throw new InputError(
+      'builder',
+      `'${builderName}' is a buildx builder, and no docker client here has buildx; set up buildx (docker/setup-buildx-action) or remove 'builder'`
     )
   }
-  return {builder, probes, server: server.stdout.trim()}
+  if (chosen?.inspectError !== undefined) {
+    throw new ActionError(
+      builderName !== undefined
+        ? `The buildx builder '${builderName}' (input 'builder') cannot be used: ${chosen.inspectError}. Create it (docker/setup-buildx-action) or name one that 'docker buildx ls' shows.`
+        : `The current buildx builder cannot be used: ${chosen.inspectError}`
+    )
+  }
+  if (chosen === undefined || chosen.server === '') {
+    const why = await run(builder.docker, ['version'], {env}).catch(() => undefined)
+    throw new ActionError(
+      `Cannot reach the Docker engine with ${builder.docker}: ${why?.stderr.trim().split('\n').pop() ?? ''}`
+    )
+  }
+  return {builder, probes, server: chosen.server, driver: builder.kind === 'buildx' ? chosen.driver : undefined, store}
 }
 
 /** A docker client bound to this run's config directory. */
@@ -68,8 +125,8 @@ export class Docker {
 
   /**
    * The password reaches docker on stdin, never on its command line. A
-   * refused login fails at once; a registry that is briefly unavailable is
-   * asked again.
+   * login refused three times fails; a registry that is briefly unavailable
+   * is asked again.
    */
   async login(
     registry: string,
@@ -79,6 +136,9 @@ export class Docker {
   ): Promise<void> {
     let detail = ''
     const attempts = 8
+    // a refusal counts once it repeats: when a registry (or a proxy) fails docker's authenticated
+    // request, docker reports the 401 challenge that came before it
+    let refusals = 0
     for (let attempt = 1; attempt <= attempts; attempt++) {
       const r = await run(this.builder.docker, ['login', '--username', username, '--password-stdin', registry], {
         env: this.env,
@@ -86,7 +146,7 @@ export class Docker {
       })
       if (r.exitCode === 0) return
       detail = r.stderr.trim().split('\n').pop() ?? ''
-      if (/\b401\b|unauthorized|denied/i.test(detail)) break
+      if (/\b401\b|unauthorized|denied/i.test(detail) && ++refusals >= 3) break
       if (attempt < attempts) await sleep(Math.min(4000, 250 * 2 ** attempt))
     }
     if (/\b401\b|unauthorized|denied/i.test(detail)) {

@@ -15,7 +15,8 @@ export const ACTION_DEFAULTS: Readonly<Record<string, string>> = {
   'compression-level': '3',
   'ecr-create-repository': 'false',
   'ecr-tag-mutability': 'MUTABLE',
-  'ecr-scan-on-push': 'false'
+  'ecr-scan-on-push': 'false',
+  load: 'false'
 }
 
 /** True when the raw value is set and is not the input's default (case and surrounding space aside). */

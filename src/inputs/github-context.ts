@@ -7,6 +7,8 @@ export interface GitHubContext {
   readonly serverUrl: string
   readonly workspace: string
   readonly runnerTemp: string
+  readonly runId: string
+  readonly runAttempt: string
   /** what configure-aws-credentials exports */
   readonly awsRegion: string | undefined
 }
@@ -20,6 +22,8 @@ export function readGitHubContext(env: NodeJS.ProcessEnv, cwd: string, tmpdir: s
     serverUrl: env.GITHUB_SERVER_URL ?? 'https://github.com',
     workspace: env.GITHUB_WORKSPACE || cwd,
     runnerTemp: env.RUNNER_TEMP || tmpdir,
+    runId: env.GITHUB_RUN_ID ?? '',
+    runAttempt: env.GITHUB_RUN_ATTEMPT ?? '',
     awsRegion: env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined
   }
 }

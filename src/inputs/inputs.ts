@@ -67,6 +67,15 @@ export interface Inputs {
   /** `secrets`, `secret-files` and `secret-envs`, in that order */
   readonly secrets: readonly BuildSecret[]
   readonly ssh: readonly string[]
+  /** a buildx builder by name (else the current one) */
+  readonly builder: string | undefined
+  /** `os/arch[/variant]`, as build-push-action's `platforms` */
+  readonly platforms: readonly string[]
+  /** passed as `--provenance` / `--sbom` where the builder attests; undefined: BuildKit's default */
+  readonly provenance: string | undefined
+  readonly sbom: string | undefined
+  /** also load the image into the engine where publishing does not */
+  readonly load: boolean
 }
 
 /** Reads one raw input by name (core.getInput in the action, a map in tests). */
@@ -273,7 +282,12 @@ const NO_BUILD = {
   'cache-from': [],
   'cache-to': [],
   secrets: [],
-  ssh: []
+  ssh: [],
+  builder: undefined,
+  platforms: [],
+  provenance: undefined,
+  sbom: undefined,
+  load: false
 } as const
 
 function readBuildInputs(read: InputReader, workspace: string, mask: (secret: string) => void) {
@@ -295,7 +309,41 @@ function readBuildInputs(read: InputReader, workspace: string, mask: (secret: st
     'compression-level': readCompressionLevel(read),
     'cache-from': parseCacheOptions('cache-from', parseList(read('cache-from'), true)),
     'cache-to': parseCacheOptions('cache-to', parseList(read('cache-to'), true)),
-    ...parseBuildSecrets(read, workspace, mask)
+    ...parseBuildSecrets(read, workspace, mask),
+    ...readBuilderInputs(read)
+  }
+}
+
+const PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(?:\/[a-z0-9]+)?$/
+const ATTESTATION = /^(?:true|false|[a-z-]+=[^,\s]+(?:,[a-z-]+=[^,\s]+)*)$/
+
+/** build-push-action's builder, platforms, provenance, sbom and load. */
+function readBuilderInputs(read: InputReader) {
+  const builder = optional(read('builder'))
+  if (builder !== undefined && !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(builder)) {
+    throw new InputError('builder', `'${builder}' is not a builder name; give a name that 'docker buildx ls' shows`)
+  }
+  const platforms = parseList(read('platforms'))
+  for (const p of platforms) {
+    if (!PLATFORM.test(p))
+      throw new InputError(
+        'platforms',
+        `'${p}' is not a platform; give os/arch[/variant] such as linux/amd64 or linux/arm64`
+      )
+  }
+  const attestation = (name: 'provenance' | 'sbom'): string | undefined => {
+    const v = optional(read(name))
+    if (v !== undefined && !ATTESTATION.test(v)) {
+      throw new InputError(name, `'${v}' is not accepted; use true, false or key=value pairs such as mode=max`)
+    }
+    return v
+  }
+  return {
+    builder,
+    platforms: [...new Set(platforms)],
+    provenance: attestation('provenance'),
+    sbom: attestation('sbom'),
+    load: parseBoolean('load', read('load'), false)
   }
 }
 
@@ -315,7 +363,12 @@ const BUILD_INPUTS = [
   'secrets',
   'secret-files',
   'secret-envs',
-  'ssh'
+  'ssh',
+  'builder',
+  'platforms',
+  'provenance',
+  'sbom',
+  'load'
 ] as const
 
 /** The build inputs the user set: a value equal to the action.yml default is what every runner sends, not a choice. */

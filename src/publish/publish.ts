@@ -5,7 +5,7 @@ import {ActionError} from '../errors'
 import {ExistingTag, KeptTag, planImmutableTags} from './immutable-tags'
 import {Repository, refWithTag} from '../registry/reference'
 import {compressedSize, configDigest} from '../registry/client'
-import type {ManifestNode} from '../image/graph'
+import {ManifestNode, blobsOf} from '../image/graph'
 import {BlobStats, Target, UploadOptions, uploadGraph} from './uploader'
 
 export interface Published {
@@ -80,8 +80,11 @@ export async function publishGraph(
 export async function verifyAll(
   clients: Clients,
   targets: readonly Target[],
-  pushed: ReadonlyMap<string, {readonly digest: string; readonly stats: BlobStats}>
+  pushed: ReadonlyMap<string, {readonly digest: string; readonly stats: BlobStats}>,
+  graph: ManifestNode
 ): Promise<Published[]> {
+  // what we pushed we know byte for byte; only an older manifest an immutable repository kept is asked for
+  const graphSize = blobsOf(graph).reduce((n, b) => n + b.size, 0)
   const published: Published[] = []
   for (const {repository: repo, tags, kept} of targets) {
     const client = clients.get(repo.registry)
@@ -98,7 +101,7 @@ export async function verifyAll(
         )
       }
     }
-    const size = compressedSize(await client.getManifest(repo.path, digest))
+    const size = digest === graph.digest ? graphSize : compressedSize(await client.getManifest(repo.path, digest))
     core.info(`${repo.name}: ${tags.length} tag(s) verified at ${digest}`)
     const stats = result?.stats ?? {uploaded: 0, uploadedBytes: 0, mounted: 0, present: 0}
     published.push({

@@ -1,0 +1,189 @@
+/**
+ * The way an image goes from the builder to the registries, per engine and
+ * builder: an OCI layout published as BuildKit wrote it (containerd store,
+ * remote builder), with platforms and attestations; or a refusal before the
+ * build where the builder cannot do what the inputs ask.
+ */
+import {errors, runAction} from '../support/action'
+import {engine, remoteBuilder} from '../support/engines'
+import {TestRegistry, startRegistry} from '../support/registry'
+import {rawManifest, requireEngine, skopeoConfig, skopeoDigest} from '../support/tools'
+
+let registries: TestRegistry[] = []
+beforeAll(async () => {
+  await requireEngine()
+  registries = await Promise.all([startRegistry(), startRegistry()])
+})
+afterAll(async () => Promise.all(registries.map(r => r.stop())))
+
+const images = (name: string): string[] => registries.map(r => `${r.host}/paths/${name}`)
+
+interface IndexJson {
+  mediaType: string
+  manifests: Array<{digest: string; platform?: {architecture: string}; annotations?: Record<string, string>}>
+}
+
+async function expectIndexEverywhere(refs: string[], digest: string): Promise<IndexJson> {
+  let index: IndexJson | undefined
+  for (const ref of refs) {
+    const raw = await rawManifest(ref)
+    expect(raw.digest).toBe(digest)
+    index = raw.json as unknown as IndexJson
+  }
+  expect(index?.mediaType).toBe('application/vnd.oci.image.index.v1+json')
+  return index as IndexJson
+}
+
+const attestations = (i: IndexJson) =>
+  i.manifests.filter(m => m.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest')
+const platformsOf = (i: IndexJson) =>
+  i.manifests.filter(m => m.platform?.architecture !== 'unknown').map(m => m.platform?.architecture)
+
+describe('containerd image store (Docker 28, buildx docker driver)', () => {
+  const e = () => engine('d28-containerd')
+
+  test('publishes the OCI layout as BuildKit wrote it: no save, no second compression, its digest, provenance attached', async () => {
+    const to = images('single')
+    const run = await runAction(
+      {images: to.join('\n'), context: '__tests__/fixtures/multistage', target: 'final', network: 'none', tags: 'one'},
+      {env: {...e().env, GITHUB_RUN_ID: '4242', GITHUB_RUN_ATTEMPT: '1'}}
+    )
+    expect(errors(run)).toEqual([])
+    expect(run.exitCode).toBe(0)
+    const digest = run.outputs.digest ?? ''
+    expect(run.stdout).toContain(`OCI layout from the build: an index of 2 manifest(s), ${digest}; published as built`)
+    expect(run.stdout).not.toMatch(/::group::Compress/)
+    const index = await expectIndexEverywhere(
+      to.map(i => `${i}:one`),
+      digest
+    )
+    expect(platformsOf(index)).toEqual(['amd64'])
+    expect(attestations(index)).toHaveLength(1)
+    // imageid is BuildKit's image ID, as build-push-action's: with the attestation the image is an index, so its digest
+    expect(run.outputs.imageid).toBe(digest)
+  })
+
+  test('platforms: one build, one index of both platforms in every repository; digest is the index', async () => {
+    const to = images('multi')
+    const run = await runAction(
+      {
+        images: to.join('\n'),
+        context: '__tests__/fixtures/multiplatform',
+        network: 'none',
+        tags: 'both',
+        platforms: 'linux/amd64,linux/arm64'
+      },
+      {env: e().env}
+    )
+    expect(errors(run)).toEqual([])
+    expect(run.exitCode).toBe(0)
+    const digest = run.outputs.digest ?? ''
+    const index = await expectIndexEverywhere(
+      to.map(i => `${i}:both`),
+      digest
+    )
+    expect(platformsOf(index).sort()).toEqual(['amd64', 'arm64'])
+    expect(attestations(index)).toHaveLength(2)
+    for (const i of to) expect(await skopeoDigest(`${i}:both`)).toBe(digest)
+  })
+
+  test('load: the image is in the engine as well', async () => {
+    const run = await runAction(
+      {
+        images: images('loaded')[0] ?? '',
+        context: '__tests__/fixtures/multistage',
+        target: 'final',
+        network: 'none',
+        tags: 'l',
+        load: 'true'
+      },
+      {env: e().env}
+    )
+    expect(errors(run)).toEqual([])
+    expect(await e().docker(['run', '--rm', '--network=none', `${images('loaded')[0]}:l`])).toBe('hello')
+  })
+})
+
+describe('remote builder (buildkitd, as setup-buildx-action gives one)', () => {
+  test("builder: two platforms in one index, published from the builder's OCI layout", async () => {
+    const to = images('remote')
+    const run = await runAction(
+      {
+        images: to.join('\n'),
+        context: '__tests__/fixtures/scratch',
+        tags: 'r',
+        builder: remoteBuilder(),
+        platforms: 'linux/amd64,linux/arm64'
+      },
+      {env: engine('d28-classic').env}
+    )
+    expect(errors(run)).toEqual([])
+    expect(run.exitCode).toBe(0)
+    expect(run.stdout).toContain('buildx, remote driver: OCI layout published as built')
+    const index = await expectIndexEverywhere(
+      to.map(i => `${i}:r`),
+      run.outputs.digest ?? ''
+    )
+    expect(platformsOf(index).sort()).toEqual(['amd64', 'arm64'])
+    // the default provenance: one attestation manifest per platform (an SBOM needs the scanner image from Docker Hub)
+    expect(attestations(index)).toHaveLength(2)
+    expect((await skopeoConfig(`${to[0]}:r`)).architecture).toBe('amd64')
+  })
+
+  test('a builder that does not exist fails before anything is built, naming it', async () => {
+    const run = await runAction(
+      {images: images('none')[0] ?? '', context: '__tests__/fixtures/scratch', tags: 'x', builder: 'no-such-builder'},
+      {env: engine('d28-classic').env}
+    )
+    expect(run.exitCode).toBe(1)
+    expect(errors(run)).toEqual([
+      expect.stringMatching(
+        /^The buildx builder 'no-such-builder' \(input 'builder'\) cannot be used: .*no-such-builder/
+      )
+    ])
+    expect(run.stdout).not.toMatch(/::group::Build/)
+  })
+})
+
+describe.each(['d28-classic', 'docker20'] as const)('builders that cannot: %s', name => {
+  test('several platforms fail before the build, naming platforms and both ways out; nothing is pushed', async () => {
+    const r = registries[0] as TestRegistry
+    const before = r.requests().length
+    const run = await runAction(
+      {
+        images: `${r.host}/paths/refused-${name}`,
+        context: '__tests__/fixtures/multiplatform',
+        tags: 'x',
+        platforms: 'linux/amd64,linux/arm64'
+      },
+      {env: engine(name).env}
+    )
+    expect(run.exitCode).toBe(1)
+    expect(errors(run)).toEqual([
+      expect.stringMatching(
+        /^Input 'platforms': linux\/amd64, linux\/arm64 needs a builder that can build several platforms .*docker\/setup-buildx-action .*containerd image store/
+      )
+    ])
+    expect(run.stdout).not.toMatch(/::group::(Log in|Build)/)
+    await new Promise(res => setTimeout(res, 300))
+    expect(r.requests().slice(before)).toEqual([])
+  })
+
+  test('provenance where the builder cannot attest: a notice, and the image is published without it', async () => {
+    const to = `${registries[1]?.host ?? ''}/paths/noattest-${name}`
+    const run = await runAction(
+      {
+        images: to,
+        context: '__tests__/fixtures/multistage',
+        target: 'final',
+        network: 'none',
+        tags: 'p',
+        provenance: 'mode=max'
+      },
+      {env: engine(name).env}
+    )
+    expect(errors(run)).toEqual([])
+    expect(run.stdout).toMatch(/::notice::'provenance' is not attached: .* cannot attest; building without it/)
+    expect((await rawManifest(`${to}:p`)).json.mediaType).toBe('application/vnd.docker.distribution.manifest.v2+json')
+  })
+})

@@ -1,0 +1,57 @@
+import {BuilderFacts, choosePath, requireCapabilities} from '../../src/build/build-path'
+import {InputError} from '../../src/errors'
+
+describe('choosePath: builder and image store → the way the image goes', () => {
+  test.each<[string, BuilderFacts, 'oci' | 'engine', boolean]>([
+    ["Docker 20.10's own BuildKit", {kind: 'buildkit', driver: undefined, store: 'classic'}, 'engine', false],
+    [
+      'ubuntu-24.04: buildx docker driver, classic store',
+      {kind: 'buildx', driver: 'docker', store: 'classic'},
+      'engine',
+      false
+    ],
+    [
+      'Docker 29: buildx docker driver, containerd store',
+      {kind: 'buildx', driver: 'docker', store: 'containerd'},
+      'oci',
+      true
+    ],
+    [
+      'setup-buildx-action: docker-container driver',
+      {kind: 'buildx', driver: 'docker-container', store: 'classic'},
+      'oci',
+      true
+    ],
+    ['remote driver', {kind: 'buildx', driver: 'remote', store: 'classic'}, 'oci', true],
+    ['kubernetes driver', {kind: 'buildx', driver: 'kubernetes', store: 'containerd'}, 'oci', true],
+    ['Docker Build Cloud', {kind: 'buildx', driver: 'cloud', store: 'classic'}, 'oci', true]
+  ])('%s', (_name, facts, output, capable) => {
+    const p = choosePath(facts)
+    expect([p.output, p.multiPlatform, p.attestations]).toEqual([output, capable, capable])
+  })
+})
+
+describe('requireCapabilities', () => {
+  const classic = choosePath({kind: 'buildx', driver: 'docker', store: 'classic'})
+  test('several platforms on a builder that cannot: fails naming platforms and both ways out', () => {
+    let error: unknown
+    try {
+      requireCapabilities(classic, ['linux/amd64', 'linux/arm64'])
+    } catch (e) {
+      error = e
+    }
+    expect(error).toBeInstanceOf(InputError)
+    expect((error as InputError).message).toMatch(
+      /^Input 'platforms': linux\/amd64, linux\/arm64 needs a builder that can build several platforms into one index, and this one is buildx, docker driver, classic image store\. Either set up a buildx builder with docker\/setup-buildx-action \(docker-container driver\), or use the containerd image store .* Nothing was built or pushed$/
+    )
+  })
+  test('one platform is fine anywhere; several are fine where the builder can', () => {
+    expect(() => requireCapabilities(classic, ['linux/amd64'])).not.toThrow()
+    expect(() =>
+      requireCapabilities(choosePath({kind: 'buildx', driver: 'docker', store: 'containerd'}), [
+        'linux/amd64',
+        'linux/arm64'
+      ])
+    ).not.toThrow()
+  })
+})

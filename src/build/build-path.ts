@@ -1,0 +1,63 @@
+/** Which way the image goes from the builder to the registries, and what the builder can do on that way. Pure. */
+import {InputError} from '../errors'
+import type {BuilderKind} from './builder-choice'
+
+/** Where the engine keeps images: what `docker save` gives and what an image ID is. */
+export type ImageStore = 'classic' | 'containerd'
+
+export interface BuilderFacts {
+  readonly kind: BuilderKind
+  /** the buildx driver of the builder that builds (undefined without buildx) */
+  readonly driver: string | undefined
+  /** the engine's image store (matters only for the docker driver and the plain engine) */
+  readonly store: ImageStore
+}
+
+export interface BuildPath {
+  /**
+   * `oci`: the build writes an OCI layout, published as it is (BuildKit's own
+   * compression and digests, attestations included); `engine`: the image is
+   * loaded into the engine, then saved and compressed by us.
+   */
+  readonly output: 'oci' | 'engine'
+  /** several platforms in one build, one index */
+  readonly multiPlatform: boolean
+  /** provenance and SBOM attestations */
+  readonly attestations: boolean
+  /** for the log */
+  readonly description: string
+}
+
+export function choosePath(f: BuilderFacts): BuildPath {
+  if (f.kind === 'buildkit') {
+    return {output: 'engine', multiPlatform: false, attestations: false, description: "the engine's built-in BuildKit"}
+  }
+  if (f.driver === 'docker' && f.store === 'classic') {
+    return {
+      output: 'engine',
+      multiPlatform: false,
+      attestations: false,
+      description: 'buildx, docker driver, classic image store'
+    }
+  }
+  const where =
+    f.driver === 'docker' ? 'buildx, docker driver, containerd image store' : `buildx, ${f.driver ?? 'unknown'} driver`
+  return {
+    output: 'oci',
+    multiPlatform: true,
+    attestations: true,
+    description: `${where}: OCI layout published as built`
+  }
+}
+
+/** What to do about inputs the builder at hand cannot honour: `platforms` fails before the build. */
+export function requireCapabilities(path: BuildPath, platforms: readonly string[]): void {
+  if (platforms.length > 1 && !path.multiPlatform) {
+    throw new InputError(
+      'platforms',
+      `${platforms.join(', ')} needs a builder that can build several platforms into one index, and this one is ${path.description}. ` +
+        `Either set up a buildx builder with docker/setup-buildx-action (docker-container driver), or use the containerd ` +
+        `image store (Docker 29 default; "features": {"containerd-snapshotter": true} in daemon.json). Nothing was built or pushed`
+    )
+  }
+}

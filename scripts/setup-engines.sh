@@ -80,10 +80,28 @@ if [ ! -x "$BUILDKITD" ]; then
   echo "engines: building buildkitd from Debian's packages (once; kept in $ROOT/buildkitd)"
   as_root bash "$script" "$ROOT/buildkitd" >"$ROOT/buildkitd.log" 2>&1 || { tail -20 "$ROOT/buildkitd.log" >&2; exit 1; }
 fi
+# The remote builder sees no engine's images: a registry of its own on a fixed loopback port, reached
+# over plain HTTP, holds the base image and the SBOM scanner image (scripts/sbom-scanner) for it
+BASES=127.0.0.1:5055
+if ! curl -s -o /dev/null "http://$BASES/v2/"; then
+  as_root mkdir -p /var/lib/stevedore-bases
+  printf 'version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: /var/lib/stevedore-bases\nhttp:\n  addr: %s\n' "$BASES" |
+    as_root tee "$ROOT/etc/bases-registry.yml" >/dev/null
+  as_root setsid nohup docker-registry serve "$ROOT/etc/bases-registry.yml" >>/var/log/stevedore-bases.log 2>&1 </dev/null &
+  for _ in $(seq 1 50); do curl -s -o /dev/null "http://$BASES/v2/" && break; sleep 0.2; done
+fi
+/usr/bin/docker image inspect stevedore-local/sbom-scanner:2 >/dev/null 2>&1 ||
+  DOCKER_BUILDKIT=1 /usr/bin/docker build -q -t stevedore-local/sbom-scanner:2 scripts/sbom-scanner >/dev/null
+for image in busybox:latest sbom-scanner:2; do
+  skopeo inspect --tls-verify=false "docker://$BASES/stevedore/$image" >/dev/null 2>&1 ||
+    skopeo copy -q --dest-tls-verify=false "docker-daemon:stevedore-local/$image" "docker://$BASES/stevedore/$image" >/dev/null
+done
+printf '[registry."%s"]\n  http = true\n  insecure = true\n' "$BASES" | as_root tee "$ROOT/etc/buildkitd.toml" >/dev/null
+
 BK_SOCK=/run/stevedore-buildkitd.sock
 if ! "$ROOT/buildkitd/bin/buildctl" --addr "unix://$BK_SOCK" debug workers >/dev/null 2>&1; then
   echo "engines: starting buildkitd on $BK_SOCK"
-  as_root setsid nohup "$BUILDKITD" --root /var/lib/stevedore-buildkitd --addr "unix://$BK_SOCK" \
+  as_root setsid nohup "$BUILDKITD" --config "$ROOT/etc/buildkitd.toml" --root /var/lib/stevedore-buildkitd --addr "unix://$BK_SOCK" \
     --oci-worker=true --containerd-worker=false --oci-worker-net=host >>/var/log/stevedore-buildkitd.log 2>&1 </dev/null &
   for _ in $(seq 1 60); do "$ROOT/buildkitd/bin/buildctl" --addr "unix://$BK_SOCK" debug workers >/dev/null 2>&1 && break; sleep 0.5; done
 fi
@@ -97,6 +115,7 @@ cat <<JSON | as_root tee "$ROOT/engines.json" >/dev/null
   "d28-classic": {"DOCKER_HOST": "unix:///run/stevedore-d28-classic.sock", "PATH_PREFIX": "$ROOT/root/usr/bin", "DOCKER_CONFIG": "$ROOT/dockercfg", "store": "classic"},
   "d28-containerd": {"DOCKER_HOST": "unix:///run/stevedore-d28-containerd.sock", "PATH_PREFIX": "$ROOT/root/usr/bin", "DOCKER_CONFIG": "$ROOT/dockercfg", "store": "containerd"},
   "remoteBuilder": "stevedore-remote",
+  "remoteBases": "$BASES/stevedore",
   "crane": "$ROOT/root/usr/bin/crane",
   "node24": "$ROOT/node24/node_modules/node/bin/node"
 }

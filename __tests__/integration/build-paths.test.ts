@@ -5,7 +5,7 @@
  * build where the builder cannot do what the inputs ask.
  */
 import {errors, runAction} from '../support/action'
-import {engine, remoteBuilder} from '../support/engines'
+import {engine, remoteBases, remoteBuilder} from '../support/engines'
 import {TestRegistry, startRegistry} from '../support/registry'
 import {rawManifest, requireEngine, skopeoConfig, skopeoDigest} from '../support/tools'
 
@@ -128,6 +128,40 @@ describe('remote builder (buildkitd, as setup-buildx-action gives one)', () => {
     // the default provenance: one attestation manifest per platform (an SBOM needs the scanner image from Docker Hub)
     expect(attestations(index)).toHaveLength(2)
     expect((await skopeoConfig(`${to[0]}:r`)).architecture).toBe('amd64')
+  })
+
+  test('sbom: the SPDX document of a generator image is published with the image, next to the provenance', async () => {
+    const to = images('sbom')
+    const run = await runAction(
+      {
+        images: to.join('\n'),
+        context: '__tests__/fixtures/scratch',
+        tags: 's',
+        builder: remoteBuilder(),
+        sbom: `generator=${remoteBases()}/sbom-scanner:2`
+      },
+      {env: engine('d28-classic').env}
+    )
+    expect(errors(run)).toEqual([])
+    expect(run.exitCode).toBe(0)
+    const index = await expectIndexEverywhere(
+      to.map(i => `${i}:s`),
+      run.outputs.digest ?? ''
+    )
+    const [attestation] = attestations(index)
+    const manifest = (await rawManifest(`${to[1]}@${attestation?.digest ?? ''}`)).json as {
+      layers: Array<{digest: string; annotations?: Record<string, string>}>
+    }
+    const types = manifest.layers.map(l => l.annotations?.['in-toto.io/predicate-type'])
+    expect(types.sort()).toEqual(['https://slsa.dev/provenance/v0.2', 'https://spdx.dev/Document'])
+    // the SPDX statement as the second registry holds it: the scanner's own document
+    const spdx = manifest.layers.find(l => l.annotations?.['in-toto.io/predicate-type'] === 'https://spdx.dev/Document')
+    const blob = await fetch(`http://${registries[1]?.host}/v2/paths/sbom/blobs/${spdx?.digest ?? ''}`)
+    const statement = (await blob.json()) as {predicate?: {name?: string; creationInfo?: {creators?: string[]}}}
+    expect(statement.predicate?.name).toBe('stevedore-test-scan')
+    // the scanner's document, to which BuildKit adds itself as a creator
+    expect(statement.predicate?.creationInfo?.creators?.[0]).toBe('Tool: stevedore-test-scanner')
+    expect(statement.predicate?.creationInfo?.creators?.[1]).toMatch(/^Tool: buildkit-v0\.25/)
   })
 
   test('a builder that does not exist fails before anything is built, naming it', async () => {

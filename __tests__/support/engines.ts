@@ -81,3 +81,11 @@ export function remoteBuilder(): string {
   if (typeof b !== 'string') throw new Error(`${ENGINES_FILE} names no remote builder: run scripts/setup-engines.sh`)
   return b
 }
+
+/** The registry (plain HTTP, fixed loopback port) the remote builder pulls from: `<host>/stevedore`, with busybox and sbom-scanner. */
+export function remoteBases(): string {
+  const b = entries().remoteBases
+  if (typeof b !== 'string')
+    throw new Error(`${ENGINES_FILE} names no registry for the remote builder: run scripts/setup-engines.sh`)
+  return b
+}

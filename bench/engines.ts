@@ -59,15 +59,17 @@ async function usersWay(name: EngineName, regs: TestRegistry[]): Promise<void> {
   const args = BUILD_ARGS.flatMap(a => ['--build-arg', a])
   const env = {...process.env, ...e.env}
   if (name === 'docker20') {
+    // Debian's 20.10 client: its BuildKit is built in (a newer client on PATH has no buildx here)
+    const docker = '/usr/bin/docker'
     await exec(
-      'docker',
+      docker,
       ['build', '-q', '--network', 'host', ...args, ...refs.flatMap(r => ['-t', r]), 'examples/orders'],
       {
         env: {...env, DOCKER_BUILDKIT: '1'}
       }
     )
-    for (const r of refs) await exec('docker', ['push', '-q', r], {env})
-    await exec('docker', ['image', 'rm', ...refs], {env})
+    for (const r of refs) await exec(docker, ['push', '-q', r], {env})
+    await exec(docker, ['image', 'rm', ...refs], {env})
     return
   }
   await exec(

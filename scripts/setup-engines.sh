@@ -81,7 +81,7 @@ if [ ! -x "$BUILDKITD" ]; then
   as_root bash "$script" "$ROOT/buildkitd" >"$ROOT/buildkitd.log" 2>&1 || { tail -20 "$ROOT/buildkitd.log" >&2; exit 1; }
 fi
 # The remote builder sees no engine's images: a registry of its own on a fixed loopback port, reached
-# over plain HTTP, holds the base image and the SBOM scanner image (scripts/sbom-scanner) for it
+# over plain HTTP, holds the base images and the SBOM scanner image (scripts/sbom-scanner) for it
 BASES=127.0.0.1:5055
 if ! curl -s -o /dev/null "http://$BASES/v2/"; then
   as_root mkdir -p /var/lib/stevedore-bases
@@ -92,7 +92,7 @@ if ! curl -s -o /dev/null "http://$BASES/v2/"; then
 fi
 /usr/bin/docker image inspect stevedore-local/sbom-scanner:2 >/dev/null 2>&1 ||
   DOCKER_BUILDKIT=1 /usr/bin/docker build -q -t stevedore-local/sbom-scanner:2 scripts/sbom-scanner >/dev/null
-for image in busybox:latest sbom-scanner:2; do
+for image in busybox:latest python-fastapi:bookworm sbom-scanner:2; do
   skopeo inspect --tls-verify=false "docker://$BASES/stevedore/$image" >/dev/null 2>&1 ||
     skopeo copy -q --dest-tls-verify=false "docker-daemon:stevedore-local/$image" "docker://$BASES/stevedore/$image" >/dev/null
 done

@@ -66,13 +66,14 @@ const PURE = [
   'build/build-command.ts',
   'build/cache-options.ts',
   'build/build-path.ts',
+  'build/buildx-state.ts',
   'publish/immutable-tags.ts',
   'registry/reference.ts',
   'registry/challenge.ts',
   'errors.ts'
 ]
 /** Packages that compute without effects. */
-const PURE_PACKAGES = ['semver', 'yaml']
+const PURE_PACKAGES = ['semver', 'yaml', 'path']
 
 describe('source layout', () => {
   test('every module is in a stage folder, or one of the few at the top', () => {

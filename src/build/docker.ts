@@ -4,6 +4,7 @@ import * as fs from 'fs'
 import * as path from 'path'
 import type {Readable} from 'stream'
 import {Builder, DockerProbe, chooseBuilder} from './builder-choice'
+import {BuildxFiles, buildxInstalled, driverFromFiles} from './buildx-state'
 import type {ImageStore} from './build-path'
 import {ActionError, InputError} from '../errors'
 import {run} from '../exec'
@@ -28,36 +29,78 @@ export function dockerClientsOnPath(envPath: string): string[] {
 }
 
 interface ClientProbe extends DockerProbe {
-  /** `Server.Version`, empty when the engine does not answer this client */
+  /** `ServerVersion`, empty when the engine does not answer this client */
   readonly server: string
+  /** the engine's image store, from `docker info` */
+  readonly store: ImageStore
   /** the driver named by `docker buildx inspect [builder]` */
   readonly driver: string | undefined
   /** why `buildx inspect` failed where buildx exists (e.g. no such builder) */
   readonly inspectError: string | undefined
 }
 
-/** One round, each call in parallel: versions, and `buildx inspect`, which also tells whether buildx works. */
-async function probe(docker: string, env: NodeJS.ProcessEnv, builderName: string | undefined): Promise<ClientProbe> {
-  const [version, inspect] = await Promise.all([
-    run(docker, ['version', '--format', '{{.Client.Version}}|{{.Server.Version}}'], {env}).catch(() => undefined),
-    run(docker, ['buildx', 'inspect', ...(builderName ? [builderName] : [])], {env}).catch(() => undefined)
+const LOCAL_FILES: BuildxFiles = {
+  read: file => {
+    try {
+      return fs.readFileSync(file, 'utf8')
+    } catch {
+      return undefined
+    }
+  },
+  executable: file => {
+    try {
+      fs.accessSync(file, fs.constants.X_OK)
+      return fs.statSync(file).isFile()
+    } catch {
+      return false
+    }
+  }
+}
+
+/** `Version` of `docker info`'s ClientInfo; clients before 23 do not report it. */
+function clientVersionOf(clientInfo: string): string | undefined {
+  try {
+    return (JSON.parse(clientInfo) as {Version?: string}).Version
+  } catch {
+    return undefined
+  }
+}
+
+const INFO_FORMAT = '{{json .DriverStatus}}|{{.ServerVersion}}|{{json .ClientInfo}}'
+
+/**
+ * Two calls at once: `docker info` (engine version, image store, and the client's
+ * version where the client reports it) and `buildx inspect`, which also tells
+ * whether buildx works. Only an old client without buildx is asked its version.
+ */
+async function probe(
+  docker: string,
+  env: NodeJS.ProcessEnv,
+  builderName: string | undefined,
+  known: {driver: string} | undefined
+): Promise<ClientProbe> {
+  const [info, inspect] = await Promise.all([
+    run(docker, ['info', '--format', INFO_FORMAT], {env}).catch(() => undefined),
+    known !== undefined
+      ? Promise.resolve({exitCode: 0, stdout: `Driver: ${known.driver}`, stderr: ''})
+      : run(docker, ['buildx', 'inspect', ...(builderName ? [builderName] : [])], {env}).catch(() => undefined)
   ])
-  const [client, server] = (version?.stdout.trim().split('\n')[0] ?? '').split('|')
+  const [status = '', server = '', clientInfo = '{}'] = (info?.exitCode === 0 ? info.stdout.trim() : '').split('|')
   const noBuildx = inspect === undefined || /is not a docker command|unknown command|unknown flag/i.test(inspect.stderr)
+  let client = clientVersionOf(clientInfo)
+  if (client === undefined) {
+    const version = await run(docker, ['version', '--format', '{{.Client.Version}}'], {env}).catch(() => undefined)
+    client = version?.stdout.trim().split('\n')[0]
+  }
   return {
     path: docker,
     clientVersion: client !== undefined && /^\d+\./.test(client.trim()) ? client.trim() : undefined,
-    server: (server ?? '').trim(),
+    server: server.trim(),
+    store: /io\.containerd\.snapshotter/.test(status) ? 'containerd' : 'classic',
     buildx: !noBuildx,
     driver: /^Driver:\s*(\S+)/m.exec(inspect?.stdout ?? '')?.[1],
     inspectError: !noBuildx && inspect?.exitCode !== 0 ? inspect?.stderr.trim().split('\n').pop() : undefined
   }
-}
-
-/** The engine's image store, from `docker info`: the containerd snapshotter, or the classic graph drivers. */
-async function imageStore(docker: string, env: NodeJS.ProcessEnv): Promise<ImageStore> {
-  const info = await run(docker, ['info', '--format', '{{json .DriverStatus}}'], {env}).catch(() => undefined)
-  return /io\.containerd\.snapshotter/.test(info?.stdout ?? '') ? 'containerd' : 'classic'
 }
 
 export interface DetectedBuilder {
@@ -72,20 +115,20 @@ export interface DetectedBuilder {
 /** The client to build with, its builder's driver, the engine's image store, and proof that the engine answers. */
 export async function detectBuilder(env: NodeJS.ProcessEnv, builderName: string | undefined): Promise<DetectedBuilder> {
   const clients = dockerClientsOnPath(env.PATH ?? '')
+  // buildx's own files usually settle whether it is installed and which driver builds: then no buildx process
+  const driver = buildxInstalled(env, LOCAL_FILES) ? driverFromFiles(env, builderName, LOCAL_FILES) : undefined
+  const known = driver === undefined ? undefined : {driver}
   // in PATH order, up to the first client with buildx: buildx wins wherever it is, and a runner has one client
   const probeAll = async (): Promise<ClientProbe[]> => {
     const probes: ClientProbe[] = []
     for (const docker of clients) {
-      const p = await probe(docker, env, builderName)
+      const p = await probe(docker, env, builderName, known)
       probes.push(p)
       if (p.buildx) break
     }
     return probes
   }
-  const [probes, store] = await Promise.all([
-    probeAll(),
-    clients[0] === undefined ? Promise.resolve<ImageStore>('classic') : imageStore(clients[0], env)
-  ])
+  const probes = await probeAll()
   const builder = chooseBuilder(probes)
   const chosen = probes.find(p => p.path === builder.docker)
   if (builderName !== undefined && builder.kind !== 'buildx') {
@@ -107,7 +150,13 @@ export async function detectBuilder(env: NodeJS.ProcessEnv, builderName: string 
       `Cannot reach the Docker engine with ${builder.docker}: ${why?.stderr.trim().split('\n').pop() ?? ''}`
     )
   }
-  return {builder, probes, server: chosen.server, driver: builder.kind === 'buildx' ? chosen.driver : undefined, store}
+  return {
+    builder,
+    probes,
+    server: chosen.server,
+    driver: builder.kind === 'buildx' ? chosen.driver : undefined,
+    store: chosen.store
+  }
 }
 
 /** A docker client bound to this run's config directory. */

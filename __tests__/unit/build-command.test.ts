@@ -109,68 +109,31 @@ describe('build secrets on the command line: ids and file paths, never values', 
   })
 })
 
+/** The OCI path's output arguments, and the default provenance for this spec's run. */
+const OCI_OUTPUT = ['--output', 'type=oci,dest=/t/oci,tar=false', '--metadata-file', '/t/metadata.json']
+const DEFAULT_PROVENANCE = [
+  '--provenance',
+  'mode=min,builder-id=https://github.com/acme/orders/actions/runs/7/attempts/1'
+]
+
 describe('the OCI path and the builder inputs', () => {
   const oci: BuildSpec = {...spec, output: {type: 'oci', dir: '/t/oci'}}
   test.each<[string, BuildSpec, string[]]>([
-    [
-      'an OCI layout, no --load',
-      oci,
-      [
-        'buildx',
-        'build',
-        '--output',
-        'type=oci,dest=/t/oci,tar=false',
-        '--metadata-file',
-        '/t/metadata.json',
-        '--provenance',
-        'mode=min,builder-id=https://github.com/acme/orders/actions/runs/7/attempts/1'
-      ]
-    ],
+    ['an OCI layout, no --load', oci, ['buildx', 'build', ...OCI_OUTPUT, ...DEFAULT_PROVENANCE]],
     [
       'a named builder',
       {...oci, inputs: {...oci.inputs, builder: 'ci'}},
-      [
-        'buildx',
-        'build',
-        '--builder',
-        'ci',
-        '--output',
-        'type=oci,dest=/t/oci,tar=false',
-        '--metadata-file',
-        '/t/metadata.json',
-        '--provenance',
-        'mode=min,builder-id=https://github.com/acme/orders/actions/runs/7/attempts/1'
-      ]
+      ['buildx', 'build', '--builder', 'ci', ...OCI_OUTPUT, ...DEFAULT_PROVENANCE]
     ],
     [
       'load: loaded by a second, cached build, not by this one',
       {...oci, inputs: {...oci.inputs, load: true}},
-      [
-        'buildx',
-        'build',
-        '--output',
-        'type=oci,dest=/t/oci,tar=false',
-        '--metadata-file',
-        '/t/metadata.json',
-        '--provenance',
-        'mode=min,builder-id=https://github.com/acme/orders/actions/runs/7/attempts/1'
-      ]
+      ['buildx', 'build', ...OCI_OUTPUT, ...DEFAULT_PROVENANCE]
     ],
     [
       'attestations as given',
       {...oci, inputs: {...oci.inputs, provenance: 'mode=max', sbom: 'true'}},
-      [
-        'buildx',
-        'build',
-        '--output',
-        'type=oci,dest=/t/oci,tar=false',
-        '--metadata-file',
-        '/t/metadata.json',
-        '--provenance',
-        'mode=max',
-        '--sbom',
-        'true'
-      ]
+      ['buildx', 'build', ...OCI_OUTPUT, '--provenance', 'mode=max', '--sbom', 'true']
     ],
     [
       'no attestation flags on the engine path',

@@ -119,16 +119,12 @@ export async function detectBuilder(env: NodeJS.ProcessEnv, builderName: string 
   const driver = buildxInstalled(env, LOCAL_FILES) ? driverFromFiles(env, builderName, LOCAL_FILES) : undefined
   const known = driver === undefined ? undefined : {driver}
   // in PATH order, up to the first client with buildx: buildx wins wherever it is, and a runner has one client
-  const probeAll = async (): Promise<ClientProbe[]> => {
-    const probes: ClientProbe[] = []
-    for (const docker of clients) {
-      const p = await probe(docker, env, builderName, known)
-      probes.push(p)
-      if (p.buildx) break
-    }
-    return probes
+  const probes: ClientProbe[] = []
+  for (const docker of clients) {
+    const p = await probe(docker, env, builderName, known)
+    probes.push(p)
+    if (p.buildx) break
   }
-  const probes = await probeAll()
   const builder = chooseBuilder(probes)
   const chosen = probes.find(p => p.path === builder.docker)
   if (builderName !== undefined && builder.kind !== 'buildx') {

@@ -1,3 +1,6 @@
+import * as os from 'os'
+import * as path from 'path'
+import {userDockerConfigDir} from '../../src/auth/docker-config'
 import {BuildxFiles, buildxInstalled, driverFromFiles} from '../../src/build/buildx-state'
 
 /** A folder tree in memory: path → text; executables listed apart. */
@@ -9,18 +12,17 @@ const remote = JSON.stringify({Name: 'ci', Driver: 'remote', Nodes: []})
 const container = JSON.stringify({Name: 'builder-x', Driver: 'docker-container', Nodes: []})
 
 describe('buildxInstalled', () => {
-  test.each<[string, NodeJS.ProcessEnv, string[], boolean]>([
-    ['in DOCKER_CONFIG (setup-buildx-action)', {DOCKER_CONFIG: '/c'}, ['/c/cli-plugins/docker-buildx'], true],
-    ["in the user's ~/.docker", {HOME: '/home/runner'}, ['/home/runner/.docker/cli-plugins/docker-buildx'], true],
-    [
-      'a system plugin (docker-buildx-plugin package)',
-      {HOME: '/h'},
-      ['/usr/libexec/docker/cli-plugins/docker-buildx'],
-      true
-    ],
-    ['nowhere', {HOME: '/h'}, [], false]
-  ])('%s', (_name, env, executables, installed) => {
-    expect(buildxInstalled(env, files({}, executables))).toBe(installed)
+  test.each<[string, string, string[], boolean]>([
+    ["in the user's docker config (setup-buildx-action puts it there)", '/c', ['/c/cli-plugins/docker-buildx'], true],
+    ['a system plugin (docker-buildx-plugin package)', '/c', ['/usr/libexec/docker/cli-plugins/docker-buildx'], true],
+    ['nowhere', '/c', [], false]
+  ])('%s', (_name, configDir, executables, installed) => {
+    expect(buildxInstalled(configDir, files({}, executables))).toBe(installed)
+  })
+
+  test("the user's docker config is DOCKER_CONFIG, else ~/.docker (the helper the run's own config is made from)", () => {
+    expect(userDockerConfigDir({DOCKER_CONFIG: '/c'})).toBe('/c')
+    expect(userDockerConfigDir({})).toBe(path.join(os.homedir(), '.docker'))
   })
 })
 
@@ -76,6 +78,6 @@ describe('driverFromFiles', () => {
     ],
     ['an unreadable current file: the default builder', base, undefined, {'/c/buildx/current': 'not json'}, 'docker']
   ])('%s', (_name, env, builder, tree, driver) => {
-    expect(driverFromFiles(env, builder, files(tree))).toBe(driver)
+    expect(driverFromFiles(env, '/c', builder, files(tree))).toBe(driver)
   })
 })

@@ -21,12 +21,9 @@ const SYSTEM_PLUGIN_DIRS = [
   '/usr/libexec/docker/cli-plugins'
 ]
 
-export function dockerConfigDir(env: NodeJS.ProcessEnv): string {
-  return env.DOCKER_CONFIG || path.join(env.HOME || '/root', '.docker')
-}
-
-export function buildxInstalled(env: NodeJS.ProcessEnv, files: BuildxFiles): boolean {
-  return [path.join(dockerConfigDir(env), 'cli-plugins'), ...SYSTEM_PLUGIN_DIRS].some(dir =>
+/** `configDir`: the user's docker config folder (DOCKER_CONFIG, else ~/.docker). */
+export function buildxInstalled(configDir: string, files: BuildxFiles): boolean {
+  return [path.join(configDir, 'cli-plugins'), ...SYSTEM_PLUGIN_DIRS].some(dir =>
     files.executable(path.join(dir, 'docker-buildx'))
   )
 }
@@ -47,15 +44,16 @@ function json<T>(text: string | undefined): T | undefined {
  */
 export function driverFromFiles(
   env: NodeJS.ProcessEnv,
+  configDir: string,
   builderName: string | undefined,
   files: BuildxFiles
 ): string | undefined {
   // another docker context has builders of its own: let buildx say
   const context =
     env.DOCKER_CONTEXT ||
-    json<{currentContext?: string}>(files.read(path.join(dockerConfigDir(env), 'config.json')))?.currentContext
+    json<{currentContext?: string}>(files.read(path.join(configDir, 'config.json')))?.currentContext
   if (context !== undefined && context !== '' && context !== 'default') return undefined
-  const buildx = path.join(dockerConfigDir(env), 'buildx')
+  const buildx = path.join(configDir, 'buildx')
   const instance = (name: string): string | undefined =>
     json<{Driver?: string}>(files.read(path.join(buildx, 'instances', name)))?.Driver
   const named = builderName ?? (env.BUILDX_BUILDER || undefined)

@@ -5,6 +5,7 @@ import * as path from 'path'
 import type {Readable} from 'stream'
 import {Builder, DockerProbe, chooseBuilder} from './builder-choice'
 import {BuildxFiles, buildxInstalled, driverFromFiles} from './buildx-state'
+import {userDockerConfigDir} from '../auth/docker-config'
 import type {ImageStore} from './build-path'
 import {ActionError, InputError} from '../errors'
 import {run} from '../exec'
@@ -82,11 +83,13 @@ async function probe(
   const [info, inspect] = await Promise.all([
     run(docker, ['info', '--format', INFO_FORMAT], {env}).catch(() => undefined),
     known !== undefined
-      ? Promise.resolve({exitCode: 0, stdout: `Driver: ${known.driver}`, stderr: ''})
+      ? undefined
       : run(docker, ['buildx', 'inspect', ...(builderName ? [builderName] : [])], {env}).catch(() => undefined)
   ])
   const [status = '', server = '', clientInfo = '{}'] = (info?.exitCode === 0 ? info.stdout.trim() : '').split('|')
-  const noBuildx = inspect === undefined || /is not a docker command|unknown command|unknown flag/i.test(inspect.stderr)
+  const noBuildx =
+    known === undefined &&
+    (inspect === undefined || /is not a docker command|unknown command|unknown flag/i.test(inspect.stderr))
   let client = clientVersionOf(clientInfo)
   if (client === undefined) {
     const version = await run(docker, ['version', '--format', '{{.Client.Version}}'], {env}).catch(() => undefined)
@@ -98,8 +101,9 @@ async function probe(
     server: server.trim(),
     store: /io\.containerd\.snapshotter/.test(status) ? 'containerd' : 'classic',
     buildx: !noBuildx,
-    driver: /^Driver:\s*(\S+)/m.exec(inspect?.stdout ?? '')?.[1],
-    inspectError: !noBuildx && inspect?.exitCode !== 0 ? inspect?.stderr.trim().split('\n').pop() : undefined
+    driver: known?.driver ?? /^Driver:\s*(\S+)/m.exec(inspect?.stdout ?? '')?.[1],
+    inspectError:
+      inspect !== undefined && !noBuildx && inspect.exitCode !== 0 ? inspect.stderr.trim().split('\n').pop() : undefined
   }
 }
 
@@ -116,7 +120,10 @@ export interface DetectedBuilder {
 export async function detectBuilder(env: NodeJS.ProcessEnv, builderName: string | undefined): Promise<DetectedBuilder> {
   const clients = dockerClientsOnPath(env.PATH ?? '')
   // buildx's own files usually settle whether it is installed and which driver builds: then no buildx process
-  const driver = buildxInstalled(env, LOCAL_FILES) ? driverFromFiles(env, builderName, LOCAL_FILES) : undefined
+  const configDir = userDockerConfigDir(env)
+  const driver = buildxInstalled(configDir, LOCAL_FILES)
+    ? driverFromFiles(env, configDir, builderName, LOCAL_FILES)
+    : undefined
   const known = driver === undefined ? undefined : {driver}
   // in PATH order, up to the first client with buildx: buildx wins wherever it is, and a runner has one client
   const probes: ClientProbe[] = []

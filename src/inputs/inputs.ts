@@ -71,7 +71,7 @@ export interface Inputs {
   readonly builder: string | undefined
   /** `os/arch[/variant]`, as build-push-action's `platforms` */
   readonly platforms: readonly string[]
-  /** passed as `--provenance` / `--sbom` where the builder attests; undefined: BuildKit's default */
+  /** passed as `--provenance` / `--sbom` where the builder attests; no provenance given: defaultProvenance() */
   readonly provenance: string | undefined
   readonly sbom: string | undefined
   /** also load the image into the engine where publishing does not */

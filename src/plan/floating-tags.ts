@@ -26,9 +26,11 @@ export async function settleTags(
   if (version === undefined || plan.tags.floating.length === 0)
     return {tags: finalTags(plan.tags, []), decisions: [], asked: false}
   const existing = new Map<string, string[]>()
-  for (const repo of listers === undefined ? [] : images) {
-    const lister = listers?.get(repo.registry)
-    if (lister !== undefined) existing.set(repo.name, await lister.listTags(repo.path))
+  if (listers !== undefined) {
+    for (const repo of images) {
+      const lister = listers.get(repo.registry)
+      if (lister !== undefined) existing.set(repo.name, await lister.listTags(repo.path))
+    }
   }
   const decisions = decideFloating(version, plan.tags.floating, existing)
   return {tags: finalTags(plan.tags, decisions), decisions, asked: listers !== undefined}

@@ -166,10 +166,12 @@ describe('ACR', () => {
   })
 
   test('the exchange refused: the registry error text is shown', async () => {
+    // an app of another directory: Entra gives it a token there, and the registry refuses it
     const otherTenant = randomUUID()
-    az.apps.set(`${withSecret}`, {clientId: withSecret, secret, role: 'AcrPush'})
+    const outsider = randomUUID()
+    az.apps.set(outsider, {clientId: outsider, tenant: otherTenant, secret, role: 'AcrPush'})
     const run = await publish({
-      'azure-client-id': withSecret,
+      'azure-client-id': outsider,
       'azure-tenant-id': otherTenant,
       'azure-client-secret': secret
     })

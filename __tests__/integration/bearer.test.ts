@@ -4,16 +4,21 @@
  */
 import {errors, runAction} from '../support/action'
 import {TestRegistry, startRegistry} from '../support/registry'
-import {TokenServer, startTokenServer} from '../support/token-server'
+import {TokenServer, fullAccess, startTokenServer} from '../support/token-server'
 import {requireEngine, skopeoDigest} from '../support/tools'
 
 const creds = {username: 'robot$ci', password: 'Bearer-Pa55:with-colon'}
+const reader = {username: 'reader', password: 'Read-0nly-Pa55'}
 let tokens: TokenServer
 let registry: TestRegistry
 
 beforeAll(async () => {
   await requireEngine()
-  tokens = await startTokenServer({[creds.username]: creds.password})
+  tokens = await startTokenServer({
+    [creds.username]: fullAccess(creds.password),
+    // may read team/*, write nowhere
+    [reader.username]: {password: reader.password, access: {'team/*': ['pull']}}
+  })
   registry = await startRegistry({token: tokens})
 })
 afterAll(async () => {
@@ -58,4 +63,29 @@ test('a wrong password is refused by the token service before the build', async 
   expect(run.exitCode).toBe(1)
   expect(errors(run)[0]).toMatch(/^Login to 127\.0\.0\.1:\d+ as 'robot\$ci' was refused/)
   expect(run.stdout).not.toMatch(/::group::Build/)
+})
+
+test('a user who may pull but not push: the token service grants pull only; the push fails naming the repository, and no tag is written', async () => {
+  const image = `${registry.host}/team/api`
+  const run = await runAction({
+    images: image,
+    context: '__tests__/fixtures/multistage',
+    network: 'none',
+    tags: 'from-reader',
+    username: reader.username,
+    password: reader.password
+  })
+  expect(run.exitCode).toBe(1)
+  expect(errors(run).at(-1)).toBe(
+    `Published to 0 of 1 repositories; not published: ${image} (${registry.host}: start an upload to team/api: HTTP 401 UNAUTHORIZED: authentication required (check the credentials for ${registry.host} and that they may push to this repository))`
+  )
+  // the reader asked for push and was given pull only
+  const asked = tokens.requests.filter(
+    r => r.account === reader.username && r.scopes.some(x => x.endsWith(':pull,push'))
+  )
+  expect(asked.length).toBeGreaterThan(0)
+  await expect(skopeoDigest(`${image}:from-reader`, creds)).rejects.toThrow(/manifest unknown/)
+  // the same user reads what the release user pushed
+  expect(await skopeoDigest(`${image}:3.1.0`, reader)).toMatch(/^sha256:/)
+  expect(tokens.requests.filter(r => r.account === reader.username).length).toBeGreaterThan(0)
 })

@@ -29,6 +29,7 @@ beforeAll(async () => {
   })
   aws.addKey(staticKey.id, {secret: staticKey.secret})
   aws.addKey('AKIAEXPIREDKEY000001', {secret: 'expired-secret', expired: true})
+  aws.repos.set('orders', {name: 'orders', registryId: aws.account, mutability: 'MUTABLE', scanOnPush: false})
 })
 afterAll(async () => {
   await registry?.stop()
@@ -83,7 +84,6 @@ function callsSince(n: number, target?: string) {
 
 describe('ECR', () => {
   test('default credential chain: one token call for the region, push, read back, log out', async () => {
-    aws.repos.set('orders', {name: 'orders', registryId: aws.account, mutability: 'MUTABLE', scanOnPush: false})
     const before = aws.calls.length
     const run = await publish('orders', withStaticKeys({GITHUB_REF: 'refs/tags/v0.1.0'}))
     expect(errors(run)).toEqual([])
@@ -113,6 +113,7 @@ describe('ECR', () => {
   test('OIDC: the runner token is exchanged for the role, and ECR is called as that role', async () => {
     const before = aws.calls.length
     const roleArn = `arn:aws:iam::${aws.account}:role/github/publisher`
+    aws.roles.add(roleArn)
     const run = await publish('orders', awsEnv(), {
       'aws-role-to-assume': roleArn,
       'aws-role-session-name': 'release-42',
@@ -141,52 +142,70 @@ describe('ECR', () => {
     expect(run.stdout).not.toMatch(/::group::Build/)
   })
 
-  let first = ''
-  test('ecr-create-repository creates it with the requested mutability and scanning', async () => {
-    const run = await publish('billing', withStaticKeys({GITHUB_REF: 'refs/tags/v1.0.0'}), {
+  /** An IMMUTABLE repository of this test's own, created by the action with its first release (1.0.0). */
+  async function immutableRepo(name: string): Promise<string> {
+    const run = await publish(name, withStaticKeys({GITHUB_REF: 'refs/tags/v1.0.0'}), {
       'ecr-create-repository': 'true',
       'ecr-tag-mutability': 'IMMUTABLE',
       'ecr-scan-on-push': 'true'
     })
     expect(errors(run)).toEqual([])
+    return run.outputs.digest ?? ''
+  }
+
+  test('ecr-create-repository creates it with the requested mutability and scanning', async () => {
+    expect(aws.repos.has('billing')).toBe(false)
+    const first = await immutableRepo('billing')
     expect(aws.repos.get('billing')).toMatchObject({mutability: 'IMMUTABLE', scanOnPush: true, registryId: aws.account})
-    first = run.outputs.digest ?? ''
     expect(await skopeoDigest(`${registry.host}/billing:latest`, creds)).toBe(first)
   })
 
   test('immutable: a new release gets its own tags; latest and the major stay where they are', async () => {
-    const run = await publish('billing', withStaticKeys({GITHUB_REF: 'refs/tags/v1.1.0'}))
+    const first = await immutableRepo('billing-next')
+    const run = await publish('billing-next', withStaticKeys({GITHUB_REF: 'refs/tags/v1.1.0'}))
     expect(errors(run)).toEqual([])
-    expect(run.outputs.tags?.split('\n')).toEqual([`${registry.host}/billing:1.1.0`, `${registry.host}/billing:1.1`])
-    expect(run.stdout).toMatch(/::notice::.*billing is immutable: 'latest' stays at sha256:/)
+    expect(run.outputs.tags?.split('\n')).toEqual([
+      `${registry.host}/billing-next:1.1.0`,
+      `${registry.host}/billing-next:1.1`
+    ])
+    expect(run.stdout).toMatch(/::notice::.*billing-next is immutable: 'latest' stays at sha256:/)
     expect(run.summary).toMatch(/'1' stays at/)
-    expect(await skopeoDigest(`${registry.host}/billing:latest`, creds)).toBe(first)
-    expect(await skopeoDigest(`${registry.host}/billing:1`, creds)).toBe(first)
-    expect(await skopeoDigest(`${registry.host}/billing:1.1`, creds)).toBe(run.outputs.digest)
+    expect(await skopeoDigest(`${registry.host}/billing-next:latest`, creds)).toBe(first)
+    expect(await skopeoDigest(`${registry.host}/billing-next:1`, creds)).toBe(first)
+    expect(await skopeoDigest(`${registry.host}/billing-next:1.1`, creds)).toBe(run.outputs.digest)
   })
 
   test('immutable: re-publishing the same image skips its tags with a notice', async () => {
+    await immutableRepo('billing-same')
     const fixed = {labels: 'org.opencontainers.image.created=2026-01-01T00:00:00Z', tags: 'build-7'}
-    const a = await publish('billing', withStaticKeys(), fixed, 'same-content')
+    const a = await publish('billing-same', withStaticKeys(), fixed, 'same-content')
     expect(errors(a)).toEqual([])
-    const b = await publish('billing', withStaticKeys(), fixed, 'same-content')
+    const seen = (await registry.settledRequests()).length
+    const b = await publish('billing-same', withStaticKeys(), fixed, 'same-content')
     expect(errors(b)).toEqual([])
     expect(b.outputs.imageid).toBe(a.outputs.imageid)
-    expect(b.stdout).toMatch(/::notice::.*billing:build-7 already holds this image/)
+    expect(b.stdout).toMatch(/::notice::.*billing-same:build-7 already holds this image/)
     expect(b.outputs.digest).toBe(a.outputs.digest)
-    expect(b.stdout).not.toMatch(/docker push .*billing:build-7/)
+    // the registry saw reads only: no upload started, no manifest written
+    const writes = (await registry.settledRequests()).slice(seen).filter(r => r.method !== 'GET' && r.method !== 'HEAD')
+    expect(writes).toEqual([])
   })
 
   test('immutable: a fixed tag that holds another image fails naming both, and nothing is pushed', async () => {
-    const before = await skopeoDigest(`${registry.host}/billing:1.1`, creds)
-    const run = await publish('billing', withStaticKeys({GITHUB_REF: 'refs/tags/v1.1.0'}))
+    await immutableRepo('billing-clash')
+    const before = await skopeoDigest(`${registry.host}/billing-clash:1.0`, creds)
+    const seen = (await registry.settledRequests()).length
+    const run = await publish('billing-clash', withStaticKeys({GITHUB_REF: 'refs/tags/v1.0.0'}))
     expect(run.exitCode).toBe(1)
     const [err] = errors(run)
     expect(err).toMatch(
-      /^Nothing was pushed: .*billing:1\.1\.0 already exists as sha256:[a-f0-9]{64} \(image sha256:[a-f0-9]{64}\), and this image is sha256:[a-f0-9]{64} \(image sha256:[a-f0-9]{64}\); the repository is immutable/
+      /^Nothing was pushed: .*billing-clash:1\.0\.0 already exists as sha256:[a-f0-9]{64} \(image sha256:[a-f0-9]{64}\), and this image is sha256:[a-f0-9]{64} \(image sha256:[a-f0-9]{64}\); the repository is immutable/
     )
     expect(run.stdout).not.toMatch(/::group::Push/)
-    expect(await skopeoDigest(`${registry.host}/billing:1.1`, creds)).toBe(before)
+    expect(
+      (await registry.settledRequests()).slice(seen).filter(r => r.method !== 'GET' && r.method !== 'HEAD')
+    ).toEqual([])
+    expect(await skopeoDigest(`${registry.host}/billing-clash:1.0`, creds)).toBe(before)
   })
 
   test('ECR Public: token from the ECR Public API in us-east-1', async () => {

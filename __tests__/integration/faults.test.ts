@@ -9,7 +9,7 @@ import {randomBytes} from 'crypto'
 import {errors, runAction} from '../support/action'
 import {FaultProxy, startFaultProxy} from '../support/fault-proxy'
 import {TestRegistry, startRegistry} from '../support/registry'
-import {TokenServer, startTokenServer} from '../support/token-server'
+import {TokenServer, fullAccess, startTokenServer} from '../support/token-server'
 import {requireEngine, skopeoDigest} from '../support/tools'
 
 const basic = {username: 'basic-user', password: `b-${randomBytes(8).toString('hex')}`}
@@ -20,7 +20,7 @@ let proxies: FaultProxy[] = []
 
 beforeAll(async () => {
   await requireEngine()
-  tokens = await startTokenServer({[bearer.username]: bearer.password})
+  tokens = await startTokenServer({[bearer.username]: fullAccess(bearer.password)})
   registries = await Promise.all([
     startRegistry(),
     startRegistry({users: {[basic.username]: basic.password}}),

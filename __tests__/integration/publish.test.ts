@@ -6,8 +6,8 @@
  */
 import {randomBytes} from 'crypto'
 import {errors, runAction} from '../support/action'
-import {TestRegistry, startRegistry} from '../support/registry'
-import {TokenServer, startTokenServer} from '../support/token-server'
+import {TestRegistry, startRegistries} from '../support/registry'
+import {TokenServer, fullAccess, startTokenServer} from '../support/token-server'
 import * as fs from 'fs'
 import * as os from 'os'
 import * as path from 'path'
@@ -23,11 +23,11 @@ let tokens: TokenServer
 
 beforeAll(async () => {
   await requireEngine()
-  tokens = await startTokenServer({[bearer.username]: bearer.password})
-  ;[open, withBasic, withBearer] = await Promise.all([
-    startRegistry(),
-    startRegistry({users: {[basic.username]: basic.password}}),
-    startRegistry({token: tokens})
+  tokens = await startTokenServer({[bearer.username]: fullAccess(bearer.password)})
+  ;[open, withBasic, withBearer] = await startRegistries([
+    {},
+    {users: {[basic.username]: basic.password}},
+    {token: tokens}
   ])
 })
 afterAll(async () => {
@@ -86,10 +86,12 @@ describe('publishing to several registries', () => {
     const manifest = json as {config: {digest: string}; layers: Array<{digest: string}>}
     const blobs = [manifest.config.digest, ...manifest.layers.map(l => l.digest)]
     for (const registry of [open, withBasic, withBearer]) {
-      for (const blob of blobs) expect(registry.uploadsOf(blob)).toBe(1)
+      for (const blob of blobs) expect(await registry.uploadsOf(blob)).toBe(1)
       // four tags, one manifest PUT each
       expect(
-        registry.requests().filter(r => r.method === 'PUT' && /\/manifests\//.test(r.uri) && r.status === 201).length
+        (await registry.settledRequests()).filter(
+          r => r.method === 'PUT' && /\/manifests\//.test(r.uri) && r.status === 201
+        ).length
       ).toBe(registry === open ? 8 : 4)
     }
     // the second repository in the same registry mounted instead of uploading
@@ -97,7 +99,7 @@ describe('publishing to several registries', () => {
     expect(m.blobs[`${open.host}/mirror/orders`]).toMatchObject({uploaded: 0, mounted: blobs.length})
     expect(m.blobs[`${withBasic.host}/acme/orders`]).toMatchObject({uploaded: blobs.length, mounted: 0})
     expect(run.summary).toMatch(/\d+ uploaded \(.+\), \d+ mounted, \d+ already there/)
-    expect(open.requests().some(r => r.userAgent === 'stevedore')).toBe(true)
+    expect((await open.settledRequests()).some(r => r.userAgent === 'stevedore')).toBe(true)
   })
 
   test('a blob the registry already has is not uploaded again', async () => {
@@ -140,9 +142,9 @@ describe('publishing to several registries', () => {
       {env: {GITHUB_REF: 'refs/heads/main'}}
     )
     expect(errors(run)).toEqual([])
-    const patches = withBearer
-      .requests()
-      .filter(r => r.method === 'PATCH' && r.uri.includes('/acme/noise/blobs/uploads/') && r.status === 202)
+    const patches = (await withBearer.settledRequests()).filter(
+      r => r.method === 'PATCH' && r.uri.includes('/acme/noise/blobs/uploads/') && r.status === 202
+    )
     expect(patches.length).toBeGreaterThanOrEqual(3)
     expect(await skopeoDigest(`${withBearer.host}/acme/noise:chunked`, bearer)).toBe(run.outputs.digest)
     // docker pulls the chunked, multi-member gzip layer from the registry and runs it
@@ -196,7 +198,7 @@ describe('mirror mode', () => {
     ref.startsWith(withBasic.host) ? basic : ref.startsWith(withBearer.host) ? bearer : undefined
 
   test('an index for two platforms is copied whole, children first, with its digest', async () => {
-    const uploadsBefore = blobs.map(b => open.uploadsOf(b))
+    const uploadsBefore = await Promise.all(blobs.map(b => open.uploadsOf(b)))
     const run = await runAction(
       {source, images: targets().join('\n'), 'registry-auth': registryAuth()},
       {env: {GITHUB_REF: 'refs/tags/v1.0.0'}}
@@ -214,17 +216,17 @@ describe('mirror mode', () => {
     }
     // each blob crossed to each other registry once; in the source registry it was mounted, not uploaded
     for (const b of blobs) {
-      expect(withBasic.uploadsOf(b)).toBe(1)
-      expect(withBearer.uploadsOf(b)).toBe(1)
+      expect(await withBasic.uploadsOf(b)).toBe(1)
+      expect(await withBearer.uploadsOf(b)).toBe(1)
     }
-    expect(blobs.map(b => open.uploadsOf(b))).toEqual(uploadsBefore)
+    expect(await Promise.all(blobs.map(b => open.uploadsOf(b)))).toEqual(uploadsBefore)
     expect(meta(run.outputs).blobs[`${open.host}/mirror/multi`]).toMatchObject({uploaded: 0, mounted: blobs.length})
   })
 
   test('a repeated mirror moves no blob bytes', async () => {
-    const before = [withBasic, withBearer, open].map(
-      r => r.requests().filter(q => q.method === 'PUT' && q.uri.includes('/blobs/uploads/')).length
-    )
+    const blobPuts = async (r: TestRegistry) =>
+      (await r.settledRequests()).filter(q => q.method === 'PUT' && q.uri.includes('/blobs/uploads/')).length
+    const before = await Promise.all([withBasic, withBearer, open].map(blobPuts))
     const run = await runAction({source, images: targets().join('\n'), 'registry-auth': registryAuth(), tags: 'again'})
     expect(errors(run)).toEqual([])
     for (const image of targets())
@@ -234,9 +236,7 @@ describe('mirror mode', () => {
         mounted: 0,
         present: blobs.length
       })
-    const after = [withBasic, withBearer, open].map(
-      r => r.requests().filter(q => q.method === 'PUT' && q.uri.includes('/blobs/uploads/')).length
-    )
+    const after = await Promise.all([withBasic, withBearer, open].map(blobPuts))
     expect(after).toEqual(before)
   })
 

@@ -11,7 +11,7 @@ import {errors, runAction} from '../support/action'
 import {AwsServer, startAwsServer} from '../support/aws-server'
 import {OidcServer, startOidcServer} from '../support/oidc-server'
 import {TestRegistry, startRegistry} from '../support/registry'
-import {TokenServer, startTokenServer} from '../support/token-server'
+import {TokenServer, fullAccess, startTokenServer} from '../support/token-server'
 import {requireEngine} from '../support/tools'
 
 const mark = () => `LEAKCHECK${randomBytes(10).toString('hex')}`
@@ -26,7 +26,7 @@ let oidc: OidcServer
 
 beforeAll(async () => {
   await requireEngine()
-  tokens = await startTokenServer({[bearer.username]: bearer.password})
+  tokens = await startTokenServer({[bearer.username]: fullAccess(bearer.password)})
   registries = await Promise.all([
     startRegistry({users: {[basic.username]: basic.password}}),
     startRegistry({token: tokens}),

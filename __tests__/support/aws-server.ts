@@ -9,7 +9,7 @@
  */
 import {createHash, createHmac, randomBytes} from 'crypto'
 import * as http from 'http'
-import {freePort} from './ports'
+import {listenOnLoopback} from './ports'
 
 interface Key {
   readonly secret: string
@@ -55,6 +55,10 @@ export interface AwsServer {
   readonly faults: Map<string, Fault>
   readonly calls: SignedCall[]
   readonly assumeRoleCalls: AssumeRoleCall[]
+  /** the region this ECR endpoint is in (ECR Public is in us-east-1) */
+  readonly region: string
+  /** role ARNs whose trust policy accepts the web identity token */
+  readonly roles: Set<string>
   addKey(accessKeyId: string, key: Key): void
   stop(): Promise<void>
 }
@@ -79,11 +83,27 @@ class AwsFault extends Error {
   }
 }
 
-/** Checks a SigV4 Authorization header; returns who signed and for what. */
+/** SigV4's date (`20261129T101500Z`) as epoch milliseconds, or NaN. */
+function amzDateMs(amzDate: string): number {
+  const m = /^(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z$/.exec(amzDate)
+  if (!m) return Number.NaN
+  const [, y, mo, d, h, mi, se] = m.map(Number)
+  return Date.UTC(y ?? 0, (mo ?? 1) - 1, d, h, mi, se)
+}
+
+/** AWS refuses a signature older or newer than this. */
+const SKEW_MS = 15 * 60 * 1000
+
+/**
+ * Checks a SigV4 Authorization header as AWS does: the signed headers include host and x-amz-date,
+ * the scope's date is the request's, the request is within 15 minutes of the clock, the signature
+ * matches, and the scope names the service and region this endpoint is. Returns who signed.
+ */
 function verifySigV4(
   req: http.IncomingMessage,
   body: Buffer,
-  keys: Map<string, Key>
+  keys: Map<string, Key>,
+  expected: {service: string; region: string}
 ): {accessKeyId: string; region: string; service: string} {
   const auth = req.headers.authorization ?? ''
   const m =
@@ -97,6 +117,49 @@ function verifySigV4(
     throw new AwsFault('UnrecognizedClientException', 'The security token included in the request is invalid.')
   const amzDate = String(req.headers['x-amz-date'] ?? '')
   const headerNames = signedHeaders.split(';')
+  if (!headerNames.includes('host')) {
+    throw new AwsFault(
+      'InvalidSignatureException',
+      "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.",
+      403
+    )
+  }
+  if (amzDate === '' || !headerNames.includes('x-amz-date')) {
+    throw new AwsFault(
+      'IncompleteSignatureException',
+      "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.",
+      403
+    )
+  }
+  if (amzDate.slice(0, 8) !== date) {
+    throw new AwsFault(
+      'InvalidSignatureException',
+      `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${date}' != '${amzDate.slice(0, 8)}', from '${amzDate}'.`,
+      403
+    )
+  }
+  const signedAt = amzDateMs(amzDate)
+  if (!(Math.abs(Date.now() - signedAt) <= SKEW_MS)) {
+    throw new AwsFault(
+      'InvalidSignatureException',
+      `Signature expired: ${amzDate} is now earlier or later than the 15 minutes allowed around the server's time.`,
+      403
+    )
+  }
+  if (service !== expected.service) {
+    throw new AwsFault(
+      'InvalidSignatureException',
+      `Credential should be scoped to correct service: '${expected.service}'.`,
+      403
+    )
+  }
+  if (region !== expected.region) {
+    throw new AwsFault(
+      'InvalidSignatureException',
+      `Credential should be scoped to a valid region, not '${region}'. This endpoint is in '${expected.region}'.`,
+      403
+    )
+  }
   const canonicalHeaders = headerNames
     .map(
       h =>
@@ -137,8 +200,11 @@ export async function startAwsServer(opts: {
   /** the OIDC token STS accepts */
   webIdentityToken: string
   account?: string
+  region?: string
 }): Promise<AwsServer> {
   const account = opts.account ?? '123456789012'
+  const region = opts.region ?? 'eu-west-1'
+  const roles = new Set<string>()
   const keys = new Map<string, Key>()
   const repos = new Map<string, Repo>()
   const faults = new Map<string, Fault>()
@@ -203,17 +269,35 @@ export async function startAwsServer(opts: {
     }
   }
 
-  const sts = (params: URLSearchParams): string => {
-    if (params.get('Action') !== 'AssumeRoleWithWebIdentity')
-      throw new AwsFault('InvalidAction', `unknown action ${params.get('Action')}`)
+  /** STS's Query protocol: AssumeRoleWithWebIdentity is the one action served (unsigned, as in AWS). */
+  const sts = (req: http.IncomingMessage, params: URLSearchParams): string => {
+    if (req.method !== 'POST' || new URL(req.url ?? '/', 'http://x').pathname !== '/')
+      throw new AwsFault('UnknownOperationException', `no operation at ${req.method} ${req.url}`, 404)
+    if (!String(req.headers['content-type']).startsWith('application/x-www-form-urlencoded'))
+      throw new AwsFault('InvalidParameterValue', 'STS takes a form-encoded Query request', 400)
+    const action = params.get('Action')
+    const version = params.get('Version')
+    if (action !== 'AssumeRoleWithWebIdentity')
+      throw new AwsFault('InvalidAction', `Could not find operation ${action} for version ${version}`)
+    if (version !== '2011-06-15')
+      throw new AwsFault('InvalidAction', `Could not find operation ${action} for version ${version}`)
     const call = {
       roleArn: params.get('RoleArn') ?? '',
       roleSessionName: params.get('RoleSessionName') ?? '',
       webIdentityToken: params.get('WebIdentityToken') ?? ''
     }
     assumeRoleCalls.push(call)
+    if (!/^arn:aws:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/.test(call.roleArn))
+      throw new AwsFault('ValidationError', `${call.roleArn} is invalid`)
+    if (!/^[\w+=,.@-]{2,64}$/.test(call.roleSessionName))
+      throw new AwsFault(
+        'ValidationError',
+        `1 validation error detected: Value '${call.roleSessionName}' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*`
+      )
     if (call.webIdentityToken !== opts.webIdentityToken)
       throw new AwsFault('InvalidIdentityToken', "Couldn't retrieve verification key from your identity provider")
+    if (!roles.has(call.roleArn))
+      throw new AwsFault('AccessDenied', 'Not authorized to perform sts:AssumeRoleWithWebIdentity', 403)
     const accessKeyId = `ASIA${randomBytes(8).toString('hex').toUpperCase()}`
     const secret = randomBytes(20).toString('base64')
     const sessionToken = randomBytes(32).toString('base64')
@@ -248,17 +332,22 @@ export async function startAwsServer(opts: {
       const requestId = randomBytes(8).toString('hex')
       try {
         if (target === '') {
-          const xml = sts(new URLSearchParams(body.toString('utf8')))
+          const xml = sts(req, new URLSearchParams(body.toString('utf8')))
           res.writeHead(200, {'content-type': 'text/xml', 'x-amzn-requestid': requestId})
           res.end(xml)
           return
         }
-        const signer = verifySigV4(req, body, keys)
-        const op = target.startsWith(ECR_PREFIX)
-          ? target.slice(ECR_PREFIX.length)
-          : target.startsWith(ECR_PUBLIC_PREFIX)
-            ? `public:${target.slice(ECR_PUBLIC_PREFIX.length)}`
-            : target
+        const isPublic = target.startsWith(ECR_PUBLIC_PREFIX)
+        if (!isPublic && !target.startsWith(ECR_PREFIX))
+          throw new AwsFault('UnknownOperationException', `unknown operation ${target}`)
+        // ECR is regional; ECR Public's API is in us-east-1 only
+        const signer = verifySigV4(
+          req,
+          body,
+          keys,
+          isPublic ? {service: 'ecr-public', region: 'us-east-1'} : {service: 'ecr', region}
+        )
+        const op = isPublic ? `public:${target.slice(ECR_PUBLIC_PREFIX.length)}` : target.slice(ECR_PREFIX.length)
         const json = body.length > 0 ? (JSON.parse(body.toString('utf8')) as Record<string, unknown>) : {}
         calls.push({target: op, ...signer, body: json})
         const fault = faults.get(op)
@@ -290,8 +379,7 @@ export async function startAwsServer(opts: {
       }
     })
   })
-  const port = await freePort()
-  await new Promise<void>(resolve => server.listen(port, '127.0.0.1', resolve))
+  const port = await listenOnLoopback(server)
   const url = `http://127.0.0.1:${port}`
   return {
     url,
@@ -306,6 +394,8 @@ export async function startAwsServer(opts: {
     faults,
     calls,
     assumeRoleCalls,
+    region,
+    roles,
     addKey: (id, key) => keys.set(id, key),
     stop: () => new Promise(r => server.close(() => r()))
   }

@@ -15,7 +15,7 @@ import * as https from 'https'
 import * as os from 'os'
 import * as path from 'path'
 import {Signer, Tls, makeSigner, makeTls} from './pki'
-import {freePort} from './ports'
+import {listenOnLoopback} from './ports'
 import {TestRegistry, startRegistry} from './registry'
 
 /** An async handler as a request listener: a throw answers 500 rather than leaving the client hanging. */
@@ -30,6 +30,8 @@ function handle(work: (req: http.IncomingMessage, res: http.ServerResponse) => P
 
 export interface AzureApp {
   readonly clientId: string
+  /** the directory the app is registered in (the server's tenant when absent) */
+  readonly tenant?: string
   readonly secret?: string
   /** the client assertion (runner OIDC token) this app's federated credential accepts */
   readonly assertion?: string
@@ -60,6 +62,13 @@ export interface AzureServers {
   stop(): Promise<void>
 }
 
+/** The resources (application ID URIs) this directory can issue tokens for. */
+const RESOURCES = [
+  'https://containerregistry.azure.net',
+  'https://management.azure.com',
+  'https://management.core.windows.net'
+]
+
 function form(body: Buffer): URLSearchParams {
   return new URLSearchParams(body.toString('utf8'))
 }
@@ -76,12 +85,6 @@ function readBody(req: http.IncomingMessage): Promise<Buffer> {
 function json(res: http.ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, {'content-type': 'application/json'})
   res.end(JSON.stringify(body))
-}
-
-async function listen(server: https.Server): Promise<number> {
-  const port = await freePort()
-  await new Promise<void>(r => server.listen(port, '127.0.0.1', r))
-  return port
 }
 
 export async function startAzure(tenant = '72f988bf-86f1-41af-91ab-2d7cd011db47'): Promise<AzureServers> {
@@ -131,7 +134,26 @@ export async function startAzure(tenant = '72f988bf-86f1-41af-91ab-2d7cd011db47'
           usedSecret: p.has('client_secret')
         }
         tokenRequests.push(seen)
-        const app = apps.get(seen.clientId)
+        const known = apps.get(seen.clientId)
+        // an app is found only in the directory it is registered in
+        const app = known !== undefined && (known.tenant ?? tenant) === seen.tenant ? known : undefined
+        const knownTenants = new Set([tenant, ...[...apps.values()].map(a => a.tenant ?? tenant)])
+        if (!knownTenants.has(seen.tenant)) {
+          json(res, 400, {
+            error: 'invalid_request',
+            error_description: `AADSTS90002: Tenant '${seen.tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`,
+            error_codes: [90002]
+          })
+          return
+        }
+        if (seen.grantType !== 'client_credentials') {
+          json(res, 400, {
+            error: 'unsupported_grant_type',
+            error_description: `AADSTS70003: The app requested an unsupported grant type '${seen.grantType}'.`,
+            error_codes: [70003]
+          })
+          return
+        }
         if (app === undefined) {
           json(res, 400, {
             error: 'unauthorized_client',
@@ -156,7 +178,23 @@ export async function startAzure(tenant = '72f988bf-86f1-41af-91ab-2d7cd011db47'
           })
           return
         }
+        if (!/^\S+\/\.default$/.test(seen.scope)) {
+          json(res, 400, {
+            error: 'invalid_scope',
+            error_description: `AADSTS1002012: The provided value for scope ${seen.scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`,
+            error_codes: [1002012]
+          })
+          return
+        }
         const aud = seen.scope.replace(/\/\.default$/, '')
+        if (!RESOURCES.includes(aud)) {
+          json(res, 400, {
+            error: 'invalid_resource',
+            error_description: `AADSTS500011: The resource principal named ${aud} was not found in the tenant named ${seen.tenant}.`,
+            error_codes: [500011]
+          })
+          return
+        }
         const accessToken = entraSigner.sign({
           aud,
           iss: `https://sts.windows.net/${seen.tenant}/`,
@@ -173,10 +211,12 @@ export async function startAzure(tenant = '72f988bf-86f1-41af-91ab-2d7cd011db47'
       json(res, 404, {error: 'not_found', error_description: `no route ${req.method} ${url.pathname}`})
     })
   )
-  const entraPort = await listen(entra)
+  const entraPort = await listenOnLoopback(entra)
 
   // ---- the real registry behind the ACR-like front
-  const frontPort = await freePort()
+  // the front listens first (its handler is attached below), so the registry's token realm can name its port
+  const front = https.createServer({key: tls.key, cert: tls.cert})
+  const frontPort = await listenOnLoopback(front)
   const registryHost = `127.0.0.1:${frontPort}`
   const registryIssuer = 'stevedore-test-acr'
   const registry = await startRegistry({
@@ -188,12 +228,25 @@ export async function startAzure(tenant = '72f988bf-86f1-41af-91ab-2d7cd011db47'
     }
   })
 
-  const accessToken = (refresh: string | undefined, scopes: string[], res: http.ServerResponse): void => {
+  const accessToken = (
+    refresh: string | undefined,
+    service: string | null,
+    scopes: string[],
+    res: http.ServerResponse
+  ): void => {
     const claims = refresh === undefined ? undefined : acrSigner.verify(refresh)
-    if (claims === undefined || Number(claims.exp) < now()) {
-      json(res, 401, {
-        errors: [{code: 'UNAUTHORIZED', message: 'authentication required: the refresh token is invalid or expired'}]
-      })
+    const problem =
+      service !== registryHost
+        ? `service ${String(service)} is not this registry (${registryHost})`
+        : claims === undefined || Number(claims.exp) < now()
+          ? 'the refresh token is invalid or expired'
+          : claims.aud !== registryHost
+            ? `the refresh token is for ${String(claims.aud)}, not ${registryHost}`
+            : claims.tid !== tenant
+              ? `the refresh token's tenant ${String(claims.tid)} is not the tenant of registry ${registryHost}`
+              : undefined
+    if (problem !== undefined || claims === undefined) {
+      json(res, 401, {errors: [{code: 'UNAUTHORIZED', message: `authentication required: ${problem ?? ''}`}]})
       return
     }
     const app = apps.get(String(claims.sub))
@@ -217,8 +270,8 @@ export async function startAzure(tenant = '72f988bf-86f1-41af-91ab-2d7cd011db47'
     json(res, 200, {access_token: token})
   }
 
-  const front = https.createServer(
-    {key: tls.key, cert: tls.cert},
+  front.on(
+    'request',
     handle(async (req, res) => {
       const url = new URL(req.url ?? '/', `https://${registryHost}`)
       if (url.pathname === '/oauth2/exchange' && req.method === 'POST') {
@@ -228,15 +281,17 @@ export async function startAzure(tenant = '72f988bf-86f1-41af-91ab-2d7cd011db47'
         const problem =
           p.get('grant_type') !== 'access_token'
             ? `grant_type must be access_token`
-            : claims === undefined
-              ? 'the access token is not a valid Entra token'
-              : Number(claims.exp) < now()
-                ? 'the access token has expired'
-                : claims.aud !== 'https://containerregistry.azure.net'
-                  ? `the access token's audience ${String(claims.aud)} is not https://containerregistry.azure.net`
-                  : claims.tid !== tenant || (p.get('tenant') !== null && p.get('tenant') !== tenant)
-                    ? `tenant ${String(p.get('tenant') ?? claims.tid)} is not the tenant of registry ${registryHost}`
-                    : undefined
+            : p.get('service') !== registryHost
+              ? `service ${String(p.get('service'))} is not this registry (${registryHost})`
+              : claims === undefined
+                ? 'the access token is not a valid Entra token'
+                : Number(claims.exp) < now()
+                  ? 'the access token has expired'
+                  : claims.aud !== 'https://containerregistry.azure.net'
+                    ? `the access token's audience ${String(claims.aud)} is not https://containerregistry.azure.net`
+                    : claims.tid !== tenant || (p.get('tenant') !== null && p.get('tenant') !== tenant)
+                      ? `tenant ${String(p.get('tenant') ?? claims.tid)} is not the tenant of registry ${registryHost}`
+                      : undefined
         if (problem !== undefined || claims === undefined) {
           json(res, 401, {errors: [{code: 'UNAUTHORIZED', message: problem ?? 'unauthorized'}]})
           return
@@ -256,7 +311,16 @@ export async function startAzure(tenant = '72f988bf-86f1-41af-91ab-2d7cd011db47'
       if (url.pathname === '/oauth2/token') {
         if (req.method === 'POST') {
           const p = form(await readBody(req))
-          accessToken(p.get('refresh_token') ?? undefined, (p.get('scope') ?? '').split(' ').filter(Boolean), res)
+          if (p.get('grant_type') !== 'refresh_token') {
+            json(res, 400, {errors: [{code: 'UNSUPPORTED', message: `grant_type must be refresh_token`}]})
+            return
+          }
+          accessToken(
+            p.get('refresh_token') ?? undefined,
+            p.get('service'),
+            (p.get('scope') ?? '').split(' ').filter(Boolean),
+            res
+          )
           return
         }
         const basic = req.headers.authorization?.startsWith('Basic ')
@@ -267,6 +331,7 @@ export async function startAzure(tenant = '72f988bf-86f1-41af-91ab-2d7cd011db47'
           : undefined
         accessToken(
           refresh,
+          url.searchParams.get('service'),
           url.searchParams.getAll('scope').flatMap(s => s.split(' ')),
           res
         )
@@ -293,7 +358,6 @@ export async function startAzure(tenant = '72f988bf-86f1-41af-91ab-2d7cd011db47'
       req.pipe(upstream)
     })
   )
-  await new Promise<void>(r => front.listen(frontPort, '127.0.0.1', r))
 
   return {
     tls,

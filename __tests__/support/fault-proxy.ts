@@ -5,7 +5,7 @@
  * `down()` makes every request fail from then on.
  */
 import * as http from 'http'
-import {freePort} from './ports'
+import {listenOnLoopback} from './ports'
 
 export type Fault = '500' | '502' | '503' | '429' | 'reset' | 'slow'
 const ALL: readonly Fault[] = ['500', '502', '503', '429', 'reset', 'slow']
@@ -96,8 +96,7 @@ export async function startFaultProxy(
       )
     })
   })
-  const port = await freePort()
-  await new Promise<void>(r => server.listen(port, '127.0.0.1', r))
+  const port = await listenOnLoopback(server)
   return Object.assign(proxy, {
     host: `127.0.0.1:${port}`,
     stop: () =>

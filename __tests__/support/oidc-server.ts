@@ -1,7 +1,7 @@
 /** The runner's OIDC token endpoint (ACTIONS_ID_TOKEN_REQUEST_URL / _TOKEN), as core.getIDToken calls it. */
 import {randomBytes} from 'crypto'
 import * as http from 'http'
-import {freePort} from './ports'
+import {listenOnLoopback} from './ports'
 
 export interface OidcServer {
   readonly env: Record<string, string>
@@ -29,8 +29,7 @@ export async function startOidcServer(subject = 'repo:acme/orders:ref:refs/tags/
     res.writeHead(200, {'content-type': 'application/json'})
     res.end(JSON.stringify({value: tokenFor(aud)}))
   })
-  const port = await freePort()
-  await new Promise<void>(r => server.listen(port, '127.0.0.1', r))
+  const port = await listenOnLoopback(server)
   return {
     env: {
       ACTIONS_ID_TOKEN_REQUEST_URL: `http://127.0.0.1:${port}/token?api-version=2.0`,

@@ -1,5 +1,19 @@
 import * as net from 'net'
 
+/** Listens on a port of the kernel's choosing on 127.0.0.1 (nothing can take it in between); returns the port. */
+export async function listenOnLoopback(server: net.Server): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
+  const addr = server.address()
+  if (typeof addr !== 'object' || addr === null) throw new Error('the server has no TCP address')
+  return addr.port
+}
+
 /** A free TCP port on 127.0.0.1. */
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -3,7 +3,7 @@ import {ChildProcess, execFileSync, spawn} from 'child_process'
 import * as fs from 'fs'
 import * as os from 'os'
 import * as path from 'path'
-import {freePort, waitFor} from './ports'
+import {waitFor} from './ports'
 
 export interface RegistryOptions {
   /** htpasswd users; none = no auth */
@@ -24,10 +24,12 @@ export interface TestRegistry {
   readonly dir: string
   /** the registry's log */
   log(): string
-  /** every request the registry answered, from its log */
+  /** every request the registry answered, from its log (a request's line appears just after its answer) */
   requests(): RegistryRequest[]
+  /** every request answered before this call, once the log has them all */
+  settledRequests(): Promise<RegistryRequest[]>
   /** completed blob uploads of one digest (the final PUT, 201) */
-  uploadsOf(digest: string): number
+  uploadsOf(digest: string): Promise<number>
   stop(): Promise<void>
 }
 
@@ -60,35 +62,73 @@ function parseRequests(log: string): RegistryRequest[] {
   })
 }
 
+/** Stops a child process and waits for it to exit. */
+export async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return
+  const exited = new Promise(r => child.once('exit', r))
+  child.kill('SIGTERM')
+  await exited
+}
+
+/**
+ * Starts a registry on a port the kernel picks (addr 127.0.0.1:0; the registry logs the port it
+ * bound), so no other process can take the port between choosing and binding it. Nothing is left
+ * running when start-up fails.
+ */
 export async function startRegistry(opts: RegistryOptions = {}): Promise<TestRegistry> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stevedore-registry-'))
-  const port = await freePort()
-  const host = `127.0.0.1:${port}`
   const config = path.join(dir, 'config.yml')
   fs.writeFileSync(
     config,
     `version: 0.1\nlog:\n  level: info\n  formatter: json\n  accesslog:\n    disabled: false\n` +
       `storage:\n  filesystem:\n    rootdirectory: ${dir}/data\n  delete:\n    enabled: true\n` +
-      `http:\n  addr: ${host}\n  secret: stevedore-test-secret\n  relativeurls: true\n` +
+      `http:\n  addr: 127.0.0.1:0\n  secret: stevedore-test-secret\n  relativeurls: true\n` +
       authSection(dir, opts)
   )
   const logFile = path.join(dir, 'registry.log')
   const out = fs.openSync(logFile, 'a')
   const child: ChildProcess = spawn('docker-registry', ['serve', config], {stdio: ['ignore', out, out]})
   fs.closeSync(out)
-  await waitFor(`registry on ${host}`, async () => {
-    if (child.exitCode !== null) throw new Error(`registry exited: ${fs.readFileSync(logFile, 'utf8')}`)
-    const res = await fetch(`http://${host}/v2/`)
+  const readLog = () => fs.readFileSync(logFile, 'utf8')
+  let host = ''
+  try {
+    await waitFor('the registry to listen', async () => {
+      if (child.exitCode !== null) throw new Error(`registry exited: ${readLog()}`)
+      const m = /"msg":"listening on (127\.0\.0\.1:\d+)"/.exec(readLog())
+      if (m?.[1] === undefined) return false
+      const res = await fetch(`http://${m[1]}/v2/`)
+      await res.arrayBuffer()
+      host = m[1]
+      return res.status === 200 || res.status === 401
+    })
+  } catch (err) {
+    await stopChild(child)
+    fs.rmSync(dir, {recursive: true, force: true})
+    throw err
+  }
+  let sentinels = 0
+  const requests = () => parseRequests(readLog()).filter(r => !r.uri.startsWith('/v2/stevedore-settle-'))
+  const settledRequests = async (): Promise<RegistryRequest[]> => {
+    // the registry logs a request after answering it: a request of our own, logged, comes after
+    // every request answered before it was sent
+    const uri = `/v2/stevedore-settle-${process.pid}-${++sentinels}/tags/list`
+    const res = await fetch(`http://${host}${uri}`)
     await res.arrayBuffer()
-    return res.status === 200 || res.status === 401
-  })
+    await waitFor(
+      'the registry log to catch up',
+      () => Promise.resolve(readLog().includes(`"http.request.uri":"${uri}"`)),
+      5000
+    )
+    return requests()
+  }
   return {
     host,
     dir,
-    log: () => fs.readFileSync(logFile, 'utf8'),
-    requests: () => parseRequests(fs.readFileSync(logFile, 'utf8')),
-    uploadsOf: (digest: string) =>
-      parseRequests(fs.readFileSync(logFile, 'utf8')).filter(
+    log: readLog,
+    requests,
+    settledRequests,
+    uploadsOf: async (digest: string) =>
+      (await settledRequests()).filter(
         r =>
           r.method === 'PUT' &&
           r.status === 201 &&
@@ -96,12 +136,22 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<TestReg
           decodeURIComponent(r.uri).includes(`digest=${digest}`)
       ).length,
     stop: async () => {
-      if (child.exitCode === null) {
-        const exited = new Promise(r => child.once('exit', r))
-        child.kill('SIGTERM')
-        await exited
-      }
+      await stopChild(child)
       fs.rmSync(dir, {recursive: true, force: true})
     }
+  }
+}
+
+/** Starts several registries; when one fails, the ones already started are stopped. */
+export async function startRegistries<T extends RegistryOptions[]>(
+  all: [...T]
+): Promise<{[K in keyof T]: TestRegistry}> {
+  const started: TestRegistry[] = []
+  try {
+    for (const opts of all) started.push(await startRegistry(opts))
+    return started as {[K in keyof T]: TestRegistry}
+  } catch (err) {
+    await Promise.all(started.map(r => r.stop()))
+    throw err
   }
 }

@@ -22,6 +22,8 @@ export interface RunOptions {
   readonly post?: boolean
   /** capture stdout/stderr (default true); false streams them to this terminal */
   readonly capture?: boolean
+  /** a command the step's node runs under, per step (e.g. strace), as argv before node */
+  readonly wrap?: (step: 'main' | 'post') => string[]
 }
 
 /** the node binary that runs the bundle (Node 24 where scripts/setup-engines.sh installed it) */

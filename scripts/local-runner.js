@@ -52,9 +52,10 @@ function parseCommandFile(text) {
   return out
 }
 
-function spawnNode(script, env, capture) {
+function spawnNode(script, env, capture, wrap = []) {
   return new Promise((resolve, reject) => {
-    const child = spawn(actionNode(), [script], {
+    const [command, ...args] = [...wrap, actionNode(), script]
+    const child = spawn(command, args, {
       env,
       cwd: env.GITHUB_WORKSPACE,
       stdio: capture ? ['ignore', 'pipe', 'pipe'] : 'inherit'
@@ -108,7 +109,8 @@ async function runAction(inputs, opts = {}) {
   for (const [name, value] of Object.entries({...actionDefaults(), ...inputs})) {
     env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value
   }
-  const main = await spawnNode(path.join(ROOT, 'dist', 'index.js'), env, capture)
+  const wrap = opts.wrap ?? (() => [])
+  const main = await spawnNode(path.join(ROOT, 'dist', 'index.js'), env, capture, wrap('main'))
   const state = parseCommandFile(fs.readFileSync(files.GITHUB_STATE, 'utf8'))
   const result = {
     ...main,
@@ -120,7 +122,7 @@ async function runAction(inputs, opts = {}) {
   if (opts.post === false) return result
   const postEnv = {...env}
   for (const [k, v] of Object.entries(state)) postEnv[`STATE_${k}`] = v
-  result.post = await spawnNode(path.join(ROOT, 'dist', 'post', 'index.js'), postEnv, capture)
+  result.post = await spawnNode(path.join(ROOT, 'dist', 'post', 'index.js'), postEnv, capture, wrap('post'))
   return result
 }
 

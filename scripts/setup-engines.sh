@@ -110,8 +110,15 @@ DOCKER_CONFIG="$ROOT/dockercfg" DOCKER_HOST=unix:///run/stevedore-d28-classic.so
     --name stevedore-remote --driver remote "unix://$BK_SOCK" >/dev/null
 echo "engines: remote builder stevedore-remote -> buildkitd $("$BUILDKITD" --version | awk '{print $3}')"
 
+# Debian 12's Docker 20.10 as an engine of its own: a PATH whose only docker is 20.10 (BuildKit built in)
+# and a docker config without plugins, so no buildx anywhere on the machine is picked up
+as_root mkdir -p "$ROOT/docker20/bin" "$ROOT/docker20/config"
+as_root ln -sfn /usr/bin/docker "$ROOT/docker20/bin/docker"
+[ -f "$ROOT/docker20/config/config.json" ] || echo '{}' | as_root tee "$ROOT/docker20/config/config.json" >/dev/null
+
 cat <<JSON | as_root tee "$ROOT/engines.json" >/dev/null
 {
+  "docker20": {"DOCKER_HOST": "unix:///var/run/docker.sock", "PATH": "$ROOT/docker20/bin:/usr/sbin:/usr/bin:/sbin:/bin", "DOCKER_CONFIG": "$ROOT/docker20/config", "store": "classic"},
   "d28-classic": {"DOCKER_HOST": "unix:///run/stevedore-d28-classic.sock", "PATH_PREFIX": "$ROOT/root/usr/bin", "DOCKER_CONFIG": "$ROOT/dockercfg", "store": "classic"},
   "d28-containerd": {"DOCKER_HOST": "unix:///run/stevedore-d28-containerd.sock", "PATH_PREFIX": "$ROOT/root/usr/bin", "DOCKER_CONFIG": "$ROOT/dockercfg", "store": "containerd"},
   "remoteBuilder": "stevedore-remote",

@@ -25,6 +25,12 @@ npx jest --runInBand --json --outputFile=.tmp/jest-results.json || status=$?
 node -e '
   const r = require("./.tmp/jest-results.json")
   const failed = r.numFailedTests + r.numRuntimeErrorTestSuites
-  console.log(`tests: ${r.numPassedTests} passed, ${failed} failed` + (r.numPendingTests ? `, ${r.numPendingTests} skipped` : ""))
+  // a skipped test is named, with the file: its title says why it does not run
+  const skipped = r.testResults.flatMap(f =>
+    f.assertionResults
+      .filter(t => t.status !== "passed" && t.status !== "failed")
+      .map(t => `${require("path").relative(process.cwd(), f.name)}: ${t.fullName} (${t.status})`)
+  )
+  console.log(`tests: ${r.numPassedTests} passed, ${failed} failed` + (skipped.length ? `, ${skipped.length} skipped: ${skipped.join("; ")}` : ""))
 '
 exit "$status"

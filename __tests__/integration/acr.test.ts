@@ -8,6 +8,7 @@
 import {randomUUID} from 'crypto'
 import * as fs from 'fs'
 import * as https from 'https'
+import * as os from 'os'
 import * as path from 'path'
 import {errors, runAction} from '../support/action'
 import {AzureServers, startAzure} from '../support/azure-server'
@@ -29,15 +30,21 @@ beforeAll(async () => {
   az.apps.set(federated, {clientId: federated, assertion: oidc.tokenFor('api://AzureADTokenExchange'), role: 'AcrPush'})
   az.apps.set(withSecret, {clientId: withSecret, secret, role: 'AcrPush'})
   az.apps.set(reader, {clientId: reader, secret, role: 'AcrPull'})
-  // the Docker engine trusts the throwaway CA for this registry
+  // the Docker engine trusts the throwaway CA for this registry; it reads CAs only from /etc/docker/certs.d
+  // (the suite runs as root, see CONTRIBUTING.md); removed in afterAll, and at exit if afterAll never runs
   certsDir = path.join('/etc/docker/certs.d', az.registryHost)
+  const dir = certsDir
+  process.once('exit', () => fs.rmSync(dir, {recursive: true, force: true}))
   fs.mkdirSync(certsDir, {recursive: true})
   fs.copyFileSync(az.tls.caFile, path.join(certsDir, 'ca.crt'))
 })
 afterAll(async () => {
-  if (certsDir) fs.rmSync(certsDir, {recursive: true, force: true})
-  await az?.stop()
-  await oidc?.stop()
+  try {
+    if (certsDir) fs.rmSync(certsDir, {recursive: true, force: true})
+  } finally {
+    await az?.stop()
+    await oidc?.stop()
+  }
 })
 
 function azureEnv(extra: Record<string, string> = {}): Record<string, string> {
@@ -184,8 +191,13 @@ describe('ACR', () => {
   })
 
   test('no credential found: says which sources were tried', async () => {
-    // AZURE_TOKEN_CREDENTIALS=dev keeps the chain to developer tools: no managed-identity probe leaves this machine
-    const run = await publish({}, azureEnv({AZURE_TOKEN_CREDENTIALS: 'dev'}))
+    // a PATH with docker and no Azure CLI (hosted runners have one); AZURE_TOKEN_CREDENTIALS=dev keeps
+    // the chain to developer tools, so no managed-identity probe leaves this machine
+    const bin = fs.mkdtempSync(path.join(os.tmpdir(), 'stevedore-no-az-'))
+    fs.symlinkSync('/usr/bin/docker', path.join(bin, 'docker'))
+    const run = await publish({}, azureEnv({AZURE_TOKEN_CREDENTIALS: 'dev', PATH: bin})).finally(() =>
+      fs.rmSync(bin, {recursive: true, force: true})
+    )
     expect(run.exitCode).toBe(1)
     const [err] = errors(run)
     expect(err).toMatch(

@@ -6,13 +6,13 @@
  */
 import {errors, runAction} from '../support/action'
 import {engine, remoteBases, remoteBuilder} from '../support/engines'
-import {TestRegistry, startRegistry} from '../support/registry'
+import {TestRegistry, startRegistries} from '../support/registry'
 import {rawManifest, requireEngine, skopeoConfig, skopeoDigest} from '../support/tools'
 
 let registries: TestRegistry[] = []
 beforeAll(async () => {
   await requireEngine()
-  registries = await Promise.all([startRegistry(), startRegistry()])
+  registries = await startRegistries([{}, {}])
 })
 afterAll(async () => Promise.all(registries.map(r => r.stop())))
 

@@ -7,7 +7,8 @@ import * as os from 'os'
 import * as path from 'path'
 import {errors, runAction} from '../support/action'
 import {TestRegistry, startRegistry} from '../support/registry'
-import {docker, requireEngine} from '../support/tools'
+import {engine} from '../support/engines'
+import {requireEngine} from '../support/tools'
 
 let registry: TestRegistry
 beforeAll(async () => {
@@ -85,27 +86,36 @@ describe('failures of the environment', () => {
     }
   })
 
-  test('no docker client that can build: a clear error naming what was found', async () => {
+  /** A PATH holding exactly the given docker clients (none: an empty folder), and a docker config without plugins. */
+  async function withClients(docker: string | undefined, work: (env: Record<string, string>) => Promise<void>) {
     const bin = fs.mkdtempSync(path.join(os.tmpdir(), 'stevedore-path-'))
+    const config = fs.mkdtempSync(path.join(os.tmpdir(), 'stevedore-noplugins-'))
     try {
-      const modern = '/usr/local/bin/docker'
-      const version = fs.existsSync(modern)
-        ? await docker(['version', '--format', '{{.Client.Version}}']).catch(() => '')
-        : ''
-      const linked = Number.parseInt(version, 10) >= 23
-      if (linked) fs.symlinkSync(modern, path.join(bin, 'docker'))
-      const run = await runAction(
-        {images: `${registry.host}/acme/x`, context: fixture, network: 'none', push: 'false'},
-        {env: {PATH: bin}}
-      )
-      expectCleanFailure(
-        run,
-        linked
-          ? /^No docker client here can build with BuildKit: .*docker \(\d+\.\d+\.\d+, no buildx plugin, no built-in BuildKit\)\. Install the buildx plugin/
-          : /^No docker client found on PATH/
-      )
+      if (docker !== undefined) fs.symlinkSync(docker, path.join(bin, 'docker'))
+      await work({PATH: bin, DOCKER_CONFIG: config})
     } finally {
       fs.rmSync(bin, {recursive: true, force: true})
+      fs.rmSync(config, {recursive: true, force: true})
     }
+  }
+  const inputs = () => ({images: `${registry.host}/acme/x`, context: fixture, network: 'none', push: 'false'})
+
+  test('no docker client on PATH: a clear error', async () => {
+    await withClients(undefined, async env => {
+      const run = await runAction(inputs(), {env})
+      expectCleanFailure(run, /^No docker client found on PATH\. Install Docker \(with the buildx plugin\)/)
+    })
+  })
+
+  test('only a docker client from 23.0 on without buildx: the error names it, its version and the way out', async () => {
+    // Docker 28.5.2's client from the d28 engines, without their docker config (where buildx is)
+    const modern = (engine('d28-classic').env.PATH ?? '').split(':')[0] ?? ''
+    await withClients(path.join(modern, 'docker'), async env => {
+      const run = await runAction(inputs(), {env})
+      expectCleanFailure(
+        run,
+        /^No docker client here can build with BuildKit: \S+\/docker \(28\.5\.2\+dfsg4, no buildx plugin, no built-in BuildKit\)\. Install the buildx plugin/
+      )
+    })
   })
 })

@@ -8,7 +8,7 @@
 import {randomBytes} from 'crypto'
 import {errors, runAction} from '../support/action'
 import {FaultProxy, startFaultProxy} from '../support/fault-proxy'
-import {TestRegistry, startRegistry} from '../support/registry'
+import {TestRegistry, startRegistries} from '../support/registry'
 import {TokenServer, fullAccess, startTokenServer} from '../support/token-server'
 import {requireEngine, skopeoDigest} from '../support/tools'
 
@@ -21,11 +21,7 @@ let proxies: FaultProxy[] = []
 beforeAll(async () => {
   await requireEngine()
   tokens = await startTokenServer({[bearer.username]: fullAccess(bearer.password)})
-  registries = await Promise.all([
-    startRegistry(),
-    startRegistry({users: {[basic.username]: basic.password}}),
-    startRegistry({token: tokens})
-  ])
+  registries = await startRegistries([{}, {users: {[basic.username]: basic.password}}, {token: tokens}])
   proxies = await Promise.all(registries.map((r, i) => startFaultProxy(r.host, 0.2, 1000 + i)))
 })
 afterAll(async () => {

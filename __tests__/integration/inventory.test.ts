@@ -8,9 +8,12 @@ import * as fs from 'fs'
 import * as path from 'path'
 import {ROOT, errors, runAction} from '../support/action'
 import {ENGINE_NAMES, engine, localTags} from '../support/engines'
-import {freePort, waitFor} from '../support/ports'
+import {serveOnFreePort} from '../support/containers'
 import {TestRegistry, startRegistry} from '../support/registry'
 import {pullFromRegistry, requireEngine, skopeoConfig} from '../support/tools'
+
+// builds the Python service from scratch on each engine: more than the suite's three minutes per test
+jest.setTimeout(10 * 60 * 1000)
 
 const context = path.join(ROOT, 'examples', 'inventory')
 // files .dockerignore keeps out of the context, made for the test and removed afterwards
@@ -52,15 +55,7 @@ describe.each(ENGINE_NAMES)('on %s', name => {
     expect(files).toEqual(expect.arrayContaining(['inventory', 'requirements.txt']))
     for (const f of [...ignored, 'Dockerfile', 'README.md']) expect([f, files.includes(f)]).toEqual([f, false])
 
-    const port = await freePort()
-    const container = `stevedore-inventory-${name}-${port}`
-    await e.docker([
-      'run',
-      '-d',
-      '--rm',
-      '--name',
-      container,
-      '--network=host',
+    const served = await serveOnFreePort(e, 'inventory', port => [
       pulled,
       'python3',
       '-m',
@@ -71,22 +66,14 @@ describe.each(ENGINE_NAMES)('on %s', name => {
       '--port',
       String(port)
     ])
+    const port = served.port
     try {
-      let health: {status?: string; uid?: number} = {}
-      await waitFor(
-        `inventory on ${name}`,
-        async () => {
-          const res = await fetch(`http://127.0.0.1:${port}/health`)
-          health = (await res.json()) as typeof health
-          return res.ok
-        },
-        30000
-      )
+      const health = (await (await fetch(`http://127.0.0.1:${port}/health`)).json()) as {status?: string; uid?: number}
       expect(health).toEqual({status: 'ok', uid: 10001})
       const stock = await (await fetch(`http://127.0.0.1:${port}/stock/oat-milk`)).json()
       expect(stock).toEqual({item: 'oat-milk', count: 30})
     } finally {
-      await e.docker(['rm', '-f', container]).catch(() => '')
+      await served.stop()
     }
   })
 })

@@ -7,7 +7,7 @@ import {execFile} from 'child_process'
 import {promisify} from 'util'
 import {errors, runAction} from '../support/action'
 import {waitFor} from '../support/ports'
-import {TestRegistry, startRegistry} from '../support/registry'
+import {TestRegistry, startRegistries} from '../support/registry'
 import {requireEngine} from '../support/tools'
 
 const run = promisify(execFile)
@@ -19,10 +19,7 @@ let base: string
 
 beforeAll(async () => {
   await requireEngine()
-  ;[privateBase, open] = await Promise.all([
-    startRegistry({users: {[puller.username]: puller.password}}),
-    startRegistry()
-  ])
+  ;[privateBase, open] = await startRegistries([{users: {[puller.username]: puller.password}}, {}])
   base = `${privateBase.host}/base/busybox:1`
   await run('skopeo', [
     'copy',

@@ -6,10 +6,13 @@
  * and run.
  */
 import {errors, runAction} from '../support/action'
+import {serveOnFreePort} from '../support/containers'
 import {ENGINE_NAMES, Engine, EngineName, engine, localTags, remoteBases, remoteBuilder} from '../support/engines'
-import {freePort, waitFor} from '../support/ports'
-import {TestRegistry, startRegistry} from '../support/registry'
+import {TestRegistry, startRegistries} from '../support/registry'
 import {Creds, pullFromRegistry, requireEngine, skopeoConfig, skopeoDigest, skopeoImage} from '../support/tools'
+
+// builds the Python service from scratch on each engine: more than the suite's three minutes per test
+jest.setTimeout(10 * 60 * 1000)
 
 const release = {username: 'release-bot', password: 'Orders-Pa55-word'}
 const mirrorBot = {username: 'mirror-bot', password: 'An0ther: "pass" #word'}
@@ -17,10 +20,10 @@ let registries: Array<{registry: TestRegistry; creds: Creds | undefined}> = []
 
 beforeAll(async () => {
   await requireEngine()
-  const [open, first, second] = await Promise.all([
-    startRegistry(),
-    startRegistry({users: {[release.username]: release.password}}),
-    startRegistry({users: {[mirrorBot.username]: mirrorBot.password}})
+  const [open, first, second] = await startRegistries([
+    {},
+    {users: {[release.username]: release.password}},
+    {users: {[mirrorBot.username]: mirrorBot.password}}
   ])
   registries = [
     {registry: open, creds: undefined},
@@ -31,20 +34,10 @@ beforeAll(async () => {
 afterAll(async () => Promise.all(registries.map(r => r.registry.stop())))
 
 async function serves(e: Engine, ref: string): Promise<void> {
-  const port = await freePort()
-  const name = `stevedore-orders-${e.name}-${port}`
-  await e.docker(['run', '-d', '--rm', '--name', name, '--network=host', '-e', `PORT=${port}`, ref])
+  const served = await serveOnFreePort(e, 'orders', port => ['-e', `PORT=${port}`, ref])
+  const {port, name} = served
   try {
-    let body: {status?: string; uid?: number; package?: string} = {}
-    await waitFor(
-      `the orders service on ${e.name}`,
-      async () => {
-        const res = await fetch(`http://127.0.0.1:${port}/health`)
-        body = (await res.json()) as typeof body
-        return res.ok
-      },
-      30000
-    )
+    const body = (await (await fetch(`http://127.0.0.1:${port}/health`)).json()) as Record<string, unknown>
     expect(body).toEqual({status: 'ok', package: 'orders', uid: 10001})
     const created = await fetch(`http://127.0.0.1:${port}/orders`, {
       method: 'POST',
@@ -54,7 +47,7 @@ async function serves(e: Engine, ref: string): Promise<void> {
     expect(created.status).toBe(201)
     expect(await e.docker(['exec', name, 'id', '-u'])).toBe('10001')
   } finally {
-    await e.docker(['rm', '-f', name]).catch(() => '')
+    await served.stop()
   }
 }
 

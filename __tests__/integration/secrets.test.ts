@@ -1,6 +1,6 @@
 /**
  * No secret leaks: a publish with distinctive passwords and tokens (Basic,
- * Bearer, an ECR token) while every process's command line is watched; then
+ * Bearer, an ECR token) while every program started is traced with its argv; then
  * the step's output and everything on disk are searched for them.
  */
 import {randomBytes} from 'crypto'
@@ -10,7 +10,7 @@ import * as path from 'path'
 import {errors, runAction} from '../support/action'
 import {AwsServer, startAwsServer} from '../support/aws-server'
 import {OidcServer, startOidcServer} from '../support/oidc-server'
-import {TestRegistry, startRegistry} from '../support/registry'
+import {TestRegistry, startRegistries} from '../support/registry'
 import {TokenServer, fullAccess, startTokenServer} from '../support/token-server'
 import {requireEngine} from '../support/tools'
 
@@ -27,10 +27,10 @@ let oidc: OidcServer
 beforeAll(async () => {
   await requireEngine()
   tokens = await startTokenServer({[bearer.username]: fullAccess(bearer.password)})
-  registries = await Promise.all([
-    startRegistry({users: {[basic.username]: basic.password}}),
-    startRegistry({token: tokens}),
-    startRegistry({users: {AWS: ecrToken}})
+  registries = await startRegistries([
+    {users: {[basic.username]: basic.password}},
+    {token: tokens},
+    {users: {AWS: ecrToken}}
   ])
   oidc = await startOidcServer()
   aws = await startAwsServer({
@@ -48,24 +48,19 @@ afterAll(async () => {
   await oidc?.stop()
 })
 
-/** Every process's command line, sampled until stopped. */
-function watchCommandLines(): {stop: () => string[]} {
-  const seen = new Set<string>()
-  const timer = setInterval(() => {
-    for (const pid of fs.readdirSync('/proc')) {
-      if (!/^\d+$/.test(pid)) continue
-      try {
-        seen.add(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' '))
-      } catch {
-        // the process ended
-      }
-    }
-  }, 5)
+/**
+ * Every program the step and its children start, with its whole argv: the step runs under
+ * `strace -f -e trace=execve`, which records each exec as it happens (nothing is sampled).
+ */
+function traceExecs(dir: string): {wrap: (step: string) => string[]; argvs: () => string[]} {
   return {
-    stop: () => {
-      clearInterval(timer)
-      return [...seen]
-    }
+    wrap: step => ['strace', '-f', '-qq', '-e', 'trace=execve', '-s', '1000000', '-o', path.join(dir, `${step}.trace`)],
+    argvs: () =>
+      fs
+        .readdirSync(dir)
+        .filter(f => f.endsWith('.trace'))
+        .flatMap(f => fs.readFileSync(path.join(dir, f), 'utf8').split('\n'))
+        .filter(l => l.includes('execve('))
   }
 }
 
@@ -86,7 +81,8 @@ test('no password or token appears on a command line, unmasked in the output, or
   ].map(s => Buffer.from(s).toString('base64'))
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'stevedore-home-'))
   const [r0, r1, r2] = registries.map(r => r.host)
-  const watch = watchCommandLines()
+  const traces = fs.mkdtempSync(path.join(os.tmpdir(), 'stevedore-execs-'))
+  const execs = traceExecs(traces)
   const run = await runAction(
     {
       images: [`${r0}/leak/check`, `${r1}/leak/check`, `${r2}/leak/check`].join('\n'),
@@ -113,17 +109,20 @@ test('no password or token appears on a command line, unmasked in the output, or
         AWS_SECRET_ACCESS_KEY: awsKey.secret,
         AWS_CONFIG_FILE: '/nonexistent',
         AWS_SHARED_CREDENTIALS_FILE: '/nonexistent'
-      }
+      },
+      wrap: execs.wrap
     }
   )
-  const commandLines = watch.stop()
+  const commandLines = execs.argvs()
   try {
     expect(errors(run)).toEqual([])
     expect(run.exitCode).toBe(0)
     expect(run.post?.exitCode).toBe(0)
-    // the watch did see the action's processes
+    // the trace saw the action's processes: both steps, docker login and logout
     expect(commandLines.some(c => c.includes('dist/index.js'))).toBe(true)
-    expect(commandLines.some(c => /docker.* login /.test(c))).toBe(true)
+    expect(commandLines.some(c => c.includes('dist/post/index.js'))).toBe(true)
+    expect(commandLines.filter(c => /\/docker", "login"/.test(c)).length).toBe(3)
+    expect(commandLines.some(c => /\/docker", "logout"/.test(c))).toBe(true)
 
     const leaks = (text: string) => [...secrets, ...encoded].filter(s => text.includes(s))
     expect(commandLines.flatMap(leaks)).toEqual([])
@@ -144,5 +143,6 @@ test('no password or token appears on a command line, unmasked in the output, or
     expect(fs.readdirSync(run.runnerTemp).filter(f => f.startsWith('stevedore-'))).toEqual([])
   } finally {
     fs.rmSync(home, {recursive: true, force: true})
+    fs.rmSync(traces, {recursive: true, force: true})
   }
 })

@@ -24,7 +24,9 @@ export interface Engine {
 
 interface EngineEntry {
   DOCKER_HOST: string
-  PATH_PREFIX: string
+  /** the whole PATH (docker20: exactly one docker), or a prefix to the suite's */
+  PATH?: string
+  PATH_PREFIX?: string
   DOCKER_CONFIG: string
   store: 'classic' | 'containerd'
 }
@@ -37,18 +39,14 @@ function entries(): Record<string, EngineEntry | string> {
 }
 
 export function engine(name: EngineName): Engine {
-  let env: NodeJS.ProcessEnv = {}
-  let store: Engine['store'] = 'classic'
-  if (name !== 'docker20') {
-    const e = entries()[name]
-    if (e === undefined || typeof e === 'string') throw new Error(`${ENGINES_FILE} has no engine ${name}`)
-    env = {
-      DOCKER_HOST: e.DOCKER_HOST,
-      PATH: `${e.PATH_PREFIX}:${process.env.PATH ?? ''}`,
-      DOCKER_CONFIG: e.DOCKER_CONFIG
-    }
-    store = e.store
+  const e = entries()[name]
+  if (e === undefined || typeof e === 'string') throw new Error(`${ENGINES_FILE} has no engine ${name}`)
+  const env: NodeJS.ProcessEnv = {
+    DOCKER_HOST: e.DOCKER_HOST,
+    PATH: e.PATH ?? `${e.PATH_PREFIX ?? ''}:${process.env.PATH ?? ''}`,
+    DOCKER_CONFIG: e.DOCKER_CONFIG
   }
+  const store = e.store
   return {
     name,
     store,

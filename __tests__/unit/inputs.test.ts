@@ -60,7 +60,7 @@ describe('getInputs', () => {
       'build-args': 'PYTHON_VERSION=3.12\nAPP_PACKAGE_NAME=orders\nEXTRA=a=b,c\n',
       labels: 'org.opencontainers.image.title=Orders API',
       tags: 'stable\nedge',
-      latest: 'FALSE'.toLowerCase(),
+      latest: 'FALSE',
       push: 'True',
       target: 'runtime',
       network: 'host',
@@ -75,6 +75,9 @@ describe('getInputs', () => {
     expect(i.labels).toEqual([['org.opencontainers.image.title', 'Orders API']])
     expect(i.tags).toEqual(['stable', 'edge'])
     expect(i.latest).toBe('false')
+    expect(i.push).toBe(true)
+    expect(i.target).toBe('runtime')
+    expect(i.network).toBe('host')
     expect(i.file).toBe(path.join(workspace, 'Containerfile'))
   })
 

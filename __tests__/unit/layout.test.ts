@@ -117,3 +117,25 @@ describe('source layout', () => {
     for (const entry of ['main.ts', 'post.ts']) expect(source(entry).trim().split('\n').length).toBeLessThanOrEqual(3)
   })
 })
+
+describe('test layout', () => {
+  const testsDir = path.join(ROOT, '__tests__')
+  const testFiles = (dir: string): string[] =>
+    fs.readdirSync(dir, {withFileTypes: true}).flatMap(e => {
+      const full = path.join(dir, e.name)
+      if (e.isDirectory()) return e.name === 'fixtures' ? [] : testFiles(full)
+      return e.name.endsWith('.ts') ? [full] : []
+    })
+
+  test('every test runs wherever the suite runs: no skip, only, or a skip chosen by the machine', () => {
+    const found = testFiles(testsDir).flatMap(f =>
+      fs
+        .readFileSync(f, 'utf8')
+        .split('\n')
+        .map((line, i) => ({where: `${path.relative(ROOT, f)}:${i + 1}`, line}))
+        .filter(({line}) => /\b(test|it|describe)\.(skip|only|todo)\b|\bx(it|test|describe)\(|\? test\.skip/.test(line))
+        .filter(({where}) => !where.startsWith('__tests__/unit/layout.test.ts'))
+    )
+    expect(found).toEqual([])
+  })
+})

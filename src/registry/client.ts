@@ -527,7 +527,9 @@ export class RegistryClient {
       body,
       retry: false
     })
-    if (res.status !== 202) return this.fail(res, `upload bytes ${offset}-${offset + length - 1} to ${repoPath}`, true)
+    // the distribution spec answers 202; go-containerregistry's registry answers 204: any success will do
+    if (res.status < 200 || res.status > 299)
+      return this.fail(res, `upload bytes ${offset}-${offset + length - 1} to ${repoPath}`, true)
     await drain(res)
     return new URL(res.headers.get('location') ?? location, location).toString()
   }

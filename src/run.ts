@@ -28,7 +28,8 @@ import {Published, planTargets, publishGraph, verifyAll} from './publish/publish
 import {ImageReference, refWithTag} from './registry/reference'
 import {Failed, outputsOf, setOutputs, writeSummary} from './report'
 import {State, save} from './state'
-import {ManifestNode, blobsOf} from './image/graph'
+import {KnownLayer, ManifestNode, blobsOf} from './image/graph'
+import {knownLayers} from './publish/known-layers'
 import {UploadError, UploadOptions} from './publish/uploader'
 
 /** core.group that says how long the phase took. */
@@ -75,6 +76,11 @@ async function buildMode(
   try {
     // without push the image goes into the engine, as documented; with push, the way the builder allows
     const output = inputs.push ? buildPath.output : 'engine'
+    // while it builds: which layers of the previous release every registry holds (not compressed again)
+    const held =
+      inputs.push && session !== undefined && output === 'engine'
+        ? knownLayers(inputs.images, session.clients, plan.version)
+        : Promise.resolve(new Map<string, KnownLayer>())
     const {imageId, ociDir} = await phase('Build', () =>
       buildImage(docker, inputs, plan.labels, refs, workDir, output, runUrl(ctx))
     )
@@ -84,7 +90,9 @@ async function buildMode(
       const root =
         ociDir !== undefined
           ? readBuiltLayout(ociDir)
-          : await phase('Compress', () => compress(docker, imageId, workDir, inputs['compression-level']))
+          : await phase('Compress', async () =>
+              compress(docker, imageId, workDir, inputs['compression-level'], await held)
+            )
       result = await publishAndVerify(session, inputs, plan, root, tags, imageId, {})
     }
     await finish({imageId, version: plan.version, tags, images: inputs.images, ...result, notes})
@@ -223,12 +231,20 @@ async function tagsGroup(
   })
 }
 
-async function compress(docker: Docker, imageId: string, workDir: string, level: number): Promise<ManifestNode> {
+async function compress(
+  docker: Docker,
+  imageId: string,
+  workDir: string,
+  level: number,
+  held: ReadonlyMap<string, KnownLayer>
+): Promise<ManifestNode> {
   const started = Date.now()
-  const prepared = await prepareImage(docker.save(imageId), workDir, {...DEFAULT_COMPRESSION, level})
+  const prepared = await prepareImage(docker.save(imageId), workDir, {...DEFAULT_COMPRESSION, level}, held)
   const bytes = prepared.layers.reduce((n, l) => n + l.size, 0)
+  const reused =
+    prepared.skipped > 0 ? `; ${prepared.skipped} layer(s) every registry holds from the previous release reused` : ''
   core.info(
-    `${prepared.layers.length} layer(s), ${prepared.tarBytes} bytes read, ${bytes} compressed (gzip level ${level}) in ${Date.now() - started} ms; manifest ${prepared.manifest.digest}`
+    `${prepared.layers.length} layer(s), ${prepared.tarBytes} bytes read, ${bytes} compressed (gzip level ${level}) in ${Date.now() - started} ms${reused}; manifest ${prepared.manifest.digest}`
   )
   return {...prepared.manifest, blobs: [prepared.config, ...prepared.layers], children: []}
 }

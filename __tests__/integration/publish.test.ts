@@ -129,6 +129,49 @@ describe('publishing to several registries', () => {
     expect(stats?.present).toBeGreaterThanOrEqual(2)
   })
 
+  test('the next release reuses the layers every registry holds: not compressed, not uploaded; the image runs', async () => {
+    const images = [`${open.host}/acme/release`, `${withBasic.host}/acme/release`, `${withBearer.host}/acme/release`]
+    const release = (ref: string, greeting: string) =>
+      runAction(
+        {
+          images: images.join('\n'),
+          context: '__tests__/fixtures/multistage',
+          'build-args': `GREETING=${greeting}`,
+          network: 'none',
+          'registry-auth': registryAuth()
+        },
+        {env: {GITHUB_REF: ref}}
+      )
+    const first = await release('refs/tags/v1.0.0', `first-${Date.now()}`)
+    expect(errors(first)).toEqual([])
+    expect(first.stdout).not.toMatch(/reused/)
+    const before = (await rawManifest(`${open.host}/acme/release@${first.outputs.digest ?? ''}`)).json as {
+      layers: Array<{digest: string}>
+    }
+    const registries = [open, withBasic, withBearer]
+    const sharedBefore = await Promise.all(registries.map(r => r.uploadsOf(before.layers[0]?.digest ?? '')))
+    // the layers above the base change with the greeting
+    const next = await release('refs/tags/v1.0.1', `next-${Date.now()}`)
+    expect(errors(next)).toEqual([])
+    expect(next.stdout).toMatch(/; 1 layer\(s\) every registry holds from the previous release reused;/)
+    const after = (await rawManifest(`${open.host}/acme/release@${next.outputs.digest ?? ''}`)).json as {
+      config: {digest: string}
+      layers: Array<{digest: string}>
+    }
+    expect(after.layers[0]?.digest).toBe(before.layers[0]?.digest)
+    const changed = after.layers.slice(1).map(l => l.digest)
+    expect(changed.filter(d => before.layers.some(l => l.digest === d))).toEqual([])
+    for (const [i, registry] of registries.entries()) {
+      // the shared layer did not cross again; the new layer and config once each
+      expect(await registry.uploadsOf(before.layers[0]?.digest ?? '')).toBe(sharedBefore[i])
+      for (const d of [...changed, after.config.digest]) expect(await registry.uploadsOf(d)).toBe(1)
+      expect(meta(next.outputs).blobs[images[i] ?? '']).toMatchObject({uploaded: changed.length + 1, present: 1})
+    }
+    const ref = `${withBasic.host}/acme/release@${next.outputs.digest ?? ''}`
+    await pullFromRegistry(ref, withBasic.host, basic, [])
+    expect(await docker(['run', '--rm', '--network=none', ref])).toMatch(/^next-/)
+  })
+
   test('upload-chunk-size sends a large blob in PATCH chunks; the image reads back and runs', async () => {
     const run = await runAction(
       {

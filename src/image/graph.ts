@@ -6,6 +6,12 @@ export interface BlobSource extends Descriptor {
   open(start?: number, end?: number): Readable
 }
 
+/** A compressed layer a registry holds, found by its diff ID. */
+export interface KnownLayer {
+  readonly digest: string
+  readonly size: number
+}
+
 export interface ManifestNode {
   readonly mediaType: string
   readonly body: Buffer

@@ -1,4 +1,6 @@
 /** The built image out of the engine once (`docker save`), each layer compressed as it streams past, checked against the config's diff IDs. */
+import {createHash} from 'crypto'
+import {once} from 'events'
 import * as fs from 'fs'
 import * as path from 'path'
 import {Readable} from 'stream'
@@ -8,7 +10,7 @@ import {imageManifest} from './image-manifest'
 import {DEFAULT_COMPRESSION_LEVEL} from '../inputs/inputs'
 import {CompressOptions, CompressedLayer, compressLayer} from './layer-compression'
 import {MEDIA_TYPES, sha256} from '../registry/client'
-import type {BlobSource} from './graph'
+import type {BlobSource, KnownLayer} from './graph'
 
 export interface PreparedImage {
   readonly config: BlobSource
@@ -16,6 +18,8 @@ export interface PreparedImage {
   readonly manifest: {readonly mediaType: string; readonly body: Buffer; readonly digest: string}
   /** uncompressed bytes read from the engine */
   readonly tarBytes: number
+  /** layers the registries held already: not compressed */
+  readonly skipped: number
 }
 
 /** Entries this small are kept in memory until manifest.json says what they are. */
@@ -33,14 +37,40 @@ export const DEFAULT_COMPRESSION: CompressOptions = {
   concurrency: 8
 }
 
-/** Reads a `docker save` archive (legacy or OCI layout) for one image. */
+/** A large entry kept uncompressed until manifest.json says which layer it is. */
+interface RawEntry {
+  readonly file: string
+  readonly diffId: string
+}
+
+/** Writes an entry to `file` as it is, hashing it on the way. */
+async function keepRaw(input: AsyncIterable<Buffer>, file: string): Promise<RawEntry> {
+  const hash = createHash('sha256')
+  const out = fs.createWriteStream(file)
+  for await (const chunk of input) {
+    hash.update(chunk)
+    if (!out.write(chunk)) await once(out, 'drain')
+  }
+  out.end()
+  await once(out, 'finish')
+  return {file, diffId: `sha256:${hash.digest('hex')}`}
+}
+
+/**
+ * Reads a `docker save` archive (legacy or OCI layout) for one image. Each layer is compressed as
+ * it streams past, unless `known` names layers the registries hold already (by diff ID): then
+ * large entries are kept as they are until manifest.json (last in the archive) says which layer
+ * each is, and only the layers not known are compressed.
+ */
 export async function prepareImage(
   archive: Readable,
   workDir: string,
-  opts: CompressOptions = DEFAULT_COMPRESSION
+  opts: CompressOptions = DEFAULT_COMPRESSION,
+  known: ReadonlyMap<string, KnownLayer> = new Map()
 ): Promise<PreparedImage> {
   const small = new Map<string, Buffer>()
   const compressed = new Map<string, CompressedLayer>()
+  const raw = new Map<string, RawEntry>()
   let tarBytes = 0
   let n = 0
   const extract = tar.extract()
@@ -57,6 +87,8 @@ export async function prepareImage(
       const chunks: Buffer[] = []
       for await (const c of entry) chunks.push(c as Buffer)
       small.set(name, Buffer.concat(chunks))
+    } else if (known.size > 0) {
+      raw.set(name, await keepRaw(entry as AsyncIterable<Buffer>, path.join(workDir, `layer-${n++}.tar`)))
     } else {
       compressed.set(
         name,
@@ -75,14 +107,28 @@ export async function prepareImage(
   const diffIds = (JSON.parse(configBytes.toString('utf8')) as {rootfs?: {diff_ids?: string[]}}).rootfs?.diff_ids ?? []
 
   const layers: BlobSource[] = []
+  let skipped = 0
   for (const [i, layerPath] of entry.Layers.entries()) {
-    let layer = compressed.get(layerPath)
-    if (layer === undefined) {
-      const raw = small.get(layerPath)
-      if (raw === undefined) throw new ActionError(`docker save has no layer ${layerPath}`)
-      layer = await compressLayer(Readable.from([raw]), path.join(workDir, `layer-${n++}.gz`), opts)
-    }
     const expected = diffIds[i]
+    const kept = raw.get(layerPath)
+    const inMemory = small.get(layerPath)
+    const rawDiffId = kept?.diffId ?? (inMemory === undefined ? undefined : sha256(inMemory))
+    const reuse = rawDiffId === expected && expected !== undefined ? known.get(expected) : undefined
+    if (reuse !== undefined) {
+      if (kept !== undefined) fs.rmSync(kept.file, {force: true})
+      layers.push(heldBlob(reuse.digest, reuse.size))
+      skipped++
+      continue
+    }
+    let layer = compressed.get(layerPath)
+    if (layer === undefined && kept !== undefined) {
+      layer = await compressLayer(fs.createReadStream(kept.file), path.join(workDir, `layer-${n++}.gz`), opts)
+      fs.rmSync(kept.file, {force: true})
+    }
+    if (layer === undefined) {
+      if (inMemory === undefined) throw new ActionError(`docker save has no layer ${layerPath}`)
+      layer = await compressLayer(Readable.from([inMemory]), path.join(workDir, `layer-${n++}.gz`), opts)
+    }
     if (layer.diffId !== '' && layer.diffId !== expected) {
       throw new ActionError(
         `layer ${i + 1} of the saved image has diff ID ${layer.diffId}, but the image config says ${expected ?? 'nothing'}`
@@ -97,7 +143,21 @@ export async function prepareImage(
     open: (start?: number, end?: number) =>
       Readable.from([configBytes.subarray(start ?? 0, end === undefined ? undefined : end + 1)])
   }
-  return {config, layers, manifest: imageManifest(config, layers), tarBytes}
+  return {config, layers, manifest: imageManifest(config, layers), tarBytes, skipped}
+}
+
+/** A layer every registry holds: it is referenced, never read. */
+function heldBlob(digest: string, size: number): BlobSource {
+  return {
+    mediaType: MEDIA_TYPES.dockerLayerGzip,
+    digest,
+    size,
+    open: () => {
+      throw new ActionError(
+        `layer ${digest} was not kept: every registry held it when the step began, and one no longer does`
+      )
+    }
+  }
 }
 
 function fileBlob(mediaType: string, digest: string, size: number, file: string): BlobSource {

@@ -1,0 +1,75 @@
+/**
+ * Layers every target repository already holds, by diff ID: read from the previous release's
+ * manifest and config in the first repository, then confirmed with a HEAD in every repository.
+ * Such a layer is neither compressed nor uploaded again.
+ */
+import * as semver from 'semver'
+import type {Repository} from '../registry/reference'
+import type {KnownLayer} from '../image/graph'
+import {MEDIA_TYPES} from '../registry/client'
+import type {RegistryClient} from '../registry/client'
+
+interface ImageManifestJson {
+  readonly config?: {readonly digest?: string}
+  readonly layers?: ReadonlyArray<{readonly mediaType?: string; readonly digest?: string; readonly size?: number}>
+}
+
+const GZIP_LAYERS: ReadonlySet<string> = new Set([
+  MEDIA_TYPES.dockerLayerGzip,
+  'application/vnd.oci.image.layer.v1.tar+gzip'
+])
+
+/** The tag of the release before this one: the highest release other than `version`, else `latest`. */
+export function previousReleaseTag(tags: readonly string[], version: string | undefined): string | undefined {
+  const releases = tags
+    .map(t => ({t, v: semver.valid(t.replace(/^v/, ''))}))
+    .filter((x): x is {t: string; v: string} => x.v !== null && semver.prerelease(x.v) === null && x.v !== version)
+    .sort((a, b) => semver.rcompare(a.v, b.v))
+  return releases[0]?.t ?? (tags.includes('latest') ? 'latest' : undefined)
+}
+
+/** Pairs each diff ID of a config with its layer in the manifest (gzip layers only). */
+export function layersByDiffId(manifest: ImageManifestJson, diffIds: readonly string[]): Map<string, KnownLayer> {
+  const known = new Map<string, KnownLayer>()
+  const layers = manifest.layers ?? []
+  if (layers.length !== diffIds.length) return known
+  layers.forEach((l, i) => {
+    const diffId = diffIds[i]
+    if (diffId !== undefined && l.digest !== undefined && l.size !== undefined && GZIP_LAYERS.has(l.mediaType ?? ''))
+      known.set(diffId, {digest: l.digest, size: l.size})
+  })
+  return known
+}
+
+/** Known layers for publishing to `images`; empty when there is no previous release or anything fails. */
+export async function knownLayers(
+  images: readonly Repository[],
+  clients: ReadonlyMap<string, RegistryClient>,
+  version: string | undefined
+): Promise<Map<string, KnownLayer>> {
+  const first = images[0]
+  const client = first === undefined ? undefined : clients.get(first.registry)
+  if (first === undefined || client === undefined) return new Map()
+  try {
+    const tag = previousReleaseTag(await client.listTags(first.path), version)
+    if (tag === undefined) return new Map()
+    const manifest = await client.findManifest(first.path, tag)
+    if (manifest === undefined) return new Map()
+    const json = JSON.parse(manifest.body.toString('utf8')) as ImageManifestJson
+    const configDigest = json.config?.digest
+    if (configDigest === undefined) return new Map()
+    const config = (await (await client.getBlob(first.path, configDigest)).json()) as {rootfs?: {diff_ids?: string[]}}
+    const candidates = layersByDiffId(json, config.rootfs?.diff_ids ?? [])
+    // a layer counts only where every repository has it
+    const checks = [...candidates].map(async ([diffId, layer]) => {
+      const everywhere = await Promise.all(
+        images.map(repo => clients.get(repo.registry)?.blobExists(repo.path, layer.digest) ?? Promise.resolve(false))
+      )
+      return everywhere.every(Boolean) ? ([diffId, layer] as const) : undefined
+    })
+    return new Map((await Promise.all(checks)).filter(c => c !== undefined))
+  } catch {
+    // an optimisation only: without it every layer is compressed and offered as before
+    return new Map()
+  }
+}

@@ -144,7 +144,9 @@ async function goal1(lines: string[]): Promise<void> {
 
 /** A release context: the Python base (the dependency layer, about 200 MB) under a one-line application layer. */
 function releaseContext(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stevedore-bench-release-'))
+  // inside the workspace, as a context must be
+  fs.mkdirSync('.tmp', {recursive: true})
+  const dir = fs.mkdtempSync(path.join('.tmp', 'bench-release-'))
   fs.writeFileSync(
     path.join(dir, 'Dockerfile'),
     'FROM stevedore-local/python-fastapi:bookworm\nARG RELEASE\nRUN echo "$RELEASE" > /release\n'
@@ -218,12 +220,12 @@ async function goal3(lines: string[]): Promise<void> {
     '| --- | --- | ---: | --- | ---: | --- | ---: | ---: |'
   )
   for (const link of LINKS) {
-    // the source registry, and three destinations, all through the same kind of link
-    await withRegistries(4, link, async ([srcHost, ...dst], regs) => {
+    // the source registry, through the same kind of link as the destinations
+    await withRegistries(1, link, async ([srcHost], [src]) => {
       const published = await stevedore(
         'd28-classic',
         {
-          images: `${regs[0]?.host ?? ''}/bench/orders`,
+          images: `${src?.host ?? ''}/bench/orders`,
           context: 'examples/orders',
           'build-args': ORDERS_ARGS.join('\n'),
           network: 'host',
@@ -232,25 +234,20 @@ async function goal3(lines: string[]): Promise<void> {
         'refs/heads/main'
       )
       const source = `${srcHost ?? ''}/bench/orders@${published.outputs.digest ?? ''}`
+      const mirror = (targets: string[], tags: string) =>
+        stevedore('docker20', {source, images: targets.map(h => `${h}/bench/orders`).join('\n'), tags}, '')
       for (const n of [1, 3]) {
         const ours: number[] = []
         const theirs: number[] = []
+        // fresh destinations for every run: nothing is there yet
         for (let i = 0; i < RUNS; i++) {
-          const repo = `m${n}-${i}`
-          const targets = dst.slice(0, n)
-          ours.push(
-            await seconds(() =>
-              stevedore(
-                'docker20',
-                {source, images: targets.map(h => `${h}/ours-${repo}`).join('\n'), tags: 'copy'},
-                ''
-              )
-            )
-          )
+          ours.push(await withRegistries(n, link, hosts => seconds(() => mirror(hosts, 'copy'))))
           theirs.push(
-            await seconds(async () => {
-              for (const h of targets) await skopeoCopy(source, `${h}/theirs-${repo}:copy`)
-            })
+            await withRegistries(n, link, hosts =>
+              seconds(async () => {
+                for (const h of hosts) await skopeoCopy(source, `${h}/bench/orders:copy`)
+              })
+            )
           )
           log(`goal 3 ${link} ${n}: stevedore ${f2(ours.at(-1) ?? 0)} s, skopeo ${f2(theirs.at(-1) ?? 0)} s`)
         }
@@ -261,14 +258,13 @@ async function goal3(lines: string[]): Promise<void> {
         )
       }
       // repeated: every destination has it already
-      const again = await stevedore(
-        'docker20',
-        {source, images: dst.map(h => `${h}/ours-m3-0`).join('\n'), tags: 'again'},
-        ''
-      )
-      const meta = JSON.parse(again.outputs.metadata ?? '{}') as {blobs: Record<string, {uploadedBytes: number}>}
-      const bytes = Object.values(meta.blobs).reduce((s, b) => s + b.uploadedBytes, 0)
-      lines.push(`| repeated, to 3 registries | ${link} | | | | | | ${bytes} blob bytes moved (goal 0) |`)
+      await withRegistries(3, link, async hosts => {
+        await mirror(hosts, 'copy')
+        const again = await mirror(hosts, 'again')
+        const meta = JSON.parse(again.outputs.metadata ?? '{}') as {blobs: Record<string, {uploadedBytes: number}>}
+        const bytes = Object.values(meta.blobs).reduce((sum, b) => sum + b.uploadedBytes, 0)
+        lines.push(`| repeated, to 3 registries | ${link} | | | | | | ${bytes} blob bytes moved (goal 0) |`)
+      })
     })
   }
 }
@@ -323,11 +319,14 @@ async function main(): Promise<void> {
     `${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB; ${RUNS} runs per case, medians. Link: ${RUNNER_LINK.bytesPerSecond / 1e6} MB/s shared per registry, ${RUNNER_LINK.delayMs} ms added each way.`,
     ''
   ]
-  if (only.includes('1')) await goal1(lines)
-  if (only.includes('2')) await goal2(lines)
-  if (only.includes('3')) await goal3(lines)
-  if (only.includes('4')) await goal4(lines)
-  console.log(lines.join('\n'))
+  // each goal's table is printed as soon as it is complete
+  const goals = [goal1, goal2, goal3, goal4]
+  for (const [i, goal] of goals.entries()) {
+    if (!only.includes(String(i + 1))) continue
+    await goal(lines)
+    console.log(lines.join('\n'))
+    lines.length = 0
+  }
 }
 
 main().catch((e: unknown) => {

@@ -53,7 +53,7 @@ export async function run(): Promise<void> {
     if (inputs.push && plan.tags.fixed.length + plan.tags.floating.length === 0) {
       throw new ActionError('No tags to push: this is neither a tag nor a branch build. Set `version` or `tags`.')
     }
-    if (inputs.source !== undefined) await mirrorMode(inputs, inputs.source, plan, logins)
+    if (inputs.source !== undefined) await mirrorMode(inputs, inputs.source, plan, logins, ctx.runnerTemp)
     else if (inputs.merge.length > 0) await mergeMode(inputs, plan, logins)
     else await buildMode(inputs, ctx, plan, logins)
   } catch (e) {
@@ -105,12 +105,29 @@ async function mirrorMode(
   inputs: Inputs,
   source: ImageReference,
   plan: Plan,
-  logins: readonly LoginMethod[]
+  logins: readonly LoginMethod[],
+  runnerTemp: string
+): Promise<void> {
+  // each source blob is read once, spooled here, and sent on to every registry from there
+  const spool = fs.mkdtempSync(path.join(runnerTemp, 'stevedore-mirror-'))
+  try {
+    await mirrorInto(inputs, source, plan, logins, spool)
+  } finally {
+    fs.rmSync(spool, {recursive: true, force: true})
+  }
+}
+
+async function mirrorInto(
+  inputs: Inputs,
+  source: ImageReference,
+  plan: Plan,
+  logins: readonly LoginMethod[],
+  spool: string
 ): Promise<void> {
   await publishExisting(inputs, plan, logins, 'Source', async session => {
     const client = session.clients.get(source.repository.registry)
     if (client === undefined) throw new ActionError(`no client for ${source.repository.registry}`)
-    const root = await loadSourceGraph(client, source)
+    const root = await loadSourceGraph(client, source, {dir: spool, blobs: new Map()})
     const what =
       root.children.length > 0
         ? `an index of ${root.children.length} image(s)`

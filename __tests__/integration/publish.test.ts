@@ -240,8 +240,9 @@ describe('mirror mode', () => {
   const credsFor = (ref: string) =>
     ref.startsWith(withBasic.host) ? basic : ref.startsWith(withBearer.host) ? bearer : undefined
 
-  test('an index for two platforms is copied whole, children first, with its digest', async () => {
+  test('an index for two platforms is copied whole, children first, with its digest; each source blob read once', async () => {
     const uploadsBefore = await Promise.all(blobs.map(b => open.uploadsOf(b)))
+    const seen = (await open.settledRequests()).length
     const run = await runAction(
       {source, images: targets().join('\n'), 'registry-auth': registryAuth()},
       {env: {GITHUB_REF: 'refs/tags/v1.0.0'}}
@@ -263,6 +264,12 @@ describe('mirror mode', () => {
       expect(await withBearer.uploadsOf(b)).toBe(1)
     }
     expect(await Promise.all(blobs.map(b => open.uploadsOf(b)))).toEqual(uploadsBefore)
+    // two registries needed every blob: the source gave each one once
+    const reads = (await open.settledRequests())
+      .slice(seen)
+      .filter(r => r.method === 'GET' && r.uri.startsWith('/v2/upstream/multi/blobs/'))
+      .map(r => r.uri.split('/').pop())
+    expect(reads.sort()).toEqual([...blobs].sort())
     expect(meta(run.outputs).blobs[`${open.host}/mirror/multi`]).toMatchObject({uploaded: 0, mounted: blobs.length})
   })
 

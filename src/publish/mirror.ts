@@ -1,12 +1,21 @@
 /**
  * Mirror mode: the graph of an existing image read from its registry. Blobs
- * are not fetched here; each one streams from the source when a destination
- * needs it, so nothing is copied to disk.
+ * are not fetched here; each one is read from the source when the first
+ * destination needs it and, with a spool folder, shared by every destination
+ * (shared-blob.ts): the source is read once.
  */
+import * as path from 'path'
 import {ActionError} from '../errors'
 import type {ImageReference} from '../registry/reference'
 import {Manifest, RegistryClient, isIndexMediaType} from '../registry/client'
 import type {ManifestNode} from '../image/graph'
+import {OpenBlob, sharedBlob} from './shared-blob'
+
+/** Where shared source blobs are spooled, one reader per digest. */
+export interface Spool {
+  readonly dir: string
+  readonly blobs: Map<string, OpenBlob>
+}
 
 interface ManifestJson {
   mediaType?: string
@@ -26,7 +35,8 @@ export async function loadNode(
   client: RegistryClient,
   repoPath: string,
   m: Manifest,
-  depth = 0
+  depth = 0,
+  spool?: Spool
 ): Promise<ManifestNode> {
   if (SCHEMA1.includes(m.mediaType))
     throw new ActionError(
@@ -40,25 +50,47 @@ export async function loadNode(
       const child = await client.getManifest(repoPath, d.digest)
       if (child.digest !== d.digest)
         throw new ActionError(`${repoPath}: child ${d.digest} was served as ${child.digest}`)
-      children.push(await loadNode(client, repoPath, child, depth + 1))
+      children.push(await loadNode(client, repoPath, child, depth + 1, spool))
     }
     return {...m, blobs: [], children}
   }
   const blobs = [...(json.config ? [json.config] : []), ...(json.layers ?? [])].map(d => ({
     ...d,
-    open: () => client.readBlob(repoPath, d.digest)
+    open:
+      spool === undefined
+        ? () => client.readBlob(repoPath, d.digest)
+        : shared(spool, d.digest, () =>
+            sharedBlob(
+              () => client.readBlob(repoPath, d.digest),
+              path.join(spool.dir, d.digest.replace(/[^a-z0-9]/gi, '_')),
+              d.size
+            )
+          )
   }))
   return {...m, blobs, children: []}
 }
 
-export async function loadSourceGraph(client: RegistryClient, source: ImageReference): Promise<ManifestNode> {
+function shared(spool: Spool, digest: string, make: () => OpenBlob): OpenBlob {
+  let open = spool.blobs.get(digest)
+  if (open === undefined) {
+    open = make()
+    spool.blobs.set(digest, open)
+  }
+  return open
+}
+
+export async function loadSourceGraph(
+  client: RegistryClient,
+  source: ImageReference,
+  spool?: Spool
+): Promise<ManifestNode> {
   const reference = source.digest ?? source.tag ?? 'latest'
   const root = await client.findManifest(source.repository.path, reference)
   if (root === undefined) throw new ActionError(`source ${source.repository.name}:${reference} does not exist`)
   if (source.digest !== undefined && root.digest !== source.digest) {
     throw new ActionError(`source ${source.repository.name}@${source.digest} was served with digest ${root.digest}`)
   }
-  return loadNode(client, source.repository.path, root)
+  return loadNode(client, source.repository.path, root, 0, spool)
 }
 
 /** The image ID of a single image (its config digest); empty for an index. */

@@ -166,6 +166,9 @@ function fileBlob(mediaType: string, digest: string, size: number, file: string)
     digest,
     size,
     open: (start?: number, end?: number) =>
-      fs.createReadStream(file, start === undefined ? {} : {start, ...(end === undefined ? {} : {end})})
+      fs.createReadStream(file, {
+        highWaterMark: 1 << 20,
+        ...(start === undefined ? {} : {start, ...(end === undefined ? {} : {end})})
+      })
   }
 }

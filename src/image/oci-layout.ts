@@ -40,7 +40,7 @@ function blobSource(dir: string, d: Descriptor): BlobSource {
     digest: d.digest,
     size: d.size,
     open: (start?: number, end?: number) =>
-      fs.createReadStream(file, {start: start ?? 0, ...(end === undefined ? {} : {end})})
+      fs.createReadStream(file, {highWaterMark: 1 << 20, start: start ?? 0, ...(end === undefined ? {} : {end})})
   }
 }
 

@@ -108,7 +108,7 @@ async function mirrorMode(
   logins: readonly LoginMethod[],
   runnerTemp: string
 ): Promise<void> {
-  // each source blob is read once, spooled here, and sent on to every registry from there
+  // with several registries each source blob is read once, spooled here, and sent on to every one from there
   const spool = fs.mkdtempSync(path.join(runnerTemp, 'stevedore-mirror-'))
   try {
     await mirrorInto(inputs, source, plan, logins, spool)
@@ -127,7 +127,9 @@ async function mirrorInto(
   await publishExisting(inputs, plan, logins, 'Source', async session => {
     const client = session.clients.get(source.repository.registry)
     if (client === undefined) throw new ActionError(`no client for ${source.repository.registry}`)
-    const root = await loadSourceGraph(client, source, {dir: spool, blobs: new Map()})
+    // one registry reads each blob once anyway (later repositories mount it): stream it straight through
+    const registries = new Set(inputs.images.map(r => r.registry)).size
+    const root = await loadSourceGraph(client, source, registries > 1 ? {dir: spool, blobs: new Map()} : undefined)
     const what =
       root.children.length > 0
         ? `an index of ${root.children.length} image(s)`

@@ -3,11 +3,11 @@
  * spooled to a file as it arrives; every reader (any registry, any byte range, a retry) follows the
  * file, waiting for bytes not yet written. The source is read once however many registries need it.
  */
-import {once} from 'events'
 import * as fs from 'fs'
 import {Readable} from 'stream'
 
 const READ_SIZE = 1024 * 1024
+const BATCH = 256 * 1024
 
 export type OpenBlob = (start?: number, end?: number) => Readable
 
@@ -25,22 +25,24 @@ export function sharedBlob(download: () => Readable, file: string, size: number)
 
   const start = (): void => {
     started = true
-    const out = fs.createWriteStream(file)
     const source = download()
     const copy = async (): Promise<void> => {
-      for await (const chunk of source) {
-        const buf = chunk as Buffer
-        if (!out.write(buf)) await once(out, 'drain')
-        written += buf.length
-        notify()
+      const out = await fs.promises.open(file, 'w')
+      try {
+        for await (const chunk of source) {
+          const buf = chunk as Buffer
+          // counted once the file holds it: readers never read past what was written
+          await out.write(buf, 0, buf.length, written)
+          written += buf.length
+          notify()
+        }
+      } finally {
+        await out.close()
       }
-      out.end()
-      await once(out, 'finish')
     }
     copy()
       .catch((e: unknown) => {
         failure = e instanceof Error ? e : new Error(String(e))
-        out.destroy()
       })
       .finally(() => {
         done = true
@@ -53,8 +55,10 @@ export function sharedBlob(download: () => Readable, file: string, size: number)
     let handle: fs.promises.FileHandle | undefined
     try {
       while (pos < to) {
-        // bytes reach the file before `written` counts them
-        if (pos < written) {
+        // read in pieces of at least BATCH
+        // (or what is left), so that a reader right behind the download does not read every chunk
+        const ready = written - pos
+        if (ready > 0 && (ready >= Math.min(BATCH, to - pos) || done || failure !== undefined)) {
           handle ??= await fs.promises.open(file, 'r')
           const want = Math.min(READ_SIZE, written - pos, to - pos)
           const buf = Buffer.allocUnsafe(want)

@@ -75,8 +75,17 @@ test('20% of registry requests fail: publishing to three registries succeeds wit
 
 test('20% of registry requests fail: mirroring to two registries succeeds with the source digest', async () => {
   const hosts = proxies.map(p => p.host)
-  const source = `${hosts[0]}/acme/faulty:5.0.0`
-  const sourceDigest = await skopeoDigest(`${registries[0]?.host}/acme/faulty:5.0.0`)
+  // its own source image, published straight to the first registry (no faults on the way)
+  const published = await runAction({
+    images: `${registries[0]?.host ?? ''}/acme/mirror-source`,
+    context: '__tests__/fixtures/multistage',
+    'build-args': `GREETING=mirror-source-${Date.now()}`,
+    network: 'none',
+    tags: 'src'
+  })
+  expect(errors(published)).toEqual([])
+  const sourceDigest = published.outputs.digest ?? ''
+  const source = `${hosts[0]}/acme/mirror-source:src`
   const run = await runAction({
     source,
     images: [`${hosts[1]}/mirror/faulty`, `${hosts[2]}/mirror/faulty`].join('\n'),

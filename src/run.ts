@@ -108,42 +108,36 @@ async function mirrorMode(
   logins: readonly LoginMethod[],
   runnerTemp: string
 ): Promise<void> {
-  // with several registries each source blob is read once, spooled here, and sent on to every one from there
-  const spool = fs.mkdtempSync(path.join(runnerTemp, 'stevedore-mirror-'))
+  // several registries: each source blob is read once, spooled here, and sent on to every one from
+  // there; one registry reads each blob once anyway (later repositories mount it): straight through
+  const several = new Set(inputs.images.map(r => r.registry)).size > 1
+  const spool = several ? fs.mkdtempSync(path.join(runnerTemp, 'stevedore-mirror-')) : undefined
   try {
-    await mirrorInto(inputs, source, plan, logins, spool)
+    await publishExisting(inputs, plan, logins, 'Source', async session => {
+      const client = session.clients.get(source.repository.registry)
+      if (client === undefined) throw new ActionError(`no client for ${source.repository.registry}`)
+      const root = await loadSourceGraph(
+        client,
+        source,
+        spool === undefined ? undefined : {dir: spool, blobs: new Map()}
+      )
+      const what =
+        root.children.length > 0
+          ? `an index of ${root.children.length} image(s)`
+          : `an image of ${root.blobs.length} blob(s)`
+      core.info(
+        `${source.repository.name}${source.digest ? `@${source.digest}` : `:${source.tag ?? ''}`} is ${what}, ${root.digest}`
+      )
+      const origin = {
+        registry: source.repository.registry,
+        path: source.repository.path,
+        digests: blobsOf(root).map(b => b.digest)
+      }
+      return {root, imageId: imageIdOf(root), origins: [origin]}
+    })
   } finally {
-    fs.rmSync(spool, {recursive: true, force: true})
+    if (spool !== undefined) fs.rmSync(spool, {recursive: true, force: true})
   }
-}
-
-async function mirrorInto(
-  inputs: Inputs,
-  source: ImageReference,
-  plan: Plan,
-  logins: readonly LoginMethod[],
-  spool: string
-): Promise<void> {
-  await publishExisting(inputs, plan, logins, 'Source', async session => {
-    const client = session.clients.get(source.repository.registry)
-    if (client === undefined) throw new ActionError(`no client for ${source.repository.registry}`)
-    // one registry reads each blob once anyway (later repositories mount it): stream it straight through
-    const registries = new Set(inputs.images.map(r => r.registry)).size
-    const root = await loadSourceGraph(client, source, registries > 1 ? {dir: spool, blobs: new Map()} : undefined)
-    const what =
-      root.children.length > 0
-        ? `an index of ${root.children.length} image(s)`
-        : `an image of ${root.blobs.length} blob(s)`
-    core.info(
-      `${source.repository.name}${source.digest ? `@${source.digest}` : `:${source.tag ?? ''}`} is ${what}, ${root.digest}`
-    )
-    const origin = {
-      registry: source.repository.registry,
-      path: source.repository.path,
-      digests: blobsOf(root).map(b => b.digest)
-    }
-    return {root, imageId: imageIdOf(root), origins: [origin]}
-  })
 }
 
 async function mergeMode(inputs: Inputs, plan: Plan, logins: readonly LoginMethod[]): Promise<void> {

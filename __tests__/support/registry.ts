@@ -28,6 +28,8 @@ export interface TestRegistry {
   requests(): RegistryRequest[]
   /** every request answered before this call, once the log has them all */
   settledRequests(): Promise<RegistryRequest[]>
+  /** marks the log now; the function returns every request answered after the mark (settled) */
+  since(): Promise<() => Promise<RegistryRequest[]>>
   /** completed blob uploads of one digest (the final PUT, 201) */
   uploadsOf(digest: string): Promise<number>
   stop(): Promise<void>
@@ -127,6 +129,10 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<TestReg
     log: readLog,
     requests,
     settledRequests,
+    since: async () => {
+      const mark = (await settledRequests()).length
+      return async () => (await settledRequests()).slice(mark)
+    },
     uploadsOf: async (digest: string) =>
       (await settledRequests()).filter(
         r =>

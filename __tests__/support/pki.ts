@@ -21,10 +21,8 @@ function b64url(data: Buffer | string): string {
   return Buffer.from(data).toString('base64url')
 }
 
-/** A self-signed key whose JWTs carry the certificate in `x5c` (as docker-registry's token auth expects). */
-export function makeSigner(dir: string, name: string): Signer {
-  const keyFile = path.join(dir, `${name}.key`)
-  const certFile = path.join(dir, `${name}.crt`)
+/** A new RSA key and a self-signed certificate for it, valid for a day. */
+function selfSigned(keyFile: string, certFile: string, subject: string): void {
   openssl([
     'req',
     '-x509',
@@ -38,8 +36,15 @@ export function makeSigner(dir: string, name: string): Signer {
     '-days',
     '1',
     '-subj',
-    `/CN=${name}`
+    subject
   ])
+}
+
+/** A self-signed key whose JWTs carry the certificate in `x5c` (as docker-registry's token auth expects). */
+export function makeSigner(dir: string, name: string): Signer {
+  const keyFile = path.join(dir, `${name}.key`)
+  const certFile = path.join(dir, `${name}.crt`)
+  selfSigned(keyFile, certFile, `/CN=${name}`)
   const key = createPrivateKey(fs.readFileSync(keyFile))
   const pub: KeyObject = createPublicKey(key)
   const certDer = new X509Certificate(fs.readFileSync(certFile)).raw
@@ -71,21 +76,7 @@ export interface Tls {
 export function makeTls(): Tls {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stevedore-tls-'))
   const f = (n: string) => path.join(dir, n)
-  openssl([
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-keyout',
-    f('ca.key'),
-    '-out',
-    f('ca.crt'),
-    '-days',
-    '1',
-    '-subj',
-    '/CN=stevedore throwaway test CA'
-  ])
+  selfSigned(f('ca.key'), f('ca.crt'), '/CN=stevedore throwaway test CA')
   openssl([
     'req',
     '-newkey',

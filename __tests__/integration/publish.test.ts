@@ -104,23 +104,19 @@ describe('publishing to several registries', () => {
 
   test('a blob the registry already has is not uploaded again', async () => {
     const greeting = `again-${Date.now()}`
-    const first = await runAction({
-      images: `${withBasic.host}/acme/again`,
-      context: '__tests__/fixtures/multistage',
-      'build-args': `GREETING=${greeting}`,
-      network: 'none',
-      'registry-auth': registryAuth(),
-      tags: 'one'
-    })
+    // the same build twice, under another tag
+    const publishAs = (tags: string) =>
+      runAction({
+        images: `${withBasic.host}/acme/again`,
+        context: '__tests__/fixtures/multistage',
+        'build-args': `GREETING=${greeting}`,
+        network: 'none',
+        'registry-auth': registryAuth(),
+        tags
+      })
+    const first = await publishAs('one')
     expect(first.exitCode).toBe(0)
-    const second = await runAction({
-      images: `${withBasic.host}/acme/again`,
-      context: '__tests__/fixtures/multistage',
-      'build-args': `GREETING=${greeting}`,
-      network: 'none',
-      'registry-auth': registryAuth(),
-      tags: 'two'
-    })
+    const second = await publishAs('two')
     expect(second.exitCode).toBe(0)
     // the layers are cached and identical; only the config (new labels: created) is new
     const stats = meta(second.outputs).blobs[`${withBasic.host}/acme/again`]

@@ -41,24 +41,14 @@ describe('outputsOf', () => {
       version: '1.2.3',
       tags: ['1.2.3', 'latest'],
       images: [a, b],
-      published: [
-        {
-          repository: a,
-          tags: ['1.2.3', 'latest'],
-          digest: d,
-          compressedSize: 100,
-          kept: [],
-          stats: {uploaded: 1, uploadedBytes: 100, mounted: 0, present: 0}
-        },
-        {
-          repository: b,
-          tags: ['1.2.3', 'latest'],
-          digest: d,
-          compressedSize: 100,
-          kept: [],
-          stats: {uploaded: 1, uploadedBytes: 100, mounted: 0, present: 0}
-        }
-      ],
+      published: [a, b].map(repository => ({
+        repository,
+        tags: ['1.2.3', 'latest'],
+        digest: d,
+        compressedSize: 100,
+        kept: [],
+        stats: {uploaded: 1, uploadedBytes: 100, mounted: 0, present: 0}
+      })),
       notes: [],
       failed: []
     })

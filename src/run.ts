@@ -70,7 +70,7 @@ async function buildMode(
   const {docker, path: buildPath} = await setUpDocker(ctx, inputs)
   // registry-auth entries are logged in to even without push: a private base image may come from them
   const session = logins.length > 0 ? await logInGroup(inputs, logins, docker) : undefined
-  const {tags, notes} = await tagsGroup(plan, inputs, inputs.push ? session : undefined)
+  const {tags, notes, listed} = await tagsGroup(plan, inputs, inputs.push ? session : undefined)
   const refs = inputs.images.flatMap(repo => tags.map(tag => refWithTag(repo, tag)))
   const workDir = fs.mkdtempSync(path.join(ctx.runnerTemp, 'stevedore-build-'))
   try {
@@ -79,7 +79,7 @@ async function buildMode(
     // while it builds: which layers of the previous release every registry holds (not compressed again)
     const held =
       inputs.push && session !== undefined && output === 'engine'
-        ? knownLayers(inputs.images, session.clients, plan.version)
+        ? knownLayers(inputs.images, session.clients, plan.version, listed.get(inputs.images[0]?.name ?? ''))
         : Promise.resolve(new Map<string, KnownLayer>())
     const {imageId, ociDir} = await phase('Build', () =>
       buildImage(docker, inputs, plan.labels, refs, workDir, output, runUrl(ctx))
@@ -221,7 +221,7 @@ async function tagsGroup(
   plan: Plan,
   inputs: Inputs,
   session: Session | undefined
-): Promise<{tags: string[]; notes: string[]}> {
+): Promise<{tags: string[]; notes: string[]; listed: ReadonlyMap<string, string[]>}> {
   return phase('Tags', async () => {
     const settled = await settleTags(plan, inputs.images, session?.clients)
     if (!settled.asked && settled.decisions.length > 0) {
@@ -240,7 +240,7 @@ async function tagsGroup(
       }
     }
     core.info(`Tags: ${settled.tags.join(', ') || '(none)'}`)
-    return {tags: settled.tags, notes}
+    return {tags: settled.tags, notes, listed: settled.listed}
   })
 }
 

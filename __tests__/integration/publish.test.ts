@@ -147,8 +147,11 @@ describe('publishing to several registries', () => {
     const registries = [open, withBasic, withBearer]
     const sharedBefore = await Promise.all(registries.map(r => r.uploadsOf(before.layers[0]?.digest ?? '')))
     // the layers above the base change with the greeting
+    const firstRepository = await open.since()
     const next = await release('refs/tags/v1.0.1', `next-${Date.now()}`)
     expect(errors(next)).toEqual([])
+    // the tags listed for latest also name the previous release: one listing
+    expect((await firstRepository()).filter(r => r.uri.startsWith('/v2/acme/release/tags/list')).length).toBe(1)
     expect(next.stdout).toMatch(/; 1 layer\(s\) every registry holds from the previous release reused;/)
     const after = (await rawManifest(`${open.host}/acme/release@${next.outputs.digest ?? ''}`)).json as {
       config: {digest: string}

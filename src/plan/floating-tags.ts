@@ -14,6 +14,8 @@ export interface SettledTags {
   readonly decisions: readonly FloatingDecision[]
   /** false when no registry was asked (not pushing): every floating tag was taken to move */
   readonly asked: boolean
+  /** the tags each repository (by name) was found to hold, where it was asked */
+  readonly listed: ReadonlyMap<string, string[]>
 }
 
 /** `listers` by registry; undefined when not pushing, so no registry is asked. */
@@ -24,7 +26,7 @@ export async function settleTags(
 ): Promise<SettledTags> {
   const {version} = plan
   if (version === undefined || plan.tags.floating.length === 0)
-    return {tags: finalTags(plan.tags, []), decisions: [], asked: false}
+    return {tags: finalTags(plan.tags, []), decisions: [], asked: false, listed: new Map()}
   const existing = new Map<string, string[]>()
   if (listers !== undefined) {
     for (const repo of images) {
@@ -33,5 +35,5 @@ export async function settleTags(
     }
   }
   const decisions = decideFloating(version, plan.tags.floating, existing)
-  return {tags: finalTags(plan.tags, decisions), decisions, asked: listers !== undefined}
+  return {tags: finalTags(plan.tags, decisions), decisions, asked: listers !== undefined, listed: existing}
 }

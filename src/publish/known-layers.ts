@@ -41,17 +41,21 @@ export function layersByDiffId(manifest: ImageManifestJson, diffIds: readonly st
   return known
 }
 
-/** Known layers for publishing to `images`; empty when there is no previous release or anything fails. */
+/**
+ * Known layers for publishing to `images`; empty when there is no previous release or anything
+ * fails. `listed`: the first repository's tags where settling the tags listed them already.
+ */
 export async function knownLayers(
   images: readonly Repository[],
   clients: ReadonlyMap<string, RegistryClient>,
-  version: string | undefined
+  version: string | undefined,
+  listed?: readonly string[]
 ): Promise<Map<string, KnownLayer>> {
   const first = images[0]
   const client = first === undefined ? undefined : clients.get(first.registry)
   if (first === undefined || client === undefined) return new Map()
   try {
-    const tag = previousReleaseTag(await client.listTags(first.path), version)
+    const tag = previousReleaseTag(listed ?? (await client.listTags(first.path)), version)
     if (tag === undefined) return new Map()
     const manifest = await client.findManifest(first.path, tag)
     if (manifest === undefined) return new Map()

@@ -1,9 +1,13 @@
 // Two projects: `unit` (pure logic, fast, no engine) and `integration`
 // (runs dist/index.js as a runner would, against a real engine and registries).
+const {compilerOptions: tsconfig} = require('./tsconfig.json')
 const common = {
   preset: 'ts-jest',
   testEnvironment: 'node',
-  transform: {'^.+\\.ts$': ['ts-jest', {tsconfig: 'tsconfig.json'}]}
+  // The bundle keeps import() so that ncc splits the cloud SDKs into chunks loaded on demand
+  // (tsconfig: module node16); under jest the sources run as CommonJS, so import() becomes require.
+  transform: {'^.+\\.ts$': ['ts-jest', {tsconfig: {...tsconfig, module: 'commonjs', moduleResolution: 'node'}}]},
+  moduleNameMapper: {'^(\\.{1,2}/.*)\\.js$': '$1'}
 }
 module.exports = {
   projects: [

@@ -318,7 +318,7 @@ async function finish(outcome: Parameters<typeof outputsOf>[0]): Promise<void> {
 async function verifyAzure(session: Session, published: readonly Published[]): Promise<void> {
   const acr = published.filter(p => session.azure.has(p.repository.registry))
   if (acr.length === 0) return
-  const {verifyWithAcrSdk} = await import('./auth/acr')
+  const {verifyWithAcrSdk} = await import('./auth/acr.js')
   await phase('Verify with @azure/container-registry', async () => {
     for (const p of acr) {
       const {identity, cloud} = session.azure.get(p.repository.registry) ?? {}

@@ -23,7 +23,9 @@ const source = (m: string): string => fs.readFileSync(path.join(SRC, m), 'utf8')
 /** The project modules one module imports, type-only imports included. */
 function importsOf(m: string): string[] {
   const specs = [...source(m).matchAll(/(?:from\s+|import\(\s*)'(\.{1,2}\/[^']+)'/g)].map(x => x[1] ?? '')
-  return [...new Set(specs.map(s => path.relative(SRC, path.resolve(SRC, path.dirname(m), s)) + '.ts'))]
+  // import('./x.js') names the module x.ts (node16 resolution keeps import() for the bundle's chunks)
+  const files = specs.map(s => path.relative(SRC, path.resolve(SRC, path.dirname(m), s.replace(/\.js$/, ''))) + '.ts')
+  return [...new Set(files)]
 }
 
 /** The project modules one module loads when it runs: `import type` is erased, so it does not count. */

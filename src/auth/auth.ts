@@ -32,7 +32,7 @@ async function awsFor(
   if (ecrLogins.length === 0 && !methods.some(m => m.method === 'ecr-public')) return undefined
   const stsRegion = inputs['aws-region'] ?? ecrLogins[0]?.region ?? ECR_PUBLIC_REGION
   // the AWS SDK is loaded only when a registry needs it
-  const [{assumeRoleWithOidc}, {Ecr}] = await Promise.all([import('./aws-credentials'), import('./ecr')])
+  const [{assumeRoleWithOidc}, {Ecr}] = await Promise.all([import('./aws-credentials.js'), import('./ecr.js')])
   return new Ecr(await assumeRoleWithOidc(inputs, stsRegion, env))
 }
 
@@ -59,8 +59,8 @@ export async function logIn(
     else if (m.method === 'acr') {
       // the Azure SDKs are loaded only when a registry needs them
       const [{azureIdentity}, {acrRefreshToken, requirePushRights}] = await Promise.all([
-        import('./azure-credentials'),
-        import('./acr')
+        import('./azure-credentials.js'),
+        import('./acr.js')
       ])
       const identity = azureIdentity(inputs, m.cloud, env)
       creds = await acrRefreshToken(m.registry, m.cloud, identity, inputs['azure-tenant-id'] ?? env.AZURE_TENANT_ID)

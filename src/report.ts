@@ -20,6 +20,8 @@ export interface Outcome {
   readonly notes: readonly string[]
   /** repositories that were not published to */
   readonly failed: readonly Failed[]
+  /** the labels the image was built with (none when an existing image was published) */
+  readonly labels: Readonly<Record<string, string>>
 }
 
 export interface Outputs {
@@ -30,6 +32,9 @@ export interface Outputs {
   readonly refs: string
   readonly digests: string
   readonly metadata: string
+  readonly labels: string
+  readonly 'tag-names': string
+  readonly json: string
 }
 
 /** The action's outputs, as strings. Pure. */
@@ -53,7 +58,13 @@ export function outputsOf(o: Outcome): Outputs {
     blobs: Object.fromEntries(o.published.map(p => [p.repository.name, p.stats])),
     failed: Object.fromEntries(o.failed.map(f => [f.repository.name, f.error]))
   }
+  // metadata-action's shapes: key=value lines sorted by key, and {tags, labels, annotations}
+  const labels = Object.entries(o.labels).sort(([a], [b]) => a.localeCompare(b))
+  const tagNames = [...new Set(o.published.length > 0 ? o.published.flatMap(p => p.tags) : o.tags)]
   return {
+    labels: labels.map(([k, v]) => `${k}=${v}`).join('\n'),
+    'tag-names': tagNames.join('\n'),
+    json: JSON.stringify({tags: fullTags, labels: Object.fromEntries(labels), annotations: []}),
     digest,
     imageid: o.imageId,
     version: o.version ?? '',

@@ -44,12 +44,24 @@ async function phase<T>(name: string, work: () => Promise<T>): Promise<T> {
   })
 }
 
+/** The event payload the runner wrote (GITHUB_EVENT_PATH); none when it is missing or not JSON. */
+function readEventPayload(env: NodeJS.ProcessEnv): unknown {
+  const file = env.GITHUB_EVENT_PATH
+  if (!file) return {}
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as unknown
+  } catch {
+    return {}
+  }
+}
+
 export async function run(): Promise<void> {
   try {
-    const ctx = readGitHubContext(process.env, process.cwd(), os.tmpdir())
+    const ctx = readGitHubContext(process.env, process.cwd(), os.tmpdir(), readEventPayload(process.env))
     const inputs = getInputs(name => core.getInput(name), ctx, core.setSecret)
     const logins = planLogins(loginRegistries(inputs), inputs)
     const plan = makePlan(inputs, ctx, new Date())
+    for (const w of plan.warnings) core.warning(w)
     if (inputs.push && plan.tags.fixed.length + plan.tags.floating.length === 0) {
       throw new ActionError('No tags to push: this is neither a tag nor a branch build. Set `version` or `tags`.')
     }
@@ -95,7 +107,8 @@ async function buildMode(
             )
       result = await publishAndVerify(session, inputs, plan, root, tags, imageId, {})
     }
-    await finish({imageId, version: plan.version, tags, images: inputs.images, ...result, notes})
+    const labels = plan.labels
+    await finish({imageId, version: plan.versionName, tags, images: inputs.images, ...result, notes, labels})
   } finally {
     fs.rmSync(workDir, {recursive: true, force: true})
   }
@@ -165,7 +178,8 @@ async function publishExisting(
   const {tags, notes} = await tagsGroup(plan, inputs, session)
   const {root, imageId, origins} = await phase(name, () => load(session))
   const result = await publishAndVerify(session, inputs, plan, root, tags, imageId, {origins})
-  await finish({imageId, version: plan.version, tags, images: inputs.images, ...result, notes})
+  // an existing image is published as it is: no labels of ours
+  await finish({imageId, version: plan.versionName, tags, images: inputs.images, ...result, notes, labels: {}})
 }
 
 async function setUpDocker(ctx: GitHubContext, inputs: Inputs): Promise<{docker: Docker; path: BuildPath}> {

@@ -506,3 +506,38 @@ describe('getInputs', () => {
     expect(e.message).toMatch(/version.*GITHUB_REF refs\/tags\/has space/)
   })
 })
+
+describe('tags in metadata-action language, and flavor', () => {
+  test('a type= line makes every line a rule; plain lines are type=raw, in their place', () => {
+    const {inputs: i} = inputs({tags: 'type=semver,pattern={{version}}\nstable, edge\ntype=sha,prefix=git-'})
+    expect(i.tags).toEqual([])
+    expect(i.tagRules.map(r => [r.type, r.attrs.pattern ?? r.attrs.value ?? r.attrs.prefix, r.priority])).toEqual([
+      ['semver', '{{version}}', 900],
+      ['raw', 'stable', 200],
+      ['raw', 'edge', 200],
+      ['sha', 'git-', 100]
+    ])
+  })
+
+  test("flavor's latest= is the latest input; both given and different fail", () => {
+    expect(inputs({flavor: 'latest=false'}).inputs.latest).toBe('false')
+    expect(failure({flavor: 'latest=false', latest: 'true'})).toEqual(
+      new InputError('latest', 'is true but flavor says latest=false; give one of them')
+    )
+  })
+
+  test.each([
+    ['semver-tags', {'semver-tags': 'false'}],
+    ['version', {version: '1.2.3'}]
+  ])('%s with rules fails, naming the rule to use', (name, values) => {
+    const e = failure({tags: 'type=ref,event=tag', ...values})
+    expect([e.input, e.message]).toEqual([
+      name,
+      expect.stringContaining('does not go with type= rules') as unknown as string
+    ])
+  })
+
+  test('flavor prefix without rules fails: there is nothing it would apply to', () => {
+    expect(failure({flavor: 'prefix=app-'}).input).toBe('flavor')
+  })
+})

@@ -1,3 +1,4 @@
+import {eventFacts} from '../../src/inputs/github-context'
 import {mergeLabels, ociLabels} from '../../src/plan/labels'
 import {formatBytes, outputsOf} from '../../src/report'
 import {parseRepository, Repository} from '../../src/registry/reference'
@@ -5,19 +6,47 @@ import {parseRepository, Repository} from '../../src/registry/reference'
 const repo = (s: string): Repository => parseRepository(s) as Repository
 
 describe('labels', () => {
-  const ctx = {serverUrl: 'https://github.com', repository: 'acme/orders', sha: 'abc123'}
+  const ctx = {serverUrl: 'https://github.com', repository: 'acme/orders', sha: 'abc123', event: {}}
   const created = new Date('2026-01-02T03:04:05Z')
   test('OCI labels from the run', () => {
     expect(ociLabels(ctx, '1.2.3', created)).toEqual({
       'org.opencontainers.image.created': '2026-01-02T03:04:05.000Z',
       'org.opencontainers.image.source': 'https://github.com/acme/orders',
       'org.opencontainers.image.title': 'orders',
+      'org.opencontainers.image.url': 'https://github.com/acme/orders',
       'org.opencontainers.image.revision': 'abc123',
       'org.opencontainers.image.version': '1.2.3'
     })
   })
+  test("description, url and licenses from the event payload's repository, as metadata-action", () => {
+    const payload = {
+      repository: {
+        description: 'Orders service',
+        html_url: 'https://github.com/acme/orders',
+        license: {spdx_id: 'Apache-2.0'},
+        default_branch: 'main'
+      },
+      head_commit: {timestamp: '2026-01-01T10:00:00+01:00'}
+    }
+    const event = eventFacts(payload)
+    expect(event).toEqual({
+      defaultBranch: 'main',
+      description: 'Orders service',
+      htmlUrl: 'https://github.com/acme/orders',
+      license: 'Apache-2.0',
+      commitDate: new Date('2026-01-01T09:00:00Z')
+    })
+    const labels = ociLabels({...ctx, event}, '1.2.3', created)
+    expect([
+      labels['org.opencontainers.image.description'],
+      labels['org.opencontainers.image.url'],
+      labels['org.opencontainers.image.licenses']
+    ]).toEqual(['Orders service', 'https://github.com/acme/orders', 'Apache-2.0'])
+    // a payload without them (workflow_dispatch of a repository without a license) adds none
+    expect(eventFacts({repository: {license: null, description: null}})).toEqual({})
+  })
   test('no version, no repository', () => {
-    expect(ociLabels({serverUrl: 'x', repository: '', sha: ''}, undefined, created)).toEqual({
+    expect(ociLabels({serverUrl: 'x', repository: '', sha: '', event: {}}, undefined, created)).toEqual({
       'org.opencontainers.image.created': '2026-01-02T03:04:05.000Z'
     })
   })
@@ -50,9 +79,21 @@ describe('outputsOf', () => {
         stats: {uploaded: 1, uploadedBytes: 100, mounted: 0, present: 0}
       })),
       notes: [],
-      failed: []
+      failed: [],
+      labels: {'org.opencontainers.image.version': '1.2.3', 'org.opencontainers.image.created': 'T'}
     })
     expect(out.digest).toBe(d)
+    // metadata-action's shapes
+    expect(out['tag-names'].split('\n')).toEqual(['1.2.3', 'latest'])
+    expect(out.labels.split('\n')).toEqual([
+      'org.opencontainers.image.created=T',
+      'org.opencontainers.image.version=1.2.3'
+    ])
+    expect(JSON.parse(out.json)).toEqual({
+      tags: out.tags.split('\n'),
+      labels: {'org.opencontainers.image.created': 'T', 'org.opencontainers.image.version': '1.2.3'},
+      annotations: []
+    })
     expect(out.version).toBe('1.2.3')
     expect(out.tags.split('\n')).toEqual([
       'ghcr.io/acme/orders:1.2.3',
@@ -77,7 +118,8 @@ describe('outputsOf', () => {
       images: [],
       published: [],
       notes: [],
-      failed: []
+      failed: [],
+      labels: {}
     })
     expect(out).toMatchObject({digest: '', refs: '', digests: '{}', version: ''})
   })
@@ -98,7 +140,8 @@ describe('outputsOf', () => {
         }
       ],
       notes: [],
-      failed: [{repository: b, error: 'HTTP 503'}]
+      failed: [{repository: b, error: 'HTTP 503'}],
+      labels: {}
     })
     expect(out.tags).toBe('ghcr.io/acme/orders:1.0.0')
     expect(JSON.parse(out.digests)).toEqual({'ghcr.io/acme/orders': d})

@@ -189,7 +189,8 @@ describe('README outputs table', () => {
       images: [repo],
       published: [{repository: repo, tags: ['1.0.0'], digest: 'sha256:2', compressedSize: undefined, kept: [], stats}],
       notes: [],
-      failed: [{repository: parseRepository('quay.io/acme/orders') as Repository, error: 'x'}]
+      failed: [{repository: parseRepository('quay.io/acme/orders') as Repository, error: 'x'}],
+      labels: {}
     })
     const metadata = JSON.parse(out.metadata) as Record<string, unknown>
     for (const key of [...Object.keys(metadata), ...Object.keys(stats)])

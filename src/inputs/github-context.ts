@@ -11,9 +11,57 @@ export interface GitHubContext {
   readonly runAttempt: string
   /** what configure-aws-credentials exports */
   readonly awsRegion: string | undefined
+  /** from the event payload (GITHUB_EVENT_PATH), where it has them */
+  readonly event: EventFacts
+  /** DOCKER_METADATA_SHORT_SHA_LENGTH, as metadata-action reads it (default 7) */
+  readonly shortShaLength: number
+  /** DOCKER_METADATA_ANNOTATIONS_LEVELS: where annotations go (default manifest) */
+  readonly annotationLevels: readonly string[]
 }
 
-export function readGitHubContext(env: NodeJS.ProcessEnv, cwd: string, tmpdir: string): GitHubContext {
+/** What tag rules and OCI labels read from the event payload. */
+export interface EventFacts {
+  readonly defaultBranch?: string
+  readonly description?: string
+  readonly htmlUrl?: string
+  readonly license?: string
+  /** `base_ref` of a push */
+  readonly baseRef?: string
+  /** `pull_request.base.ref` */
+  readonly pullRequestBaseRef?: string
+  /** `head_commit.timestamp` of a push */
+  readonly commitDate?: Date
+}
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined)
+const obj = (v: unknown): Record<string, unknown> =>
+  typeof v === 'object' && v !== null ? (v as Record<string, unknown>) : {}
+
+/** The facts we use from an event payload (parsed JSON; anything else gives none). */
+export function eventFacts(payload: unknown): EventFacts {
+  const p = obj(payload)
+  const repo = obj(p.repository)
+  const timestamp = str(obj(p.head_commit).timestamp)
+  const date = timestamp === undefined ? undefined : new Date(timestamp)
+  const facts: Record<string, unknown> = {
+    defaultBranch: str(repo.default_branch),
+    description: str(repo.description),
+    htmlUrl: str(repo.html_url),
+    license: str(obj(repo.license).spdx_id),
+    baseRef: str(p.base_ref),
+    pullRequestBaseRef: str(obj(obj(p.pull_request).base).ref),
+    commitDate: date !== undefined && !Number.isNaN(date.getTime()) ? date : undefined
+  }
+  return Object.fromEntries(Object.entries(facts).filter(([, v]) => v !== undefined))
+}
+
+export function readGitHubContext(
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+  tmpdir: string,
+  payload: unknown = {}
+): GitHubContext {
+  const shortSha = Number(env.DOCKER_METADATA_SHORT_SHA_LENGTH ?? '')
   return {
     ref: env.GITHUB_REF ?? '',
     sha: env.GITHUB_SHA ?? '',
@@ -24,6 +72,12 @@ export function readGitHubContext(env: NodeJS.ProcessEnv, cwd: string, tmpdir: s
     runnerTemp: env.RUNNER_TEMP || tmpdir,
     runId: env.GITHUB_RUN_ID ?? '',
     runAttempt: env.GITHUB_RUN_ATTEMPT ?? '',
-    awsRegion: env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined
+    awsRegion: env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined,
+    event: eventFacts(payload),
+    shortShaLength: Number.isInteger(shortSha) && shortSha > 0 ? shortSha : 7,
+    annotationLevels: (env.DOCKER_METADATA_ANNOTATIONS_LEVELS || 'manifest')
+      .split(',')
+      .map(l => l.trim())
+      .filter(l => l !== '')
   }
 }

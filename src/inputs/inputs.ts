@@ -22,6 +22,7 @@ import type {ImageReference, Repository} from '../registry/reference'
 import {isValidDigest, isValidTag, parseReference} from '../registry/reference'
 import {detectRegistryKind, isValidAwsRegion, whyNotAcr, whyNotEcr} from '../auth/registry-kind'
 import type {LatestMode} from '../plan/tags'
+import {Flavor, TagRule, isTagRule, parseFlavor, parseTagRule, rawTagRule} from '../plan/tag-rules'
 import {cleanVersion, versionFromRef, versionTag} from '../plan/version'
 
 /** gzip level 3: measured (bench/) as fast as 1 and half the CPU of 6, for layers ~5% larger than 6. */
@@ -41,8 +42,13 @@ export interface Inputs {
   readonly push: boolean
   readonly version: string | undefined
   readonly 'semver-tags': boolean
+  /** `latest`, or flavor's `latest=` where that is given */
   readonly latest: LatestMode
+  /** the plain tags of `tags`, when it has no `type=` line */
   readonly tags: readonly string[]
+  readonly flavor: Flavor
+  /** `tags` in metadata-action's language (it has a `type=` line): every line a rule, a plain tag as type=raw */
+  readonly tagRules: readonly TagRule[]
   readonly username: string | undefined
   readonly password: string | undefined
   readonly 'registry-auth': readonly RegistryAuth[]
@@ -186,8 +192,7 @@ export function getInputs(
     push,
     version: readVersion(read, ctx.ref),
     'semver-tags': parseBoolean('semver-tags', read('semver-tags'), true),
-    latest: parseChoice('latest', read('latest'), ['auto', 'true', 'false'] as const, 'auto'),
-    tags: parseTags('tags', read('tags')),
+    ...readTagInputs(read),
     username,
     password,
     'registry-auth': registryAuth,
@@ -200,6 +205,41 @@ export function getInputs(
   requireCloudRegistries(common, source)
   if (source !== undefined || merge.length > 0) return {...common, ...NO_BUILD, context: ctx.workspace, source, merge}
   return {...common, ...readBuildInputs(read, ctx.workspace, mask), source: undefined, merge}
+}
+
+/** `tags`, `flavor` and `latest`: plain tags as before, or metadata-action's rules when a line starts with `type=`. */
+function readTagInputs(read: InputReader) {
+  const lines = parseList(read('tags'), true)
+  const rawFlavor = read('flavor')
+  const flavor = parseFlavor(rawFlavor)
+  const inputLatest = parseChoice('latest', read('latest'), ['auto', 'true', 'false'] as const, 'auto')
+  const flavorLatest = /(^|[\n,])\s*latest\s*=/i.test(rawFlavor) ? flavor.latest : undefined
+  if (flavorLatest !== undefined && givenByUser('latest', read('latest')) && flavorLatest !== inputLatest) {
+    throw new InputError('latest', `is ${inputLatest} but flavor says latest=${flavorLatest}; give one of them`)
+  }
+  const latest = flavorLatest ?? inputLatest
+  if (!lines.some(isTagRule)) {
+    if (flavor.prefix !== '' || flavor.suffix !== '') {
+      throw new InputError(
+        'flavor',
+        `prefix= and suffix= apply to type= rules in 'tags'; add rules, such as metadata-action's defaults ` +
+          `type=schedule, type=ref,event=branch, type=ref,event=tag and type=ref,event=pr`
+      )
+    }
+    return {latest, tags: parseTags('tags', read('tags')), flavor: {...flavor, latest}, tagRules: []}
+  }
+  for (const name of ['semver-tags', 'version'] as const) {
+    if (givenByUser(name, read(name))) {
+      throw new InputError(
+        name,
+        `does not go with type= rules in 'tags'; use type=semver,pattern={{major}}.{{minor}} (and value= for a version other than the git tag's)`
+      )
+    }
+  }
+  const tagRules = lines.flatMap(line =>
+    isTagRule(line) ? [parseTagRule(line)] : parseTags('tags', line).map(tag => rawTagRule(tag))
+  )
+  return {latest, tags: [], flavor: {...flavor, latest}, tagRules}
 }
 
 /** How each registry we may log in to would be logged in to, by kind (a registry-auth entry decides, else the host). */

@@ -4,7 +4,7 @@ import type {GitHubContext} from '../inputs/github-context'
 export type Labels = Record<string, string>
 
 export function ociLabels(
-  ctx: Pick<GitHubContext, 'serverUrl' | 'repository' | 'sha'>,
+  ctx: Pick<GitHubContext, 'serverUrl' | 'repository' | 'sha' | 'event'>,
   version: string | undefined,
   created: Date
 ): Labels {
@@ -12,7 +12,11 @@ export function ociLabels(
   if (ctx.repository !== '') {
     labels['org.opencontainers.image.source'] = `${ctx.serverUrl}/${ctx.repository}`
     labels['org.opencontainers.image.title'] = ctx.repository.split('/').pop() ?? ctx.repository
+    labels['org.opencontainers.image.url'] = ctx.event.htmlUrl ?? `${ctx.serverUrl}/${ctx.repository}`
   }
+  // as metadata-action: from the repository in the event payload, where it has them
+  if (ctx.event.description !== undefined) labels['org.opencontainers.image.description'] = ctx.event.description
+  if (ctx.event.license !== undefined) labels['org.opencontainers.image.licenses'] = ctx.event.license
   if (ctx.sha !== '') labels['org.opencontainers.image.revision'] = ctx.sha
   if (version !== undefined) labels['org.opencontainers.image.version'] = version
   return labels

@@ -2,15 +2,46 @@
 import type {GitHubContext} from '../inputs/github-context'
 import type {Inputs} from '../inputs/inputs'
 import {Labels, mergeLabels, ociLabels} from './labels'
+import {RuleContext, evaluateTagRules} from './tag-rules'
 import {TagPlan, planTags} from './tags'
 
+/** What metadata-action's rules read of the run. */
+function ruleContext(ctx: GitHubContext, now: Date): RuleContext {
+  return {
+    eventName: ctx.eventName,
+    ref: ctx.ref,
+    sha: ctx.sha,
+    defaultBranch: ctx.event.defaultBranch,
+    baseRef: ctx.event.baseRef,
+    pullRequestBaseRef: ctx.event.pullRequestBaseRef,
+    now,
+    commitDate: ctx.event.commitDate ?? now,
+    shortShaLength: ctx.shortShaLength
+  }
+}
+
 export interface Plan {
+  /** the release floating tags are settled against */
   readonly version: string | undefined
+  /** the `version` output and label: the release, or with tag rules the first tag by priority */
+  readonly versionName: string | undefined
+  /** rules that gave no tag, for the log */
+  readonly warnings: readonly string[]
   readonly tags: TagPlan
   readonly labels: Labels
 }
 
 export function makePlan(inputs: Inputs, ctx: GitHubContext, now: Date): Plan {
+  if (inputs.tagRules.length > 0) {
+    const r = evaluateTagRules(inputs.tagRules, inputs.flavor, ruleContext(ctx, now))
+    return {
+      version: r.release,
+      versionName: r.version,
+      warnings: r.warnings,
+      tags: {fixed: r.fixed, floating: r.floating},
+      labels: mergeLabels(ociLabels(ctx, r.version, now), inputs.labels)
+    }
+  }
   const tags = planTags({
     version: inputs.version,
     semverTags: inputs['semver-tags'],
@@ -22,6 +53,8 @@ export function makePlan(inputs: Inputs, ctx: GitHubContext, now: Date): Plan {
   })
   return {
     version: inputs.version,
+    versionName: inputs.version,
+    warnings: [],
     tags,
     labels: mergeLabels(ociLabels(ctx, inputs.version, now), inputs.labels)
   }

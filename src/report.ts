@@ -22,6 +22,8 @@ export interface Outcome {
   readonly failed: readonly Failed[]
   /** the labels the image was built with (none when an existing image was published) */
   readonly labels: Readonly<Record<string, string>>
+  /** the annotations BuildKit wrote, `[level:]key=value` as given */
+  readonly annotations: readonly string[]
 }
 
 export interface Outputs {
@@ -33,6 +35,7 @@ export interface Outputs {
   readonly digests: string
   readonly metadata: string
   readonly labels: string
+  readonly annotations: string
   readonly 'tag-names': string
   readonly json: string
 }
@@ -63,8 +66,9 @@ export function outputsOf(o: Outcome): Outputs {
   const tagNames = [...new Set(o.published.length > 0 ? o.published.flatMap(p => p.tags) : o.tags)]
   return {
     labels: labels.map(([k, v]) => `${k}=${v}`).join('\n'),
+    annotations: o.annotations.join('\n'),
     'tag-names': tagNames.join('\n'),
-    json: JSON.stringify({tags: fullTags, labels: Object.fromEntries(labels), annotations: []}),
+    json: JSON.stringify({tags: fullTags, labels: Object.fromEntries(labels), annotations: o.annotations}),
     digest,
     imageid: o.imageId,
     version: o.version ?? '',

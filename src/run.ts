@@ -10,7 +10,7 @@ import * as path from 'path'
 import * as core from '@actions/core'
 import {Session, logIn} from './auth/auth'
 import {buildImage} from './build/build'
-import {BuildPath, choosePath, requireCapabilities} from './build/build-path'
+import {BuildPath, choosePath, requireBuildOptions, requireCapabilities} from './build/build-path'
 import {Docker, detectBuilder} from './build/docker'
 import {readOciLayout} from './image/oci-layout'
 import {createRunDockerConfig, userDockerConfigDir} from './auth/docker-config'
@@ -26,7 +26,7 @@ import {imageIdOf, loadSourceGraph} from './publish/mirror'
 import {Plan, makePlan} from './plan/plan'
 import {Published, planTargets, publishGraph, verifyAll} from './publish/publish'
 import {ImageReference, refWithTag} from './registry/reference'
-import {Failed, outputsOf, setOutputs, writeSummary} from './report'
+import {Failed, Outcome, outputsOf, setOutputs, writeSummary} from './report'
 import {State, save} from './state'
 import {KnownLayer, ManifestNode, blobsOf} from './image/graph'
 import {knownLayers} from './publish/known-layers'
@@ -107,8 +107,7 @@ async function buildMode(
             )
       result = await publishAndVerify(session, inputs, plan, root, tags, imageId, {})
     }
-    const labels = plan.labels
-    await finish({imageId, version: plan.versionName, tags, images: inputs.images, ...result, notes, labels})
+    await finish(outcomeOf(plan, inputs, {imageId, tags, notes, ...result}, 'built'))
   } finally {
     fs.rmSync(workDir, {recursive: true, force: true})
   }
@@ -178,8 +177,7 @@ async function publishExisting(
   const {tags, notes} = await tagsGroup(plan, inputs, session)
   const {root, imageId, origins} = await phase(name, () => load(session))
   const result = await publishAndVerify(session, inputs, plan, root, tags, imageId, {origins})
-  // an existing image is published as it is: no labels of ours
-  await finish({imageId, version: plan.versionName, tags, images: inputs.images, ...result, notes, labels: {}})
+  await finish(outcomeOf(plan, inputs, {imageId, tags, notes, ...result}, 'existing'))
 }
 
 async function setUpDocker(ctx: GitHubContext, inputs: Inputs): Promise<{docker: Docker; path: BuildPath}> {
@@ -194,6 +192,7 @@ async function setUpDocker(ctx: GitHubContext, inputs: Inputs): Promise<{docker:
     return {...found, buildPath}
   })
   requireCapabilities(found.buildPath, inputs.platforms)
+  requireBuildOptions(found.buildPath, found.builder.kind, inputs)
   for (const name of ['provenance', 'sbom'] as const) {
     if (inputs[name] !== undefined && inputs[name] !== 'false' && !found.buildPath.attestations) {
       core.notice(
@@ -317,6 +316,23 @@ async function publishAndVerify(
 }
 
 /** Reports what was published, then fails the step if any repository was not. */
+/** What the outputs report: a built image carries our labels and annotations; an existing one (source, merge) none. */
+function outcomeOf(
+  plan: Plan,
+  inputs: Inputs,
+  run: Pick<Outcome, 'imageId' | 'tags' | 'notes' | 'published' | 'failed'>,
+  image: 'built' | 'existing'
+): Outcome {
+  const built = image === 'built'
+  return {
+    ...run,
+    version: plan.versionName,
+    images: inputs.images,
+    labels: built ? plan.labels : {},
+    annotations: built ? inputs.annotations : []
+  }
+}
+
 async function finish(outcome: Parameters<typeof outputsOf>[0]): Promise<void> {
   await report(outcome)
   if (outcome.failed.length > 0) {

@@ -1,4 +1,5 @@
 import {BuildSpec, buildArguments, defaultProvenance} from '../../src/build/build-command'
+import {NO_BUILD_OPTIONS} from '../../src/inputs/build-options'
 
 const spec: BuildSpec = {
   inputs: {
@@ -17,7 +18,8 @@ const spec: BuildSpec = {
     platforms: [],
     provenance: undefined,
     sbom: undefined,
-    load: false
+    load: false,
+    ...NO_BUILD_OPTIONS
   },
   labels: {'org.opencontainers.image.version': '1.2.3'},
   refs: ['r/a:1.2.3', 'r/a:latest'],
@@ -159,4 +161,34 @@ test("defaultProvenance: build-push-action's attributes, with the run as builder
   expect(defaultProvenance('https://github.com/a/b/actions/runs/1/attempts/2')).toBe(
     'mode=min,builder-id=https://github.com/a/b/actions/runs/1/attempts/2'
   )
+})
+
+describe("build-push-action's build options", () => {
+  const options = {
+    'add-hosts': ['docker:10.180.0.1', 'db=127.0.0.1'],
+    'shm-size': '2g',
+    ulimit: ['nofile=1024:2048'],
+    allow: ['network.host'],
+    'no-cache-filters': ['build'],
+    'build-contexts': ['base=docker-image://alpine:3.20'],
+    annotations: ['index:org.opencontainers.image.description=Orders']
+  }
+  test('go to buildx with the flags build-push-action passes', () => {
+    const args = buildArguments('buildx', {...spec, inputs: {...spec.inputs, ...options}})
+    const pairs = args.flatMap((a, i) =>
+      a.startsWith('--') && !(args[i + 1] ?? '--').startsWith('--') ? [`${a} ${args[i + 1]}`] : []
+    )
+    expect(pairs).toEqual(
+      expect.arrayContaining([
+        '--add-host docker:10.180.0.1',
+        '--add-host db:127.0.0.1',
+        '--shm-size 2g',
+        '--ulimit nofile=1024:2048',
+        '--allow network.host',
+        '--no-cache-filter build',
+        '--build-context base=docker-image://alpine:3.20',
+        '--annotation index:org.opencontainers.image.description=Orders'
+      ])
+    )
+  })
 })

@@ -80,7 +80,8 @@ describe('outputsOf', () => {
       })),
       notes: [],
       failed: [],
-      labels: {'org.opencontainers.image.version': '1.2.3', 'org.opencontainers.image.created': 'T'}
+      labels: {'org.opencontainers.image.version': '1.2.3', 'org.opencontainers.image.created': 'T'},
+      annotations: ['index:com.acme.team=payments']
     })
     expect(out.digest).toBe(d)
     // metadata-action's shapes
@@ -92,8 +93,9 @@ describe('outputsOf', () => {
     expect(JSON.parse(out.json)).toEqual({
       tags: out.tags.split('\n'),
       labels: {'org.opencontainers.image.created': 'T', 'org.opencontainers.image.version': '1.2.3'},
-      annotations: []
+      annotations: ['index:com.acme.team=payments']
     })
+    expect(out.annotations).toBe('index:com.acme.team=payments')
     expect(out.version).toBe('1.2.3')
     expect(out.tags.split('\n')).toEqual([
       'ghcr.io/acme/orders:1.2.3',
@@ -119,7 +121,8 @@ describe('outputsOf', () => {
       published: [],
       notes: [],
       failed: [],
-      labels: {}
+      labels: {},
+      annotations: []
     })
     expect(out).toMatchObject({digest: '', refs: '', digests: '{}', version: ''})
   })
@@ -141,7 +144,8 @@ describe('outputsOf', () => {
       ],
       notes: [],
       failed: [{repository: b, error: 'HTTP 503'}],
-      labels: {}
+      labels: {},
+      annotations: []
     })
     expect(out.tags).toBe('ghcr.io/acme/orders:1.0.0')
     expect(JSON.parse(out.digests)).toEqual({'ghcr.io/acme/orders': d})

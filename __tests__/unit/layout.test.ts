@@ -63,6 +63,7 @@ const PURE = [
   'plan/template.ts',
   'plan/pep440.ts',
   'inputs/parsing.ts',
+  'inputs/build-options.ts',
   'inputs/defaults.ts',
   'inputs/github-context.ts',
   'auth/login-plan.ts',

@@ -175,6 +175,10 @@ describe('README examples', () => {
 describe('README outputs table', () => {
   const row = (name: string): string => new RegExp(`^\\| \`${name}\` \\|.*$`, 'm').exec(readme)?.[0] ?? ''
 
+  test('every input of action.yml has a row', () => {
+    for (const input of INPUTS) expect([input, row(input) !== '']).toEqual([input, true])
+  })
+
   test('every output of action.yml has a row', () => {
     for (const output of OUTPUTS) expect([output, row(output) !== '']).toEqual([output, true])
   })
@@ -190,7 +194,8 @@ describe('README outputs table', () => {
       published: [{repository: repo, tags: ['1.0.0'], digest: 'sha256:2', compressedSize: undefined, kept: [], stats}],
       notes: [],
       failed: [{repository: parseRepository('quay.io/acme/orders') as Repository, error: 'x'}],
-      labels: {}
+      labels: {},
+      annotations: []
     })
     const metadata = JSON.parse(out.metadata) as Record<string, unknown>
     for (const key of [...Object.keys(metadata), ...Object.keys(stats)])

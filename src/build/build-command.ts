@@ -1,6 +1,7 @@
 /** The docker command line for the build. Pure. */
 import type {BuilderKind} from './builder-choice'
 import type {Inputs} from '../inputs/inputs'
+import type {BuildOptions} from '../inputs/build-options'
 import type {Labels} from '../plan/labels'
 
 /** `engine`: loaded into the engine (then saved by us); `oci`: written as an OCI layout to `dir`. */
@@ -22,6 +23,7 @@ export interface BuildSpec {
     | 'provenance'
     | 'sbom'
     | 'load'
+    | keyof BuildOptions
   >
   /** from cacheArguments() */
   readonly cache: readonly string[]
@@ -77,6 +79,14 @@ export function buildArguments(kind: BuilderKind, spec: BuildSpec): string[] {
   for (const s of spec.secrets)
     args.push('--secret', 'src' in s ? `id=${s.id},src=${s.src}` : `id=${s.id},env=${s.env}`)
   for (const s of inputs.ssh) args.push('--ssh', s)
+  for (const h of inputs['add-hosts']) args.push('--add-host', h.replace('=', ':'))
+  if (inputs['shm-size'] !== undefined) args.push('--shm-size', inputs['shm-size'])
+  for (const u of inputs.ulimit) args.push('--ulimit', u)
+  // buildx only (requireBuildOptions refuses them before the build elsewhere)
+  for (const a of inputs.allow) args.push('--allow', a)
+  for (const f of inputs['no-cache-filters']) args.push('--no-cache-filter', f)
+  for (const c of inputs['build-contexts']) args.push('--build-context', c)
+  for (const a of inputs.annotations) args.push('--annotation', a)
   for (const ref of spec.refs) args.push('--tag', ref)
   args.push(inputs.context)
   return args

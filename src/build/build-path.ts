@@ -1,6 +1,7 @@
 /** Which way the image goes from the builder to the registries, and what the builder can do on that way. Pure. */
 import {InputError} from '../errors'
 import type {BuilderKind} from './builder-choice'
+import type {BuildOptions} from '../inputs/build-options'
 
 /** Where the engine keeps images: what `docker save` gives and what an image ID is. */
 export type ImageStore = 'classic' | 'containerd'
@@ -58,6 +59,31 @@ export function requireCapabilities(path: BuildPath, platforms: readonly string[
       `${platforms.join(', ')} needs a builder that can build several platforms into one index, and this one is ${path.description}. ` +
         `Either set up a buildx builder with docker/setup-buildx-action (docker-container driver), or use the containerd ` +
         `image store (Docker 29 default; "features": {"containerd-snapshotter": true} in daemon.json). Nothing was built or pushed`
+    )
+  }
+}
+
+/** build-push-action inputs that only buildx takes, and those only an OCI layout carries (annotations). */
+export function requireBuildOptions(
+  path: BuildPath,
+  kind: BuilderKind,
+  given: Pick<BuildOptions, 'allow' | 'no-cache-filters' | 'build-contexts' | 'annotations'>
+): void {
+  const setUp = 'set up buildx (docker/setup-buildx-action), which every hosted runner has'
+  if (kind === 'buildkit') {
+    for (const name of ['allow', 'no-cache-filters', 'build-contexts'] as const) {
+      if (given[name].length > 0)
+        throw new InputError(
+          name,
+          `needs buildx, and this engine builds with ${path.description}: ${setUp}. Nothing was built or pushed`
+        )
+    }
+  }
+  if (given.annotations.length > 0 && path.output !== 'oci') {
+    throw new InputError(
+      'annotations',
+      `go on an OCI manifest or index, and this build goes through the engine (${path.description}), whose images carry none. ` +
+        `Use a docker-container builder (docker/setup-buildx-action) or the containerd image store (Docker 29 default). Nothing was built or pushed`
     )
   }
 }

@@ -15,8 +15,6 @@ export interface GitHubContext {
   readonly event: EventFacts
   /** DOCKER_METADATA_SHORT_SHA_LENGTH, as metadata-action reads it (default 7) */
   readonly shortShaLength: number
-  /** DOCKER_METADATA_ANNOTATIONS_LEVELS: where annotations go (default manifest) */
-  readonly annotationLevels: readonly string[]
 }
 
 /** What tag rules and OCI labels read from the event payload. */
@@ -74,10 +72,6 @@ export function readGitHubContext(
     runAttempt: env.GITHUB_RUN_ATTEMPT ?? '',
     awsRegion: env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined,
     event: eventFacts(payload),
-    shortShaLength: Number.isInteger(shortSha) && shortSha > 0 ? shortSha : 7,
-    annotationLevels: (env.DOCKER_METADATA_ANNOTATIONS_LEVELS || 'manifest')
-      .split(',')
-      .map(l => l.trim())
-      .filter(l => l !== '')
+    shortShaLength: Number.isInteger(shortSha) && shortSha > 0 ? shortSha : 7
   }
 }

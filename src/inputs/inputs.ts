@@ -2,6 +2,7 @@
 import * as fs from 'fs'
 import * as path from 'path'
 import {BuildSecret, parseBuildSecrets} from './build-secrets'
+import {BUILD_OPTION_INPUTS, BuildOptions, NO_BUILD_OPTIONS, parseBuildOptions} from './build-options'
 import {givenByUser} from './defaults'
 import {CacheOption, parseCacheOptions} from '../build/cache-options'
 import {InputError} from '../errors'
@@ -29,7 +30,7 @@ import {cleanVersion, versionFromRef, versionTag} from '../plan/version'
 export const DEFAULT_COMPRESSION_LEVEL = 3
 
 /** Keyed by the public input names (action.yml). */
-export interface Inputs {
+export interface Inputs extends BuildOptions {
   readonly images: readonly Repository[]
   readonly context: string
   readonly file: string
@@ -327,7 +328,8 @@ const NO_BUILD = {
   platforms: [],
   provenance: undefined,
   sbom: undefined,
-  load: false
+  load: false,
+  ...NO_BUILD_OPTIONS
 } as const
 
 function readBuildInputs(read: InputReader, workspace: string, mask: (secret: string) => void) {
@@ -350,7 +352,8 @@ function readBuildInputs(read: InputReader, workspace: string, mask: (secret: st
     'cache-from': parseCacheOptions('cache-from', parseList(read('cache-from'), true)),
     'cache-to': parseCacheOptions('cache-to', parseList(read('cache-to'), true)),
     ...parseBuildSecrets(read, workspace, mask),
-    ...readBuilderInputs(read)
+    ...readBuilderInputs(read),
+    ...parseBuildOptions(read, workspace)
   }
 }
 
@@ -408,7 +411,8 @@ const BUILD_INPUTS = [
   'platforms',
   'provenance',
   'sbom',
-  'load'
+  'load',
+  ...BUILD_OPTION_INPUTS
 ] as const
 
 /** The build inputs the user set: a value equal to the action.yml default is what every runner sends, not a choice. */

@@ -11,7 +11,9 @@ import * as https from 'https'
 import * as os from 'os'
 import * as path from 'path'
 import {errors, runAction} from '../support/action'
+import {startAwsServer} from '../support/aws-server'
 import {AzureServers, startAzure} from '../support/azure-server'
+import {startRegistry} from '../support/registry'
 import {OidcServer, startOidcServer} from '../support/oidc-server'
 import {requireEngine, skopeoDigest} from '../support/tools'
 
@@ -218,4 +220,72 @@ describe('ACR', () => {
     expect(run.exitCode).toBe(1)
     expect(errors(run)[0]).toMatch(/permissions: id-token: write/)
   })
+})
+
+describe("our users' release: the orders service to ECR and ACR in one step", () => {
+  test('0.1.0 and latest in both registries, read back from both', async () => {
+    // ECR: a real registry behind the AWS API's local stand-in, as ecr.test sets it up
+    const ecrPassword = `ecr-${randomUUID()}`
+    const ecr = await startRegistry({users: {AWS: ecrPassword}})
+    const aws = await startAwsServer({
+      registryPassword: ecrPassword,
+      registryEndpoint: `http://${ecr.host}`,
+      webIdentityToken: oidc.tokenFor('sts.amazonaws.com')
+    })
+    try {
+      const key = {id: 'AKIAORDERSRELEASE001', secret: `orders/${randomUUID()}`}
+      aws.addKey(key.id, {secret: key.secret})
+      aws.repos.set('acme/orders', {
+        name: 'acme/orders',
+        registryId: aws.account,
+        mutability: 'MUTABLE',
+        scanOnPush: false
+      })
+      const registryAuth = [
+        `- registry: ${ecr.host}\n  type: ecr\n  region: eu-west-1\n  registry-id: "${aws.account}"`,
+        `- registry: ${az.registryHost}\n  type: acr`
+      ].join('\n')
+      const run = await runAction(
+        {
+          images: `${ecr.host}/acme/orders\n${az.registryHost}/acme/orders`,
+          context: 'examples/orders',
+          'build-args': 'BASE_IMAGE=stevedore-local/python-fastapi:bookworm\nAPP_PACKAGE_NAME=orders\nUID=10001',
+          network: 'host',
+          'semver-tags': 'false',
+          'registry-auth': registryAuth,
+          'azure-client-id': withSecret,
+          'azure-tenant-id': az.tenant,
+          'azure-client-secret': secret
+        },
+        {
+          env: azureEnv({
+            ...aws.env,
+            AWS_CONFIG_FILE: '/nonexistent/aws-config',
+            AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/aws-credentials',
+            AWS_ACCESS_KEY_ID: key.id,
+            AWS_SECRET_ACCESS_KEY: key.secret,
+            AWS_SESSION_TOKEN: '',
+            GITHUB_REF: 'refs/tags/v0.1.0'
+          })
+        }
+      )
+      expect(errors(run)).toEqual([])
+      expect(run.outputs['tag-names']?.split('\n')).toEqual(['0.1.0', 'latest'])
+      const digest = run.outputs.digest ?? ''
+      expect(JSON.parse(run.outputs.digests ?? '{}')).toEqual({
+        [`${ecr.host}/acme/orders`]: digest,
+        [`${az.registryHost}/acme/orders`]: digest
+      })
+      const acrReader = await readerCreds()
+      for (const tag of ['0.1.0', 'latest']) {
+        expect(await skopeoDigest(`${ecr.host}/acme/orders:${tag}`, {username: 'AWS', password: ecrPassword})).toBe(
+          digest
+        )
+        expect(await skopeoDigest(`${az.registryHost}/acme/orders:${tag}`, acrReader)).toBe(digest)
+      }
+    } finally {
+      await aws.stop()
+      await ecr.stop()
+    }
+  }, 600_000)
 })

@@ -315,7 +315,6 @@ async function publishAndVerify(
   }
 }
 
-/** Reports what was published, then fails the step if any repository was not. */
 /** What the outputs report: a built image carries our labels and annotations; an existing one (source, merge) none. */
 function outcomeOf(
   plan: Plan,
@@ -333,7 +332,8 @@ function outcomeOf(
   }
 }
 
-async function finish(outcome: Parameters<typeof outputsOf>[0]): Promise<void> {
+/** Reports what was published, then fails the step if any repository was not. */
+async function finish(outcome: Outcome): Promise<void> {
   await report(outcome)
   if (outcome.failed.length > 0) {
     const ok = outcome.published.map(p => p.repository.name)

@@ -3,9 +3,8 @@
  * add-hosts, shm-size, ulimit, allow, no-cache-filters, build-contexts and
  * annotations, each checked for its form. Pure.
  */
-import * as path from 'path'
 import {InputError} from '../errors'
-import {parseList} from './parsing'
+import {insideWorkspace, parseList} from './parsing'
 
 export interface BuildOptions {
   /** `host:ip` or `host=ip` */
@@ -84,15 +83,7 @@ function buildContext(raw: string, workspace: string): string {
   }
   // URLs, docker-image://, oci-layout:// and target: go to buildx as they are; a local folder must be in the workspace
   if (/^[a-z][a-z0-9+.-]*:/i.test(where)) return raw
-  const dir = path.resolve(workspace, where)
-  const rel = path.relative(workspace, dir)
-  if (rel.startsWith('..') || path.isAbsolute(rel)) {
-    throw new InputError(
-      'build-contexts',
-      `'${raw}': ${dir} is outside the workspace ${workspace}; give a path inside it`
-    )
-  }
-  return `${name}=${dir}`
+  return `${name}=${insideWorkspace('build-contexts', where, workspace)}`
 }
 
 export function parseBuildOptions(read: (name: string) => string, workspace: string): BuildOptions {

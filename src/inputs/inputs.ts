@@ -17,7 +17,8 @@ import {
   parseKeyValues,
   parseList,
   parseRegistryAuth,
-  parseTags
+  parseTags,
+  insideWorkspace
 } from './parsing'
 import type {ImageReference, Repository} from '../registry/reference'
 import {isValidDigest, isValidTag, parseReference} from '../registry/reference'
@@ -91,21 +92,6 @@ export type InputReader = (name: string) => string
 function optional(raw: string): string | undefined {
   const v = raw.trim()
   return v === '' ? undefined : v
-}
-
-function insideWorkspace(name: string, raw: string, workspace: string): string {
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(raw) || raw.startsWith('git@')) {
-    throw new InputError(name, `'${raw}' is a URL; give a directory inside the workspace (${workspace})`)
-  }
-  const resolved = path.resolve(workspace, raw)
-  const rel = path.relative(workspace, resolved)
-  if (rel.startsWith('..') || path.isAbsolute(rel)) {
-    throw new InputError(
-      name,
-      `'${raw}' resolves to ${resolved}, outside the workspace ${workspace}; give a path inside it`
-    )
-  }
-  return resolved
 }
 
 function readContext(read: InputReader, workspace: string): string {
@@ -211,14 +197,13 @@ export function getInputs(
 /** `tags`, `flavor` and `latest`: plain tags as before, or metadata-action's rules when a line starts with `type=`. */
 function readTagInputs(read: InputReader) {
   const lines = parseList(read('tags'), true)
-  const rawFlavor = read('flavor')
-  const flavor = parseFlavor(rawFlavor)
   const inputLatest = parseChoice('latest', read('latest'), ['auto', 'true', 'false'] as const, 'auto')
-  const flavorLatest = /(^|[\n,])\s*latest\s*=/i.test(rawFlavor) ? flavor.latest : undefined
-  if (flavorLatest !== undefined && givenByUser('latest', read('latest')) && flavorLatest !== inputLatest) {
-    throw new InputError('latest', `is ${inputLatest} but flavor says latest=${flavorLatest}; give one of them`)
+  // flavor's latest= where given, else the latest input
+  const flavor = parseFlavor(read('flavor'), inputLatest)
+  const {latest} = flavor
+  if (givenByUser('latest', read('latest')) && latest !== inputLatest) {
+    throw new InputError('latest', `is ${inputLatest} but flavor says latest=${latest}; give one of them`)
   }
-  const latest = flavorLatest ?? inputLatest
   if (!lines.some(isTagRule)) {
     if (flavor.prefix !== '' || flavor.suffix !== '') {
       throw new InputError(
@@ -227,7 +212,7 @@ function readTagInputs(read: InputReader) {
           `type=schedule, type=ref,event=branch, type=ref,event=tag and type=ref,event=pr`
       )
     }
-    return {latest, tags: parseTags('tags', read('tags')), flavor: {...flavor, latest}, tagRules: []}
+    return {latest, tags: parseTags('tags', read('tags')), flavor, tagRules: []}
   }
   for (const name of ['semver-tags', 'version'] as const) {
     if (givenByUser(name, read(name))) {
@@ -240,7 +225,7 @@ function readTagInputs(read: InputReader) {
   const tagRules = lines.flatMap(line =>
     isTagRule(line) ? [parseTagRule(line)] : parseTags('tags', line).map(tag => rawTagRule(tag))
   )
-  return {latest, tags: [], flavor: {...flavor, latest}, tagRules}
+  return {latest, tags: [], flavor, tagRules}
 }
 
 /** How each registry we may log in to would be logged in to, by kind (a registry-auth entry decides, else the host). */

@@ -2,10 +2,27 @@
  * Parsers for single action inputs. Pure: each takes the raw string and
  * throws an InputError naming the input and what is accepted.
  */
+import * as path from 'path'
 import {isMap, isScalar, isSeq, parseDocument} from 'yaml'
 import {InputError} from '../errors'
 import {parseRepository, Repository, isValidTag} from '../registry/reference'
 import {detectRegistryKind, isAwsAccount, isValidAwsRegion} from '../auth/registry-kind'
+
+/** A path in the workspace, resolved; a URL or a path outside it fails naming the input. */
+export function insideWorkspace(name: string, raw: string, workspace: string): string {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(raw) || raw.startsWith('git@')) {
+    throw new InputError(name, `'${raw}' is a URL; give a directory inside the workspace (${workspace})`)
+  }
+  const resolved = path.resolve(workspace, raw)
+  const rel = path.relative(workspace, resolved)
+  if (rel.startsWith('..') || path.isAbsolute(rel)) {
+    throw new InputError(
+      name,
+      `'${raw}' resolves to ${resolved}, outside the workspace ${workspace}; give a path inside it`
+    )
+  }
+  return resolved
+}
 
 /** Items of a newline list (and, unless `newlineOnly`, comma list); blank lines and `#` comments skipped. */
 export function parseList(raw: string, newlineOnly = false): string[] {

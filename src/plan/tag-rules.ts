@@ -10,6 +10,7 @@ import {InputError} from '../errors'
 import {isValidTag} from '../registry/reference'
 import {parsePep440} from './pep440'
 import {TemplateError, TemplateValue, namesIn, renderTemplate} from './template'
+import {sanitizeTag} from './tags'
 import type {FloatingTag} from './version'
 import {isStableRelease} from './version'
 
@@ -98,8 +99,8 @@ export function isTagRule(line: string): boolean {
   return /^\s*type\s*=/i.test(line)
 }
 
-/** CSV fields of one line: commas separate, double quotes protect commas (`""` is a quote). */
-function csvFields(line: string): string[] {
+/** CSV fields of one line of `input`: commas separate, double quotes protect commas (`""` is a quote). */
+function csvFields(input: string, line: string): string[] {
   const fields: string[] = []
   let field = ''
   let quoted = false
@@ -117,7 +118,7 @@ function csvFields(line: string): string[] {
       field = ''
     } else field += c
   }
-  if (quoted) throw new Error('a double quote is not closed')
+  if (quoted) fail(input, line, 'a double quote is not closed')
   fields.push(field)
   return fields.map(f => f.trim()).filter(f => f !== '')
 }
@@ -128,12 +129,7 @@ function fail(input: string, line: string, why: string): never {
 
 /** One `type=…` line, checked: its type, the attributes that type takes, and metadata-action's defaults. */
 export function parseTagRule(line: string): TagRule {
-  let fields: string[]
-  try {
-    fields = csvFields(line.trim())
-  } catch (e) {
-    return fail('tags', line, (e as Error).message)
-  }
+  const fields = csvFields('tags', line.trim())
   const attrs: Record<string, string> = {}
   let type: RuleType | undefined
   for (const field of fields) {
@@ -201,19 +197,16 @@ export function rawTagRule(tag: string): TagRule {
   return {type: 'raw', attrs: {value: tag, enable: 'true'}, priority: DEFAULT_PRIORITY.raw, line: tag}
 }
 
-/** The `flavor` input: `latest=auto|true|false`, `prefix=…` and `suffix=…`, each optionally with `,onlatest=true|false`. */
-export function parseFlavor(raw: string): Flavor {
-  const flavor = {...DEFAULT_FLAVOR}
+/**
+ * The `flavor` input: `latest=auto|true|false`, `prefix=…` and `suffix=…`, each optionally with
+ * `,onlatest=true|false`. Without `latest=`, latest is `latest` (the `latest` input's value).
+ */
+export function parseFlavor(raw: string, latest: Flavor['latest'] = 'auto'): Flavor {
+  const flavor = {...DEFAULT_FLAVOR, latest}
   for (const line of raw.split(/\r?\n/).map(l => l.trim())) {
     if (line === '' || line.startsWith('#')) continue
     let onLatestFor: 'prefix' | 'suffix' | undefined
-    let fields: string[]
-    try {
-      fields = csvFields(line)
-    } catch (e) {
-      return fail('flavor', line, (e as Error).message)
-    }
-    for (const field of fields) {
+    for (const field of csvFields('flavor', line)) {
       const eq = field.indexOf('=')
       if (eq <= 0) fail('flavor', line, `'${field}' is not key=value; accepted: latest=, prefix=, suffix=, onlatest=`)
       const key = field.slice(0, eq).trim().toLowerCase()
@@ -271,11 +264,6 @@ function render(input: string, line: string, template: string, values: Record<st
   }
 }
 
-/** metadata-action's sanitizing: every run of characters a tag may not hold becomes `-`. */
-function sanitizeTag(tag: string): string {
-  return tag.replace(/[^a-zA-Z0-9._-]+/g, '-')
-}
-
 /** `{{major}}.{{minor}}` follows the minor line, `{{major}}` the major one; a pattern with the full version follows none. */
 function followedRange(pattern: string, version: semver.SemVer): string | undefined {
   const names = namesIn(pattern)
@@ -299,6 +287,7 @@ interface Produced {
 export function evaluateTagRules(rules: readonly TagRule[], flavor: Flavor, ctx: RuleContext): RuleTags {
   const globals = globalExpressions(ctx)
   const warnings: string[] = []
+  const onTag = TAG_REF.test(ctx.ref)
   const tagName = ctx.ref.replace(TAG_REF, '')
   let release: string | undefined
   const produced: Produced[] = []
@@ -315,8 +304,11 @@ export function evaluateTagRules(rules: readonly TagRule[], flavor: Flavor, ctx:
       const suffix = attrs.suffix !== undefined ? g(attrs.suffix) : g(flavor.suffix)
       return `${prefix}${value}${suffix}`
     }
+    // what semver, pep440 and match read: value= where given, else the git tag (none off a tag);
+    // versions read it with `/` as `-`, as metadata-action does
+    const subject = (slashes: 'keep' | 'dash'): string | undefined =>
+      attrs.value ? g(attrs.value) : !onTag ? undefined : slashes === 'dash' ? tagName.replace(/\//g, '-') : tagName
     let out: Produced | undefined
-    const onTag = TAG_REF.test(ctx.ref)
     switch (rule.type) {
       case 'schedule':
         if (/schedule/.test(ctx.eventName)) {
@@ -325,8 +317,8 @@ export function evaluateTagRules(rules: readonly TagRule[], flavor: Flavor, ctx:
         }
         break
       case 'semver': {
-        if (!onTag && attrs.value === '') break
-        const raw = attrs.value ? g(attrs.value) : tagName.replace(/\//g, '-')
+        const raw = subject('dash')
+        if (raw === undefined) break
         const v = semver.valid(raw) === null ? null : semver.parse(raw, {loose: true})
         if (v === null) {
           warnings.push(`${line}: ${raw} is not a semver version`)
@@ -346,8 +338,8 @@ export function evaluateTagRules(rules: readonly TagRule[], flavor: Flavor, ctx:
         break
       }
       case 'pep440': {
-        if (!onTag && attrs.value === '') break
-        const raw = attrs.value ? g(attrs.value) : tagName.replace(/\//g, '-')
+        const raw = subject('dash')
+        if (raw === undefined) break
         const v = parsePep440(raw)
         if (v === undefined) {
           warnings.push(`${line}: ${raw} is not a PEP 440 version`)
@@ -364,8 +356,8 @@ export function evaluateTagRules(rules: readonly TagRule[], flavor: Flavor, ctx:
         break
       }
       case 'match': {
-        if (!onTag && attrs.value === '') break
-        const raw = attrs.value ? g(attrs.value) : tagName
+        const raw = subject('keep')
+        if (raw === undefined) break
         const pattern = attrs.pattern ?? ''
         const literal = /^\/(.+)\/(.*)$/.exec(pattern)
         let found: RegExpMatchArray | null
@@ -408,7 +400,7 @@ export function evaluateTagRules(rules: readonly TagRule[], flavor: Flavor, ctx:
   }
 
   // a tag push of a semver version is a release even when no semver rule read it (type=ref,event=tag)
-  if (release === undefined && TAG_REF.test(ctx.ref)) release = semver.valid(tagName) ?? undefined
+  if (release === undefined && onTag) release = semver.valid(tagName) ?? undefined
   for (const p of produced) {
     if (!isValidTag(p.value))
       fail('tags', p.value, `is not a valid tag (1-128 of A-Z a-z 0-9 _ . -, not starting with . or -)`)

@@ -24,10 +24,14 @@ export interface TagPlan {
   readonly floating: readonly FloatingTag[]
 }
 
-/** A branch name as a tag: runs of disallowed characters become `-`. */
+/** Every run of characters a tag may not hold becomes `-` (metadata-action's sanitizing). */
+export function sanitizeTag(tag: string): string {
+  return tag.replace(/[^a-zA-Z0-9._-]+/g, '-')
+}
+
+/** A branch name as a tag: sanitized, without a leading `.` or `-`, at most 128 characters. */
 export function sanitizeRefName(name: string): string {
-  return name
-    .replace(/[^a-zA-Z0-9._-]+/g, '-')
+  return sanitizeTag(name)
     .replace(/^[.-]+/, '')
     .slice(0, 128)
 }

@@ -9,33 +9,6 @@ export class TemplateError extends Error {}
 /** A value by name, or a date helper (`date`, `commit_date`) taking a format and a time zone. */
 export type TemplateValue = string | {readonly date: Date}
 
-const NAMES: Record<string, string> = {
-  YYYY: 'year4',
-  YY: 'year2',
-  MMMM: 'monthName',
-  MMM: 'monthShort',
-  MM: 'month2',
-  M: 'month',
-  Do: 'dayOrdinal',
-  DD: 'day2',
-  D: 'day',
-  dddd: 'weekday',
-  ddd: 'weekdayShort',
-  HH: 'hour2',
-  H: 'hour',
-  hh: 'hour12_2',
-  h: 'hour12',
-  mm: 'minute2',
-  m: 'minute',
-  ss: 'second2',
-  s: 'second',
-  SSS: 'millis',
-  A: 'ampmUpper',
-  a: 'ampm',
-  X: 'unix',
-  ZZ: 'offsetCompact',
-  Z: 'offset'
-}
 const TOKEN = /\[[^\]]*\]|YYYY|YY|MMMM|MMM|MM|M|Do|DD|D|dddd|ddd|HH|H|hh|h|mm|m|ss|s|SSS|A|a|X|ZZ|Z/g
 const MONTHS = [
   'January',
@@ -99,36 +72,35 @@ export function formatDate(date: Date, format: string, tz = 'UTC'): string {
   const sign = c.offset < 0 ? '-' : '+'
   const abs = Math.abs(c.offset)
   const hour12 = c.hour % 12 === 0 ? 12 : c.hour % 12
+  // by moment.js token
   const values: Record<string, string> = {
-    year4: String(c.year),
-    year2: pad(c.year % 100),
-    monthName: MONTHS[c.month - 1] ?? '',
-    monthShort: (MONTHS[c.month - 1] ?? '').slice(0, 3),
-    month2: pad(c.month),
-    month: String(c.month),
-    dayOrdinal: ordinal(c.day),
-    day2: pad(c.day),
-    day: String(c.day),
-    weekday: DAYS[c.weekday] ?? '',
-    weekdayShort: (DAYS[c.weekday] ?? '').slice(0, 3),
-    hour2: pad(c.hour),
-    hour: String(c.hour),
-    hour12_2: pad(hour12),
-    hour12: String(hour12),
-    minute2: pad(c.minute),
-    minute: String(c.minute),
-    second2: pad(c.second),
-    second: String(c.second),
-    millis: pad(date.getUTCMilliseconds(), 3),
-    ampmUpper: c.hour < 12 ? 'AM' : 'PM',
-    ampm: c.hour < 12 ? 'am' : 'pm',
-    unix: String(Math.floor(date.getTime() / 1000)),
-    offsetCompact: `${sign}${pad(Math.floor(abs / 60))}${pad(abs % 60)}`,
-    offset: `${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`
+    YYYY: String(c.year),
+    YY: pad(c.year % 100),
+    MMMM: MONTHS[c.month - 1] ?? '',
+    MMM: (MONTHS[c.month - 1] ?? '').slice(0, 3),
+    MM: pad(c.month),
+    M: String(c.month),
+    Do: ordinal(c.day),
+    DD: pad(c.day),
+    D: String(c.day),
+    dddd: DAYS[c.weekday] ?? '',
+    ddd: (DAYS[c.weekday] ?? '').slice(0, 3),
+    HH: pad(c.hour),
+    H: String(c.hour),
+    hh: pad(hour12),
+    h: String(hour12),
+    mm: pad(c.minute),
+    m: String(c.minute),
+    ss: pad(c.second),
+    s: String(c.second),
+    SSS: pad(date.getUTCMilliseconds(), 3),
+    A: c.hour < 12 ? 'AM' : 'PM',
+    a: c.hour < 12 ? 'am' : 'pm',
+    X: String(Math.floor(date.getTime() / 1000)),
+    ZZ: `${sign}${pad(Math.floor(abs / 60))}${pad(abs % 60)}`,
+    Z: `${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`
   }
-  return format.replace(TOKEN, token =>
-    token.startsWith('[') ? token.slice(1, -1) : (values[NAMES[token] ?? ''] ?? token)
-  )
+  return format.replace(TOKEN, token => (token.startsWith('[') ? token.slice(1, -1) : (values[token] ?? token)))
 }
 
 const EXPRESSION = /\{\{\s*([^}]*?)\s*\}\}/g
@@ -140,8 +112,8 @@ export function renderTemplate(template: string, values: Readonly<Record<string,
     const helper = HELPER.exec(body)
     const name = helper?.[1] ?? body
     const value = Object.prototype.hasOwnProperty.call(values, name) ? values[name] : undefined
-    const known = Object.keys(values).join(', ')
-    if (value === undefined) throw new TemplateError(`${whole} is not an expression here; accepted: ${known}`)
+    if (value === undefined)
+      throw new TemplateError(`${whole} is not an expression here; accepted: ${Object.keys(values).join(', ')}`)
     if (typeof value === 'string') {
       if (helper !== null) throw new TemplateError(`${whole}: ${name} takes no arguments`)
       return value

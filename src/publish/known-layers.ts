@@ -7,6 +7,7 @@ import * as semver from 'semver'
 import type {Repository} from '../registry/reference'
 import type {KnownLayer} from '../image/graph'
 import {MEDIA_TYPES} from '../registry/client'
+import {cleanVersion, isStableRelease} from '../plan/version'
 import type {RegistryClient} from '../registry/client'
 
 interface ImageManifestJson {
@@ -22,8 +23,8 @@ const GZIP_LAYERS: ReadonlySet<string> = new Set([
 /** The tag of the release before this one: the highest release other than `version`, else `latest`. */
 export function previousReleaseTag(tags: readonly string[], version: string | undefined): string | undefined {
   const releases = tags
-    .map(t => ({t, v: semver.valid(t.replace(/^v/, ''))}))
-    .filter((x): x is {t: string; v: string} => x.v !== null && semver.prerelease(x.v) === null && x.v !== version)
+    .map(t => ({t, v: cleanVersion(t)}))
+    .filter(x => isStableRelease(x.v) && x.v !== version)
     .sort((a, b) => semver.rcompare(a.v, b.v))
   return releases[0]?.t ?? (tags.includes('latest') ? 'latest' : undefined)
 }

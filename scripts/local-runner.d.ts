@@ -12,12 +12,16 @@ export interface ActionRun extends StepResult {
   readonly state: Record<string, string>
   readonly summary: string
   readonly runnerTemp: string
+  /** what the step exported for later steps (GITHUB_ENV) */
+  readonly exported: Record<string, string>
   /** the post step, unless opts.post was false */
   readonly post?: StepResult
 }
 
 export interface RunOptions {
   readonly env?: NodeJS.ProcessEnv
+  /** the job's token, which a runner puts in for `${{ github.token }}` defaults (default none) */
+  readonly githubToken?: string
   /** run the post step afterwards (default true) */
   readonly post?: boolean
   /** capture stdout/stderr (default true); false streams them to this terminal */

@@ -106,7 +106,12 @@ async function runAction(inputs, opts = {}) {
     ...files,
     ...opts.env
   }
-  for (const [name, value] of Object.entries({...actionDefaults(), ...inputs})) {
+  // the one expression among the defaults: the job's token, which a runner fills in (here opts.githubToken)
+  const defaults = actionDefaults()
+  for (const [name, value] of Object.entries(defaults)) {
+    if (value === '${{ github.token }}') defaults[name] = opts.githubToken ?? ''
+  }
+  for (const [name, value] of Object.entries({...defaults, ...inputs})) {
     env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value
   }
   const wrap = opts.wrap ?? (() => [])
@@ -116,6 +121,7 @@ async function runAction(inputs, opts = {}) {
     ...main,
     outputs: parseCommandFile(fs.readFileSync(files.GITHUB_OUTPUT, 'utf8')),
     state,
+    exported: parseCommandFile(fs.readFileSync(files.GITHUB_ENV, 'utf8')),
     summary: fs.readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8'),
     runnerTemp
   }

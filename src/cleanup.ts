@@ -1,6 +1,7 @@
 /**
  * The post step: log out of the registries logged in with cloud tokens, then
- * remove this run's docker config. Warns, never fails the job.
+ * remove this run's docker config, unless `logout: false` kept it for later
+ * steps. Warns, never fails the job.
  */
 import * as core from '@actions/core'
 import {removeRunDockerConfig} from './auth/docker-config'
@@ -12,6 +13,12 @@ export async function cleanup(): Promise<void> {
   try {
     const dir = load(State.DockerConfigDir)
     if (dir === '') return
+    if (load(State.KeepLogins) === 'true') {
+      core.info(
+        `logout: false - kept ${dir} and its logins for later steps; the runner empties RUNNER_TEMP when the job ends`
+      )
+      return
+    }
     const docker = load(State.DockerClient) || 'docker'
     const cloud = load(State.CloudLogins)
     for (const registry of cloud === '' ? [] : (JSON.parse(cloud) as string[])) {

@@ -9,9 +9,10 @@ import * as os from 'os'
 import * as path from 'path'
 import * as core from '@actions/core'
 import {Session, logIn} from './auth/auth'
-import {buildImage} from './build/build'
+import {buildImage, checkBuild} from './build/build'
 import {BuildPath, choosePath, requireBuildOptions, requireCapabilities} from './build/build-path'
 import {Docker, detectBuilder} from './build/docker'
+import type {Builder} from './build/builder-choice'
 import {readOciLayout} from './image/oci-layout'
 import {createRunDockerConfig, userDockerConfigDir} from './auth/docker-config'
 import {ActionError, errorMessage} from './errors'
@@ -62,15 +63,61 @@ export async function run(): Promise<void> {
     const logins = planLogins(loginRegistries(inputs), inputs)
     const plan = makePlan(inputs, ctx, new Date())
     for (const w of plan.warnings) core.warning(w)
+    if (inputs.gitContext !== undefined)
+      core.info(`Context: ${inputs.gitContext.url}, fetched by the builder (no checkout needed)`)
+    if (inputs.call === 'check') return await checkMode(inputs, ctx, plan, logins)
     if (inputs.push && plan.tags.fixed.length + plan.tags.floating.length === 0) {
       throw new ActionError('No tags to push: this is neither a tag nor a branch build. Set `version` or `tags`.')
     }
     if (inputs.source !== undefined) await mirrorMode(inputs, inputs.source, plan, logins, ctx.runnerTemp)
-    else if (inputs.merge.length > 0) await mergeMode(inputs, plan, logins)
+    else if (inputs.merge.length > 0) await mergeMode(inputs, plan, logins, ctx.runnerTemp)
     else await buildMode(inputs, ctx, plan, logins)
   } catch (e) {
     core.setFailed(errorMessage(e))
   }
+}
+
+/**
+ * build-push-action's `call: check`: each finding of the Dockerfile's checks becomes an annotation
+ * on its line; an error fails the step. Nothing is built or pushed.
+ */
+async function checkMode(
+  inputs: Inputs,
+  ctx: GitHubContext,
+  plan: Plan,
+  logins: readonly LoginMethod[]
+): Promise<void> {
+  const {docker} = await setUpDocker(ctx, inputs)
+  // a private base image's registry: its metadata is read for the checks
+  if (logins.length > 0) await logInGroup(inputs, logins, docker)
+  const workDir = fs.mkdtempSync(path.join(ctx.runnerTemp, 'stevedore-check-'))
+  try {
+    const findings = await phase('Check', () => checkBuild(docker, inputs, plan.labels, workDir))
+    const file = dockerfileInRepository(inputs, ctx.workspace)
+    for (const f of findings) {
+      const where = {
+        title: f.title,
+        file,
+        ...(f.startLine === undefined ? {} : {startLine: f.startLine, endLine: f.endLine ?? f.startLine})
+      }
+      if (f.level === 'error') core.error(f.message, where)
+      else core.warning(f.message, where)
+    }
+    const errors = findings.filter(f => f.level === 'error').length
+    const summary = `${errors} error(s), ${findings.length - errors} warning(s) in ${file}`
+    if (errors > 0) throw new ActionError(`Build checks: ${summary}. Nothing was built or pushed`)
+    core.info(`Build checks: ${summary}. Nothing was built or pushed (call: check)`)
+  } finally {
+    fs.rmSync(workDir, {recursive: true, force: true})
+  }
+}
+
+/** The Dockerfile's path from the repository's root, where GitHub puts an annotation. */
+function dockerfileInRepository(inputs: Inputs, workspace: string): string {
+  if (inputs.gitContext === undefined) return path.relative(workspace, inputs.file)
+  const fragment = inputs.gitContext.url.split('#')[1] ?? ''
+  const subdir = fragment.includes(':') ? fragment.slice(fragment.indexOf(':') + 1) : ''
+  return path.posix.join(subdir, inputs.file === '' ? 'Dockerfile' : inputs.file)
 }
 
 async function buildMode(
@@ -94,9 +141,13 @@ async function buildMode(
         ? knownLayers(inputs.images, session.clients, plan.version, listed.get(inputs.images[0]?.name ?? ''))
         : Promise.resolve(new Map<string, KnownLayer>())
     const {imageId, ociDir} = await phase('Build', () =>
-      buildImage(docker, inputs, plan.labels, refs, workDir, output, runUrl(ctx))
+      buildImage(docker, inputs, plan.labels, plan.annotations, refs, workDir, output, runUrl(ctx))
     )
     core.info(`Image ID: ${imageId}`)
+    // metadata-action's annotations go where BuildKit writes the OCI layout; an engine's image has only the labels
+    const annotations = ociDir !== undefined ? [...plan.annotations, ...inputs.annotations] : inputs.annotations
+    if (ociDir === undefined && inputs.push)
+      core.info(`Annotations: none written, ${buildPath.description} keeps none; the OCI metadata is in the labels`)
     let result: {published: Published[]; failed: Failed[]} = {published: [], failed: []}
     if (inputs.push && session !== undefined) {
       const root =
@@ -107,7 +158,7 @@ async function buildMode(
             )
       result = await publishAndVerify(session, inputs, plan, root, tags, imageId, {})
     }
-    await finish(outcomeOf(plan, inputs, {imageId, tags, notes, ...result}, 'built'))
+    await finish(outcomeOf(plan, inputs, {imageId, tags, notes, ...result}, {annotations}))
   } finally {
     fs.rmSync(workDir, {recursive: true, force: true})
   }
@@ -125,7 +176,7 @@ async function mirrorMode(
   const several = new Set(inputs.images.map(r => r.registry)).size > 1
   const spool = several ? fs.mkdtempSync(path.join(runnerTemp, 'stevedore-mirror-')) : undefined
   try {
-    await publishExisting(inputs, plan, logins, 'Source', async session => {
+    await publishExisting(inputs, plan, logins, runnerTemp, 'Source', async session => {
       const client = session.clients.get(source.repository.registry)
       if (client === undefined) throw new ActionError(`no client for ${source.repository.registry}`)
       const root = await loadSourceGraph(
@@ -152,8 +203,13 @@ async function mirrorMode(
   }
 }
 
-async function mergeMode(inputs: Inputs, plan: Plan, logins: readonly LoginMethod[]): Promise<void> {
-  await publishExisting(inputs, plan, logins, 'Merge', async session => {
+async function mergeMode(
+  inputs: Inputs,
+  plan: Plan,
+  logins: readonly LoginMethod[],
+  runnerTemp: string
+): Promise<void> {
+  await publishExisting(inputs, plan, logins, runnerTemp, 'Merge', async session => {
     const {root, origins} = await mergeGraph(inputs.merge, inputs.images, session.clients)
     core.info(`index of ${root.children.length} image(s): ${root.digest}`)
     return {root, imageId: '', origins}
@@ -168,16 +224,21 @@ async function publishExisting(
   inputs: Inputs,
   plan: Plan,
   logins: readonly LoginMethod[],
+  runnerTemp: string,
   name: string,
   load: (
     session: Session
   ) => Promise<{root: ManifestNode; imageId: string; origins: NonNullable<UploadOptions['origins']>}>
 ): Promise<void> {
-  const session = await logInGroup(inputs, logins, undefined)
+  // no docker here, unless later steps are to keep the logins (logout: false): the docker on PATH writes them
+  const docker = inputs.logout
+    ? undefined
+    : runDocker(runnerTemp, inputs, {kind: 'buildx', docker: 'docker', clientVersion: ''})
+  const session = await logInGroup(inputs, logins, docker)
   const {tags, notes} = await tagsGroup(plan, inputs, session)
   const {root, imageId, origins} = await phase(name, () => load(session))
   const result = await publishAndVerify(session, inputs, plan, root, tags, imageId, {origins})
-  await finish(outcomeOf(plan, inputs, {imageId, tags, notes, ...result}, 'existing'))
+  await finish(outcomeOf(plan, inputs, {imageId, tags, notes, ...result}, undefined))
 }
 
 async function setUpDocker(ctx: GitHubContext, inputs: Inputs): Promise<{docker: Docker; path: BuildPath}> {
@@ -200,10 +261,24 @@ async function setUpDocker(ctx: GitHubContext, inputs: Inputs): Promise<{docker:
       )
     }
   }
-  const configDir = createRunDockerConfig(ctx.runnerTemp, userDockerConfigDir(process.env))
+  return {docker: runDocker(ctx.runnerTemp, inputs, found.builder), path: found.buildPath}
+}
+
+/**
+ * A docker client on a docker config of this run, which the post step removes; with `logout: false`
+ * later steps of the job get it (DOCKER_CONFIG) and the post step leaves it for the runner, which
+ * empties RUNNER_TEMP when the job ends.
+ */
+function runDocker(runnerTemp: string, inputs: Inputs, builder: Builder): Docker {
+  const configDir = createRunDockerConfig(runnerTemp, userDockerConfigDir(process.env))
   save(State.DockerConfigDir, configDir)
-  save(State.DockerClient, found.builder.docker)
-  return {docker: new Docker(found.builder, configDir, process.env), path: found.buildPath}
+  save(State.DockerClient, builder.docker)
+  if (!inputs.logout) {
+    save(State.KeepLogins, 'true')
+    core.exportVariable('DOCKER_CONFIG', configDir)
+    core.info(`logout: false - later steps of this job use this run's docker config and its logins (${configDir})`)
+  }
+  return new Docker(builder, configDir, process.env)
 }
 
 /** This workflow run's URL, where the runner says it. */
@@ -315,20 +390,22 @@ async function publishAndVerify(
   }
 }
 
-/** What the outputs report: a built image carries our labels and annotations; an existing one (source, merge) none. */
+/**
+ * What the outputs report: a built image carries our labels and the annotations written into it;
+ * an existing one (source, merge, `built` undefined) none.
+ */
 function outcomeOf(
   plan: Plan,
   inputs: Inputs,
   run: Pick<Outcome, 'imageId' | 'tags' | 'notes' | 'published' | 'failed'>,
-  image: 'built' | 'existing'
+  built: {readonly annotations: readonly string[]} | undefined
 ): Outcome {
-  const built = image === 'built'
   return {
     ...run,
     version: plan.versionName,
     images: inputs.images,
-    labels: built ? plan.labels : {},
-    annotations: built ? inputs.annotations : []
+    labels: built !== undefined ? plan.labels : {},
+    annotations: built?.annotations ?? []
   }
 }
 

@@ -7,7 +7,9 @@ export enum State {
   /** the docker client that logged in */
   DockerClient = 'docker-client',
   /** JSON list of registries logged in with cloud tokens (ECR, ACR), to log out of */
-  CloudLogins = 'cloud-logins'
+  CloudLogins = 'cloud-logins',
+  /** 'true' with logout: false: the config and its logins stay for later steps */
+  KeepLogins = 'keep-logins'
 }
 
 export function save(key: State, value: string): void {

@@ -47,7 +47,7 @@ const cases: Array<[string, Record<string, string>, string, RegExp, Record<strin
   ['missing default Dockerfile', {context: '__tests__'}, 'file', /the default <context>\/Dockerfile/],
   ['context outside the workspace', {context: '../..'}, 'context', /outside the workspace/],
   ['absolute context outside the workspace', {context: '/etc'}, 'context', /outside the workspace/],
-  ['context as a URL', {context: 'https://github.com/acme/orders.git#main'}, 'context', /is a URL/],
+  ['context a URL but not Git', {context: 'https://example.com/context.tar.gz'}, 'context', /not a Git URL/],
   ['context that does not exist', {context: 'nowhere'}, 'context', /not a directory/],
   ['target not a stage name', {target: 'run time'}, 'target', /not a stage name/],
   ['network not a name', {network: 'my network'}, 'network', /not a network name/],
@@ -213,5 +213,14 @@ test.each(table)('%s', async (_name, bad, input, message, env) => {
   expect(errs[0]).toMatch(new RegExp(`^Input '${input}': `))
   expect(errs[0]).toMatch(message)
   expect(`${run.stdout}\n${run.stderr}`).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m)
+  expect(run.stdout).not.toMatch(/::group::(Docker|Log in|Build|Compress|Push|Source)/)
+})
+
+test('DOCKER_METADATA_ANNOTATIONS_LEVELS naming no level: the variable and the levels, before any build', async () => {
+  const run = await runAction(ok, {env: {DOCKER_METADATA_ANNOTATIONS_LEVELS: 'manifest,layer'}})
+  expect(run.exitCode).toBe(1)
+  expect(errors(run)).toEqual([
+    "DOCKER_METADATA_ANNOTATIONS_LEVELS: 'layer' is not a level; use manifest, index, manifest-descriptor, index-descriptor (comma-separated)"
+  ])
   expect(run.stdout).not.toMatch(/::group::(Docker|Log in|Build|Compress|Push|Source)/)
 })

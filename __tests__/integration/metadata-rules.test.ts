@@ -10,7 +10,8 @@ import * as os from 'os'
 import * as path from 'path'
 import {errors, runAction} from '../support/action'
 import {TestRegistry, startRegistry} from '../support/registry'
-import {requireEngine, skopeoDigest, skopeoImage} from '../support/tools'
+import {engine} from '../support/engines'
+import {rawManifest, requireEngine, skopeoDigest, skopeoImage} from '../support/tools'
 
 const creds = {username: 'release-bot', password: 'Meta-Rules-Pa55'}
 const SHA = '0123456789abcdef0123456789abcdef01234567'
@@ -141,5 +142,57 @@ describe('a metadata-action + login-action + build-push-action workflow as one s
     )
     expect(errors(run)).toEqual([])
     expect(await registryTags('acme/edge')).toEqual([`edge-slim`, 'latest-slim', `sha-${SHA}-slim`].sort())
+  })
+
+  test("metadata-action's annotations, on the manifest and, as DOCKER_METADATA_ANNOTATIONS_LEVELS says, the index", async () => {
+    const image = `${registry.host}/acme/annotated`
+    const env = {
+      ...engine('d28-containerd').env,
+      GITHUB_REF: 'refs/tags/v2.1.0',
+      GITHUB_SHA: SHA,
+      GITHUB_EVENT_PATH: eventPayload('annotated'),
+      DOCKER_METADATA_ANNOTATIONS_LEVELS: 'manifest,index'
+    }
+    const run = await runAction({...metadataAction(image), ...loginAction, ...buildPushAction}, {env})
+    expect(errors(run)).toEqual([])
+    const expected = {
+      'org.opencontainers.image.title': 'orders',
+      'org.opencontainers.image.description': 'Orders service',
+      'org.opencontainers.image.url': 'https://github.com/acme/orders',
+      'org.opencontainers.image.source': 'https://github.com/acme/orders',
+      'org.opencontainers.image.version': '2.1.0',
+      'org.opencontainers.image.revision': SHA,
+      'org.opencontainers.image.licenses': 'Apache-2.0'
+    }
+    // the output in metadata-action's shape: every key once per level
+    const output = run.outputs.annotations?.split('\n') ?? []
+    for (const level of ['manifest', 'index'])
+      for (const [k, v] of Object.entries(expected)) expect(output).toContain(`${level}:${k}=${v}`)
+    // and what the registry holds: the index (BuildKit's, with the provenance) and the image's manifest
+    const index = (await rawManifest(`${image}:2.1.0`, creds)).json as {
+      annotations?: Record<string, string>
+      manifests: Array<{digest: string; platform?: {architecture: string}}>
+    }
+    expect(index.annotations).toMatchObject(expected)
+    const child = index.manifests.find(m => m.platform?.architecture !== 'unknown')
+    const manifest = (await rawManifest(`${image}@${child?.digest ?? ''}`, creds)).json as {
+      annotations?: Record<string, string>
+    }
+    expect(manifest.annotations).toMatchObject(expected)
+    expect(manifest.annotations?.['org.opencontainers.image.created']).toBe(
+      index.annotations?.['org.opencontainers.image.created']
+    )
+  })
+
+  test('the classic store: the labels carry the metadata, and no annotation is claimed', async () => {
+    const image = `${registry.host}/acme/classic`
+    const env = {...engine('d28-classic').env, GITHUB_REF: 'refs/tags/v2.1.0', GITHUB_SHA: SHA}
+    const run = await runAction({...metadataAction(image), ...loginAction, ...buildPushAction}, {env})
+    expect(errors(run)).toEqual([])
+    expect(run.outputs.annotations).toBe('')
+    expect(run.stdout).toContain('Annotations: none written, buildx, docker driver, classic image store keeps none')
+    expect((await skopeoImage(`${image}:2.1.0`, creds)).Labels).toMatchObject({
+      'org.opencontainers.image.version': '2.1.0'
+    })
   })
 })

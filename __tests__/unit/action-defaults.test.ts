@@ -18,7 +18,13 @@ function read(values: Record<string, string>): (name: string) => string {
 const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'stevedore-defaults-'))
 fs.writeFileSync(path.join(workspace, 'Dockerfile'), 'FROM scratch\n')
 afterAll(() => fs.rmSync(workspace, {recursive: true, force: true}))
-const ctx = {workspace, ref: 'refs/tags/v1.2.3', awsRegion: undefined}
+const ctx = {
+  workspace,
+  ref: 'refs/tags/v1.2.3',
+  awsRegion: undefined,
+  serverUrl: 'https://github.com',
+  repository: 'acme/orders'
+}
 
 describe('action.yml defaults', () => {
   test('the code knows exactly the defaults that action.yml declares', () => {
@@ -28,8 +34,10 @@ describe('action.yml defaults', () => {
 
   // a runner evaluates expressions everywhere in action.yml, descriptions included, and
   // fails to load the action on a context it lacks there (secrets, vars, env)
-  test('action.yml holds no ${{ }} expression', () => {
-    expect(fs.readFileSync(path.join(ROOT, 'action.yml'), 'utf8')).not.toMatch(/\$\{\{/)
+  test("action.yml's one expression is github-token's default, the job's token (as build-push-action's)", () => {
+    const text = fs.readFileSync(path.join(ROOT, 'action.yml'), 'utf8')
+    expect(text.match(/.*\$\{\{.*/g)).toEqual(['    default: ${{ github.token }}'])
+    expect(actionDefaults()['github-token']).toBe('${{ github.token }}')
   })
 
   test.each<[string, string, boolean]>([
@@ -39,7 +47,8 @@ describe('action.yml defaults', () => {
     ['no-cache', 'true', true],
     ['compression-level', '3', false],
     ['compression-level', '5', true],
-    ['context', '.', false],
+    ['context', '', false],
+    ['context', '.', true],
     ['context', 'app', true],
     ['target', 'runtime', true],
     ['target', '', false]

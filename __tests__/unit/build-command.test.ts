@@ -22,6 +22,7 @@ const spec: BuildSpec = {
     ...NO_BUILD_OPTIONS
   },
   labels: {'org.opencontainers.image.version': '1.2.3'},
+  annotations: ['manifest:org.opencontainers.image.version=1.2.3'],
   refs: ['r/a:1.2.3', 'r/a:latest'],
   iidFile: '/t/iid',
   cache: [],
@@ -190,5 +191,14 @@ describe("build-push-action's build options", () => {
         '--annotation index:org.opencontainers.image.description=Orders'
       ])
     )
+  })
+})
+
+describe('a Git context', () => {
+  test("the URL is the context; with no file named, no --file (the repository's Dockerfile)", () => {
+    const url = 'https://github.com/acme/orders.git#refs/tags/v1.0.0:services/orders'
+    const args = buildArguments('buildx', {...spec, inputs: {...spec.inputs, context: url, file: ''}})
+    expect(args).not.toContain('--file')
+    expect(args[args.length - 1]).toBe(url)
   })
 })

@@ -17,9 +17,22 @@ afterAll(() => fs.rmSync(workspace, {recursive: true, force: true}))
 function inputs(values: Record<string, string>, ref = ''): {inputs: Inputs; masked: string[]} {
   const masked: string[] = []
   // as a runner sends them: every action.yml default, then the step's own inputs
-  const all: Record<string, string> = {...actionDefaults(), images: 'ghcr.io/acme/orders', context: 'app', ...values}
+  const all: Record<string, string> = {
+    ...actionDefaults(),
+    'github-token': '',
+    images: 'ghcr.io/acme/orders',
+    context: 'app',
+    ...values
+  }
   const read = (name: string): string => all[name] ?? ''
-  return {inputs: getInputs(read, {workspace, ref, awsRegion: undefined}, s => masked.push(s)), masked}
+  return {
+    inputs: getInputs(
+      read,
+      {workspace, ref, awsRegion: undefined, serverUrl: 'https://github.com', repository: 'acme/orders'},
+      s => masked.push(s)
+    ),
+    masked
+  }
 }
 
 function failure(values: Record<string, string>, ref = ''): InputError {
@@ -189,7 +202,13 @@ describe('getInputs', () => {
     ['file outside the workspace', {file: '../../etc/passwd'}, 'file', /outside the workspace/],
     ['context outside the workspace', {context: '..'}, 'context', /outside the workspace/],
     ['absolute context outside', {context: '/etc'}, 'context', /outside the workspace/],
-    ['context is a URL', {context: 'https://github.com/acme/orders.git'}, 'context', /is a URL/],
+    ['context is a URL but not Git', {context: 'https://example.com/ctx.tar.gz'}, 'context', /not a Git URL/],
+    [
+      'context a Git URL, file outside it',
+      {context: 'https://github.com/acme/orders.git', file: '../Dockerfile'},
+      'file',
+      /inside the repository/
+    ],
     ['context missing', {context: 'nope'}, 'context', /not a directory/],
     ['bad version', {version: 'not a version'}, 'version', /cannot be a tag/],
     ['bad target', {target: 'run time'}, 'target', /not a stage name/],
@@ -540,4 +559,25 @@ describe('tags in metadata-action language, and flavor', () => {
   test('flavor prefix without rules fails: there is nothing it would apply to', () => {
     expect(failure({flavor: 'prefix=app-'}).input).toBe('flavor')
   })
+})
+
+describe("login-action's logout", () => {
+  test.each([
+    [{}, true],
+    [{logout: 'false'}, false],
+    [{logout: 'TRUE'}, true]
+  ])('%j: %s', (values, logout) => expect(inputs(values).inputs.logout).toBe(logout))
+  test('anything else is refused', () => expect(failure({logout: 'sometimes'}).input).toBe('logout'))
+})
+
+describe("build-push-action's call", () => {
+  test('build by default; check pushes nothing and needs no images', () => {
+    expect(inputs({}).inputs.call).toBe('build')
+    const check = inputs({call: 'check', images: ''}).inputs
+    expect([check.call, check.push]).toEqual(['check', false])
+  })
+  test.each([
+    [{call: 'outline'}, 'call'],
+    [{call: 'check', source: 'ghcr.io/acme/orders:1.0'}, 'call']
+  ])('%j is refused', (values, input) => expect(failure(values).input).toBe(input))
 })

@@ -32023,7 +32023,8 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.cleanup = cleanup;
 /**
  * The post step: log out of the registries logged in with cloud tokens, then
- * remove this run's docker config. Warns, never fails the job.
+ * remove this run's docker config, unless `logout: false` kept it for later
+ * steps. Warns, never fails the job.
  */
 const core = __importStar(__nccwpck_require__(7484));
 const docker_config_1 = __nccwpck_require__(1191);
@@ -32035,6 +32036,10 @@ async function cleanup() {
         const dir = (0, state_1.load)(state_1.State.DockerConfigDir);
         if (dir === '')
             return;
+        if ((0, state_1.load)(state_1.State.KeepLogins) === 'true') {
+            core.info(`logout: false - kept ${dir} and its logins for later steps; the runner empties RUNNER_TEMP when the job ends`);
+            return;
+        }
         const docker = (0, state_1.load)(state_1.State.DockerClient) || 'docker';
         const cloud = (0, state_1.load)(state_1.State.CloudLogins);
         for (const registry of cloud === '' ? [] : JSON.parse(cloud)) {
@@ -32208,6 +32213,8 @@ var State;
     State["DockerClient"] = "docker-client";
     /** JSON list of registries logged in with cloud tokens (ECR, ACR), to log out of */
     State["CloudLogins"] = "cloud-logins";
+    /** 'true' with logout: false: the config and its logins stay for later steps */
+    State["KeepLogins"] = "keep-logins";
 })(State || (exports.State = State = {}));
 function save(key, value) {
     core.saveState(key, value);

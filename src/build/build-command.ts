@@ -4,8 +4,12 @@ import type {Inputs} from '../inputs/inputs'
 import type {BuildOptions} from '../inputs/build-options'
 import type {Labels} from '../plan/labels'
 
-/** `engine`: loaded into the engine (then saved by us); `oci`: written as an OCI layout to `dir`. */
-export type BuildOutput = {readonly type: 'engine'} | {readonly type: 'oci'; readonly dir: string}
+/**
+ * `engine`: loaded into the engine (then saved by us); `oci`: written as an OCI layout to `dir`;
+ * `check`: nothing built, the Dockerfile's checks run (build-push-action's `call: check`), as JSON.
+ */
+export type BuildOutput =
+  {readonly type: 'engine'} | {readonly type: 'oci'; readonly dir: string} | {readonly type: 'check'}
 
 export interface BuildSpec {
   readonly inputs: Pick<
@@ -28,6 +32,8 @@ export interface BuildSpec {
   /** from cacheArguments() */
   readonly cache: readonly string[]
   readonly labels: Labels
+  /** metadata-action's annotations (plan/annotations.ts): written where the build writes an OCI layout */
+  readonly annotations: readonly string[]
   /** full refs the image is tagged with locally */
   readonly refs: readonly string[]
   readonly iidFile: string
@@ -54,6 +60,7 @@ export function defaultProvenance(runUrl: string | undefined): string {
 function outputArguments(kind: BuilderKind, spec: BuildSpec): string[] {
   if (kind === 'buildkit') return ['build']
   const builder = spec.inputs.builder === undefined ? [] : ['--builder', spec.inputs.builder]
+  if (spec.output.type === 'check') return ['buildx', 'build', ...builder, '--call', 'check,format=json']
   const meta = ['--metadata-file', spec.metadataFile]
   if (spec.output.type === 'engine') return ['buildx', 'build', ...builder, '--load', ...meta]
   const attest = [
@@ -67,7 +74,10 @@ function outputArguments(kind: BuilderKind, spec: BuildSpec): string[] {
 export function buildArguments(kind: BuilderKind, spec: BuildSpec): string[] {
   const {inputs} = spec
   const args = outputArguments(kind, spec)
-  args.push('--progress', 'plain', '--file', inputs.file, '--iidfile', spec.iidFile)
+  args.push('--progress', 'plain')
+  // a Git context with no file named: the builder reads the repository's own Dockerfile
+  if (inputs.file !== '') args.push('--file', inputs.file)
+  if (spec.output.type !== 'check') args.push('--iidfile', spec.iidFile)
   if (inputs.platforms.length > 0) args.push('--platform', inputs.platforms.join(','))
   for (const [k, v] of inputs['build-args']) args.push('--build-arg', `${k}=${v}`)
   for (const [k, v] of Object.entries(spec.labels)) args.push('--label', `${k}=${v}`)
@@ -86,6 +96,7 @@ export function buildArguments(kind: BuilderKind, spec: BuildSpec): string[] {
   for (const a of inputs.allow) args.push('--allow', a)
   for (const f of inputs['no-cache-filters']) args.push('--no-cache-filter', f)
   for (const c of inputs['build-contexts']) args.push('--build-context', c)
+  if (spec.output.type === 'oci') for (const a of spec.annotations) args.push('--annotation', a)
   for (const a of inputs.annotations) args.push('--annotation', a)
   for (const ref of spec.refs) args.push('--tag', ref)
   args.push(inputs.context)

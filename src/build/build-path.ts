@@ -67,9 +67,22 @@ export function requireCapabilities(path: BuildPath, platforms: readonly string[
 export function requireBuildOptions(
   path: BuildPath,
   kind: BuilderKind,
-  given: Pick<BuildOptions, 'allow' | 'no-cache-filters' | 'build-contexts' | 'annotations'>
+  given: Pick<BuildOptions, 'allow' | 'no-cache-filters' | 'build-contexts' | 'annotations'> & {
+    readonly gitContext?: {readonly subdir: boolean} | undefined
+    readonly call?: 'build' | 'check'
+  }
 ): void {
   const setUp = 'set up buildx (docker/setup-buildx-action), which every hosted runner has'
+  if (kind === 'buildkit' && given.call === 'check') {
+    throw new InputError('call', `check needs buildx, and this engine builds with ${path.description}: ${setUp}`)
+  }
+  if (kind === 'buildkit' && given.gitContext?.subdir === true) {
+    throw new InputError(
+      'context',
+      `a Git context's subdirectory (#ref:dir) needs buildx, and this engine builds with ${path.description}: ${setUp}, ` +
+        `or name the Dockerfile with 'file' and build from the repository's root. Nothing was built or pushed`
+    )
+  }
   if (kind === 'buildkit') {
     for (const name of ['allow', 'no-cache-filters', 'build-contexts'] as const) {
       if (given[name].length > 0)

@@ -3,6 +3,7 @@ import * as fs from 'fs'
 import * as path from 'path'
 import * as core from '@actions/core'
 import {BuildOutput, BuildSpec, buildArguments} from './build-command'
+import {Finding, parseCheckOutput} from './build-checks'
 import {cacheArguments} from './cache-options'
 import type {Docker} from './docker'
 import {ActionError} from '../errors'
@@ -35,6 +36,7 @@ export async function buildImage(
   docker: Docker,
   inputs: Inputs,
   labels: Labels,
+  annotations: readonly string[],
   refs: readonly string[],
   workDir: string,
   output: BuildOutput['type'],
@@ -47,13 +49,15 @@ export async function buildImage(
   if (typeof cache === 'string')
     throw new ActionError(`${cache}. Set up buildx (docker/setup-buildx-action) or change the cache inputs.`)
   const secrets = writeSecretFiles(inputs.secrets, path.join(workDir, 'secrets'))
-  const spec = {inputs, labels, refs, iidFile, cache, secrets, metadataFile, runUrl}
+  const spec = {inputs, labels, annotations, refs, iidFile, cache, secrets, metadataFile, runUrl}
   const args = buildArguments(docker.builder.kind, {
     ...spec,
     output: ociDir === undefined ? {type: 'engine'} : {type: 'oci', dir: ociDir}
   })
   core.info(`${docker.builder.docker} ${args.join(' ')}`)
-  await docker.build(args, inputs.context)
+  // a Git context runs in our own folder, so no file of the workspace stands in for one of the repository
+  const cwd = inputs.gitContext === undefined ? inputs.context : workDir
+  await docker.build(args, cwd)
   if (ociDir !== undefined && inputs.load) {
     // the same build again into the engine: every step is cached; one build with both outputs leaves the layout incomplete
     const loadArgs = buildArguments(docker.builder.kind, {
@@ -63,7 +67,7 @@ export async function buildImage(
       metadataFile: `${metadataFile}-load`
     })
     core.info(`load: ${docker.builder.docker} ${loadArgs.join(' ')}`)
-    await docker.build(loadArgs, inputs.context)
+    await docker.build(loadArgs, cwd)
   }
   const metadata = fs.existsSync(metadataFile)
     ? (JSON.parse(fs.readFileSync(metadataFile, 'utf8')) as Record<string, unknown>)
@@ -73,4 +77,33 @@ export async function buildImage(
   const imageId = ociDir !== undefined && typeof configDigest === 'string' ? configDigest : iid
   if (!/^sha256:[a-f0-9]{64}$/.test(imageId)) throw new ActionError('The build finished but wrote no image ID')
   return {imageId, ociDir}
+}
+
+/**
+ * build-push-action's `call: check`: the Dockerfile's checks, nothing built. The findings, or an
+ * ActionError where buildx failed before it could check (a missing base image, a bad flag).
+ */
+export async function checkBuild(docker: Docker, inputs: Inputs, labels: Labels, workDir: string): Promise<Finding[]> {
+  const cache = cacheArguments(docker.builder.kind, inputs['cache-from'], [])
+  const spec = {
+    inputs,
+    labels,
+    annotations: [],
+    refs: [],
+    iidFile: path.join(workDir, 'iid'),
+    cache: typeof cache === 'string' ? [] : cache,
+    secrets: writeSecretFiles(inputs.secrets, path.join(workDir, 'secrets')),
+    metadataFile: path.join(workDir, 'metadata.json'),
+    runUrl: undefined,
+    output: {type: 'check'} as const
+  }
+  const args = buildArguments(docker.builder.kind, spec)
+  core.info(`${docker.builder.docker} ${args.join(' ')}`)
+  const r = await docker.check(args, inputs.gitContext === undefined ? inputs.context : workDir)
+  const findings = parseCheckOutput(r.stdout)
+  if (findings === undefined) {
+    const tail = r.stderr.trim().split('\n').slice(-12).join('\n')
+    throw new ActionError(`The build checks could not run (exit ${r.exitCode}). Last lines:\n${tail}`)
+  }
+  return findings
 }

@@ -8,7 +8,8 @@ import {BuildxFiles, buildxInstalled, driverFromFiles} from './buildx-state'
 import {userDockerConfigDir} from '../auth/docker-config'
 import type {ImageStore} from './build-path'
 import {ActionError, InputError} from '../errors'
-import {run} from '../exec'
+import {RunResult, run} from '../exec'
+import * as core from '@actions/core'
 
 /** Every distinct `docker` executable on PATH, in PATH order. */
 export function dockerClientsOnPath(envPath: string): string[] {
@@ -221,6 +222,13 @@ export class Docker {
       const tail = r.stderr.trim().split('\n').slice(-12).join('\n')
       throw new ActionError(`The image build failed (exit ${r.exitCode}). Last lines:\n${tail}`)
     }
+  }
+
+  /** `--call check,format=json`: the JSON on stdout, buildx's progress on stderr (shown in the log). */
+  async check(args: readonly string[], cwd: string): Promise<RunResult> {
+    const r = await run(this.builder.docker, args, {env: this.env, cwd})
+    if (r.stderr.trim() !== '') core.info(r.stderr.trimEnd())
+    return r
   }
 
   /** `docker save` as a stream; a failure of docker ends the stream with an error. */

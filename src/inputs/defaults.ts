@@ -4,7 +4,7 @@
  * means "differs from this". A unit test keeps it equal to action.yml.
  */
 export const ACTION_DEFAULTS: Readonly<Record<string, string>> = {
-  context: '.',
+  'github-token': '${{ github.token }}',
   'no-cache': 'false',
   pull: 'false',
   push: 'true',
@@ -16,7 +16,8 @@ export const ACTION_DEFAULTS: Readonly<Record<string, string>> = {
   'ecr-create-repository': 'false',
   'ecr-tag-mutability': 'MUTABLE',
   'ecr-scan-on-push': 'false',
-  load: 'false'
+  load: 'false',
+  logout: 'true'
 }
 
 /** True when the raw value is set and is not the input's default (case and surrounding space aside). */

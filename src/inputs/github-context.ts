@@ -15,6 +15,8 @@ export interface GitHubContext {
   readonly event: EventFacts
   /** DOCKER_METADATA_SHORT_SHA_LENGTH, as metadata-action reads it (default 7) */
   readonly shortShaLength: number
+  /** DOCKER_METADATA_ANNOTATIONS_LEVELS as given (plan/annotations.ts reads it) */
+  readonly annotationLevels?: string | undefined
 }
 
 /** What tag rules and OCI labels read from the event payload. */
@@ -72,6 +74,7 @@ export function readGitHubContext(
     runAttempt: env.GITHUB_RUN_ATTEMPT ?? '',
     awsRegion: env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined,
     event: eventFacts(payload),
-    shortShaLength: Number.isInteger(shortSha) && shortSha > 0 ? shortSha : 7
+    shortShaLength: Number.isInteger(shortSha) && shortSha > 0 ? shortSha : 7,
+    annotationLevels: env.DOCKER_METADATA_ANNOTATIONS_LEVELS
   }
 }

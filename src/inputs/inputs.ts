@@ -1,9 +1,8 @@
 /** The action's inputs, read once, validated and typed: nothing is built or pushed until getInputs has returned. */
-import * as fs from 'fs'
-import * as path from 'path'
 import {BuildSecret, parseBuildSecrets} from './build-secrets'
 import {BUILD_OPTION_INPUTS, BuildOptions, NO_BUILD_OPTIONS, parseBuildOptions} from './build-options'
 import {givenByUser} from './defaults'
+import {GitContext, gitTokenSecret, parseContextInputs} from './build-context'
 import {CacheOption, parseCacheOptions} from '../build/cache-options'
 import {InputError} from '../errors'
 import type {GitHubContext} from './github-context'
@@ -17,8 +16,7 @@ import {
   parseKeyValues,
   parseList,
   parseRegistryAuth,
-  parseTags,
-  insideWorkspace
+  parseTags
 } from './parsing'
 import type {ImageReference, Repository} from '../registry/reference'
 import {isValidDigest, isValidTag, parseReference} from '../registry/reference'
@@ -33,7 +31,10 @@ export const DEFAULT_COMPRESSION_LEVEL = 3
 /** Keyed by the public input names (action.yml). */
 export interface Inputs extends BuildOptions {
   readonly images: readonly Repository[]
+  /** a folder of the workspace, or a Git URL (then gitContext says more) */
   readonly context: string
+  readonly gitContext: GitContext | undefined
+  /** the Dockerfile; with a Git context, a path in the repository or '' for its Dockerfile */
   readonly file: string
   readonly 'build-args': ReadonlyArray<readonly [string, string]>
   readonly target: string | undefined
@@ -41,6 +42,8 @@ export interface Inputs extends BuildOptions {
   readonly network: string | undefined
   readonly 'no-cache': boolean
   readonly pull: boolean
+  /** build-push-action's call: `check` runs the build checks only (push is then false) */
+  readonly call: 'build' | 'check'
   readonly push: boolean
   readonly version: string | undefined
   readonly 'semver-tags': boolean
@@ -84,6 +87,8 @@ export interface Inputs extends BuildOptions {
   readonly sbom: string | undefined
   /** also load the image into the engine where publishing does not */
   readonly load: boolean
+  /** login-action's: false keeps this run's docker config, with its logins, for later steps */
+  readonly logout: boolean
 }
 
 /** Reads one raw input by name (core.getInput in the action, a map in tests). */
@@ -92,26 +97,6 @@ export type InputReader = (name: string) => string
 function optional(raw: string): string | undefined {
   const v = raw.trim()
   return v === '' ? undefined : v
-}
-
-function readContext(read: InputReader, workspace: string): string {
-  const raw = read('context').trim() || '.'
-  const dir = insideWorkspace('context', raw, workspace)
-  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
-    throw new InputError('context', `'${raw}' is not a directory (looked at ${dir})`)
-  }
-  return dir
-}
-
-function readFile(read: InputReader, workspace: string, context: string): string {
-  const raw = read('file').trim()
-  const file = raw === '' ? path.join(context, 'Dockerfile') : insideWorkspace('file', raw, workspace)
-  if (!fs.existsSync(file) || !fs.statSync(file).isFile()) {
-    const shown =
-      raw === '' ? `${path.relative(workspace, file) || file} (the default <context>/Dockerfile)` : `'${raw}'`
-    throw new InputError('file', `${shown} does not exist; give the Dockerfile's path relative to the workspace`)
-  }
-  return file
 }
 
 function readVersion(read: InputReader, ref: string): string | undefined {
@@ -149,7 +134,7 @@ function readTarget(read: InputReader): string | undefined {
  */
 export function getInputs(
   read: InputReader,
-  ctx: Pick<GitHubContext, 'workspace' | 'ref' | 'awsRegion'>,
+  ctx: Pick<GitHubContext, 'workspace' | 'ref' | 'awsRegion' | 'serverUrl' | 'repository'>,
   mask: (secret: string) => void
 ): Inputs {
   const password = optional(read('password'))
@@ -165,7 +150,12 @@ export function getInputs(
     )
   }
 
-  const push = parseBoolean('push', read('push'), true)
+  // build-push-action's call: check runs the Dockerfile's checks and pushes nothing
+  const call = parseChoice('call', read('call'), ['build', 'check'] as const, 'build')
+  const noBuild = ['source', 'merge'].find(name => read(name).trim() !== '')
+  if (call === 'check' && noBuild !== undefined)
+    throw new InputError('call', `check runs a build's checks, and ${noBuild} builds nothing`)
+  const push = call === 'check' ? false : parseBoolean('push', read('push'), true)
   const images = parseImages('images', read('images'))
   if (push && images.length === 0) {
     throw new InputError(
@@ -176,6 +166,7 @@ export function getInputs(
 
   const common = {
     images,
+    call,
     push,
     version: readVersion(read, ctx.ref),
     'semver-tags': parseBoolean('semver-tags', read('semver-tags'), true),
@@ -185,13 +176,14 @@ export function getInputs(
     'registry-auth': registryAuth,
     ...readAwsInputs(read, ctx.awsRegion),
     ...readAzureInputs(read, mask),
-    'upload-chunk-size': readChunkSize(read)
+    'upload-chunk-size': readChunkSize(read),
+    logout: parseBoolean('logout', read('logout'), true)
   }
   const source = readSource(read, push)
   const merge = readMerge(read, push, source !== undefined)
   requireCloudRegistries(common, source)
   if (source !== undefined || merge.length > 0) return {...common, ...NO_BUILD, context: ctx.workspace, source, merge}
-  return {...common, ...readBuildInputs(read, ctx.workspace, mask), source: undefined, merge}
+  return {...common, ...readBuildInputs(read, ctx, mask), source: undefined, merge}
 }
 
 /** `tags`, `flavor` and `latest`: plain tags as before, or metadata-action's rules when a line starts with `type=`. */
@@ -298,6 +290,7 @@ function readMerge(read: InputReader, push: boolean, withSource: boolean): strin
 /** What a mirror has instead of build inputs. */
 const NO_BUILD = {
   file: '',
+  gitContext: undefined,
   'build-args': [],
   target: undefined,
   labels: [],
@@ -317,11 +310,19 @@ const NO_BUILD = {
   ...NO_BUILD_OPTIONS
 } as const
 
-function readBuildInputs(read: InputReader, workspace: string, mask: (secret: string) => void) {
-  const context = readContext(read, workspace)
+function readBuildInputs(
+  read: InputReader,
+  ctx: Pick<GitHubContext, 'workspace' | 'ref' | 'serverUrl' | 'repository'>,
+  mask: (secret: string) => void
+) {
+  const {workspace} = ctx
+  const where = parseContextInputs(read('context'), read('file'), ctx)
+  const secrets = parseBuildSecrets(read, workspace, mask)
+  const token = read('github-token').trim()
+  if (token !== '') mask(token)
+  const gitToken = gitTokenSecret(where.gitContext, token, ctx.serverUrl, secrets.secrets)
   return {
-    context,
-    file: readFile(read, workspace, context),
+    ...where,
     'build-args': parseKeyValues(
       'build-args',
       read('build-args'),
@@ -336,7 +337,8 @@ function readBuildInputs(read: InputReader, workspace: string, mask: (secret: st
     'compression-level': readCompressionLevel(read),
     'cache-from': parseCacheOptions('cache-from', parseList(read('cache-from'), true)),
     'cache-to': parseCacheOptions('cache-to', parseList(read('cache-to'), true)),
-    ...parseBuildSecrets(read, workspace, mask),
+    ...secrets,
+    secrets: gitToken === undefined ? secrets.secrets : [...secrets.secrets, gitToken],
     ...readBuilderInputs(read),
     ...parseBuildOptions(read, workspace)
   }

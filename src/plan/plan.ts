@@ -2,6 +2,7 @@
 import type {GitHubContext} from '../inputs/github-context'
 import type {Inputs} from '../inputs/inputs'
 import {Labels, mergeLabels, ociLabels} from './labels'
+import {metadataAnnotations, parseAnnotationLevels} from './annotations'
 import {RuleContext, evaluateTagRules} from './tag-rules'
 import {TagPlan, planTags} from './tags'
 
@@ -29,6 +30,8 @@ export interface Plan {
   readonly warnings: readonly string[]
   readonly tags: TagPlan
   readonly labels: Labels
+  /** metadata-action's annotations, `level:key=value`, besides those of the `annotations` input */
+  readonly annotations: readonly string[]
 }
 
 export function makePlan(inputs: Inputs, ctx: GitHubContext, now: Date): Plan {
@@ -39,7 +42,7 @@ export function makePlan(inputs: Inputs, ctx: GitHubContext, now: Date): Plan {
       versionName: r.version,
       warnings: r.warnings,
       tags: {fixed: r.fixed, floating: r.floating},
-      labels: mergeLabels(ociLabels(ctx, r.version, now), inputs.labels)
+      ...labelsAndAnnotations(inputs, ctx, r.version, now)
     }
   }
   const tags = planTags({
@@ -56,6 +59,19 @@ export function makePlan(inputs: Inputs, ctx: GitHubContext, now: Date): Plan {
     versionName: inputs.version,
     warnings: [],
     tags,
-    labels: mergeLabels(ociLabels(ctx, inputs.version, now), inputs.labels)
+    ...labelsAndAnnotations(inputs, ctx, inputs.version, now)
+  }
+}
+
+function labelsAndAnnotations(
+  inputs: Pick<Inputs, 'labels' | 'annotations'>,
+  ctx: GitHubContext,
+  version: string | undefined,
+  now: Date
+): Pick<Plan, 'labels' | 'annotations'> {
+  const oci = ociLabels(ctx, version, now)
+  return {
+    labels: mergeLabels(oci, inputs.labels),
+    annotations: metadataAnnotations(oci, parseAnnotationLevels(ctx.annotationLevels), inputs.annotations)
   }
 }

@@ -135,18 +135,18 @@ async function buildMode(
   try {
     // without push the image goes into the engine, as documented; with push, the way the builder allows
     const output = inputs.push ? buildPath.output : 'engine'
+    // metadata-action's annotations go where BuildKit writes the OCI layout; an engine's image has only the labels
+    const annotations = output === 'oci' ? [...plan.annotations, ...plan.userAnnotations] : plan.userAnnotations
     // while it builds: which layers of the previous release every registry holds (not compressed again)
     const held =
       inputs.push && session !== undefined && output === 'engine'
         ? knownLayers(inputs.images, session.clients, plan.version, listed.get(inputs.images[0]?.name ?? ''))
         : Promise.resolve(new Map<string, KnownLayer>())
     const {imageId, ociDir} = await phase('Build', () =>
-      buildImage(docker, inputs, plan.labels, plan.annotations, refs, workDir, output, runUrl(ctx))
+      buildImage(docker, inputs, plan.labels, annotations, refs, workDir, output, runUrl(ctx))
     )
     core.info(`Image ID: ${imageId}`)
-    // metadata-action's annotations go where BuildKit writes the OCI layout; an engine's image has only the labels
-    const annotations = ociDir !== undefined ? [...plan.annotations, ...inputs.annotations] : inputs.annotations
-    if (ociDir === undefined && inputs.push)
+    if (output === 'engine' && inputs.push)
       core.info(`Annotations: none written, ${buildPath.description} keeps none; the OCI metadata is in the labels`)
     let result: {published: Published[]; failed: Failed[]} = {published: [], failed: []}
     if (inputs.push && session !== undefined) {

@@ -153,8 +153,19 @@ describe('a metadata-action + login-action + build-push-action workflow as one s
       GITHUB_EVENT_PATH: eventPayload('annotated'),
       DOCKER_METADATA_ANNOTATIONS_LEVELS: 'manifest,index'
     }
-    const run = await runAction({...metadataAction(image), ...loginAction, ...buildPushAction}, {env})
+    const run = await runAction(
+      {
+        ...metadataAction(image),
+        // metadata-action's images with attributes: the disabled one is not pushed to
+        images: `name=${image}\nname=${registry.host}/acme/disabled,enable=false`,
+        annotations: 'index:com.acme.release={{tag}}',
+        ...loginAction,
+        ...buildPushAction
+      },
+      {env}
+    )
     expect(errors(run)).toEqual([])
+    expect(await registryTags('acme/disabled').catch(() => [])).toEqual([])
     const expected = {
       'org.opencontainers.image.title': 'orders',
       'org.opencontainers.image.description': 'Orders service',
@@ -173,7 +184,7 @@ describe('a metadata-action + login-action + build-push-action workflow as one s
       annotations?: Record<string, string>
       manifests: Array<{digest: string; platform?: {architecture: string}}>
     }
-    expect(index.annotations).toMatchObject(expected)
+    expect(index.annotations).toMatchObject({...expected, 'com.acme.release': 'v2.1.0'})
     const child = index.manifests.find(m => m.platform?.architecture !== 'unknown')
     const manifest = (await rawManifest(`${image}@${child?.digest ?? ''}`, creds)).json as {
       annotations?: Record<string, string>

@@ -22,7 +22,7 @@ const spec: BuildSpec = {
     ...NO_BUILD_OPTIONS
   },
   labels: {'org.opencontainers.image.version': '1.2.3'},
-  annotations: ['manifest:org.opencontainers.image.version=1.2.3'],
+  annotations: [],
   refs: ['r/a:1.2.3', 'r/a:latest'],
   iidFile: '/t/iid',
   cache: [],
@@ -171,11 +171,14 @@ describe("build-push-action's build options", () => {
     ulimit: ['nofile=1024:2048'],
     allow: ['network.host'],
     'no-cache-filters': ['build'],
-    'build-contexts': ['base=docker-image://alpine:3.20'],
-    annotations: ['index:org.opencontainers.image.description=Orders']
+    'build-contexts': ['base=docker-image://alpine:3.20']
   }
   test('go to buildx with the flags build-push-action passes', () => {
-    const args = buildArguments('buildx', {...spec, inputs: {...spec.inputs, ...options}})
+    const args = buildArguments('buildx', {
+      ...spec,
+      inputs: {...spec.inputs, ...options},
+      annotations: ['index:org.opencontainers.image.description=Orders']
+    })
     const pairs = args.flatMap((a, i) =>
       a.startsWith('--') && !(args[i + 1] ?? '--').startsWith('--') ? [`${a} ${args[i + 1]}`] : []
     )

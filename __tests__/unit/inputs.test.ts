@@ -581,3 +581,17 @@ describe("build-push-action's call", () => {
     [{call: 'check', source: 'ghcr.io/acme/orders:1.0'}, 'call']
   ])('%j is refused', (values, input) => expect(failure(values).input).toBe(input))
 })
+
+describe("metadata-action's images with name= and enable=", () => {
+  test('a disabled entry is left out; a list with name= is newline-separated', () => {
+    const given =
+      'name=ghcr.io/acme/orders\nname=docker.io/acme/orders,enable=false\nname=127.0.0.1:5000/acme/orders,enable=TRUE'
+    expect(inputs({images: given}).inputs.images.map(r => r.name)).toEqual([
+      'ghcr.io/acme/orders',
+      '127.0.0.1:5000/acme/orders'
+    ])
+  })
+  test.each(['name=ghcr.io/acme/orders,enable=maybe', 'name=ghcr.io/acme/orders,tag=1'])('%s is refused', images =>
+    expect(failure({images}).message).toMatch(/name=<repository> with enable=true\|false/)
+  )
+})

@@ -32,7 +32,7 @@ export interface BuildSpec {
   /** from cacheArguments() */
   readonly cache: readonly string[]
   readonly labels: Labels
-  /** metadata-action's annotations (plan/annotations.ts): written where the build writes an OCI layout */
+  /** every `--annotation`: metadata-action's (OCI layout only) and the `annotations` input's, expanded */
   readonly annotations: readonly string[]
   /** full refs the image is tagged with locally */
   readonly refs: readonly string[]
@@ -96,8 +96,7 @@ export function buildArguments(kind: BuilderKind, spec: BuildSpec): string[] {
   for (const a of inputs.allow) args.push('--allow', a)
   for (const f of inputs['no-cache-filters']) args.push('--no-cache-filter', f)
   for (const c of inputs['build-contexts']) args.push('--build-context', c)
-  if (spec.output.type === 'oci') for (const a of spec.annotations) args.push('--annotation', a)
-  for (const a of inputs.annotations) args.push('--annotation', a)
+  for (const a of spec.annotations) args.push('--annotation', a)
   for (const ref of spec.refs) args.push('--tag', ref)
   args.push(inputs.context)
   return args

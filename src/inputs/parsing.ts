@@ -72,10 +72,36 @@ export function parseKeyValues(
 export const BUILD_ARG_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/
 export const LABEL_KEY = /^[A-Za-z0-9][A-Za-z0-9._\-/]*$/
 
+/**
+ * One `images` entry: a repository, or metadata-action's `name=<repository>[,enable=true|false]`
+ * (a list with such a line is newline-separated only, as metadata-action reads it). Undefined: disabled.
+ */
+function imageEntry(name: string, item: string): string | undefined {
+  if (!item.startsWith('name=')) return item
+  let repo = ''
+  let enable = true
+  for (const attr of item.split(',')) {
+    const eq = attr.indexOf('=')
+    const key = attr.slice(0, eq).trim()
+    const value = attr.slice(eq + 1).trim()
+    if (key === 'name') repo = value
+    else if (key === 'enable' && /^(true|false)$/i.test(value)) enable = value.toLowerCase() === 'true'
+    else
+      throw new InputError(
+        name,
+        `'${item}': an entry is a repository, or name=<repository> with enable=true|false (metadata-action's attributes)`
+      )
+  }
+  return enable ? repo : undefined
+}
+
 export function parseImages(name: string, raw: string): Repository[] {
   const seen = new Set<string>()
   const repos: Repository[] = []
-  for (const item of parseList(raw)) {
+  const attributed = parseList(raw, true).some(line => line.startsWith('name='))
+  for (const entry of parseList(raw, attributed)) {
+    const item = imageEntry(name, entry)
+    if (item === undefined) continue
     const repo = parseRepository(item)
     if (typeof repo === 'string') {
       throw new InputError(name, `${repo}. Expected a repository such as ghcr.io/acme/orders`)

@@ -3,7 +3,9 @@ import type {GitHubContext} from '../inputs/github-context'
 import type {Inputs} from '../inputs/inputs'
 import {Labels, mergeLabels, ociLabels} from './labels'
 import {metadataAnnotations, parseAnnotationLevels} from './annotations'
-import {RuleContext, evaluateTagRules} from './tag-rules'
+import {RuleContext, evaluateTagRules, globalExpressions} from './tag-rules'
+import {TemplateError, TemplateValue, renderTemplate} from './template'
+import {InputError} from '../errors'
 import {TagPlan, planTags} from './tags'
 
 /** What metadata-action's rules read of the run. */
@@ -32,6 +34,8 @@ export interface Plan {
   readonly labels: Labels
   /** metadata-action's annotations, `level:key=value`, besides those of the `annotations` input */
   readonly annotations: readonly string[]
+  /** the `annotations` input, its `{{…}}` expressions expanded */
+  readonly userAnnotations: readonly string[]
 }
 
 export function makePlan(inputs: Inputs, ctx: GitHubContext, now: Date): Plan {
@@ -42,7 +46,7 @@ export function makePlan(inputs: Inputs, ctx: GitHubContext, now: Date): Plan {
       versionName: r.version,
       warnings: r.warnings,
       tags: {fixed: r.fixed, floating: r.floating},
-      ...labelsAndAnnotations(inputs, ctx, r.version, now)
+      ...labelsAndAnnotations(inputs, ctx, r.version, now, globalExpressions(ruleContext(ctx, now)))
     }
   }
   const tags = planTags({
@@ -59,7 +63,18 @@ export function makePlan(inputs: Inputs, ctx: GitHubContext, now: Date): Plan {
     versionName: inputs.version,
     warnings: [],
     tags,
-    ...labelsAndAnnotations(inputs, ctx, inputs.version, now)
+    ...labelsAndAnnotations(inputs, ctx, inputs.version, now, globalExpressions(ruleContext(ctx, now)))
+  }
+}
+
+/** metadata-action's global expressions ({{branch}}, {{date '…'}}, …) in a `labels` or `annotations` line. */
+function expand(input: 'labels' | 'annotations', text: string, values: Record<string, TemplateValue>): string {
+  if (!text.includes('{{')) return text
+  try {
+    return renderTemplate(text, values)
+  } catch (e) {
+    if (e instanceof TemplateError) throw new InputError(input, `'${text}': ${e.message}`)
+    throw e
   }
 }
 
@@ -67,11 +82,15 @@ function labelsAndAnnotations(
   inputs: Pick<Inputs, 'labels' | 'annotations'>,
   ctx: GitHubContext,
   version: string | undefined,
-  now: Date
-): Pick<Plan, 'labels' | 'annotations'> {
+  now: Date,
+  values: Record<string, TemplateValue>
+): Pick<Plan, 'labels' | 'annotations' | 'userAnnotations'> {
   const oci = ociLabels(ctx, version, now)
+  const labels = inputs.labels.map(([k, v]) => [k, expand('labels', v, values)] as const)
+  const userAnnotations = inputs.annotations.map(a => expand('annotations', a, values))
   return {
-    labels: mergeLabels(oci, inputs.labels),
-    annotations: metadataAnnotations(oci, parseAnnotationLevels(ctx.annotationLevels), inputs.annotations)
+    labels: mergeLabels(oci, labels),
+    annotations: metadataAnnotations(oci, parseAnnotationLevels(ctx.annotationLevels), userAnnotations),
+    userAnnotations
   }
 }

@@ -1,0 +1,81 @@
+import * as fs from 'fs'
+import * as os from 'os'
+import * as path from 'path'
+import {InputError} from '../../src/errors'
+import {readGitHubContext} from '../../src/inputs/github-context'
+import {getInputs} from '../../src/inputs/inputs'
+import {makePlan} from '../../src/plan/plan'
+import {actionDefaults} from '../support/action'
+
+let workspace: string
+beforeAll(() => {
+  workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'stevedore-plan-'))
+  fs.writeFileSync(path.join(workspace, 'Dockerfile'), 'FROM scratch\n')
+})
+afterAll(() => fs.rmSync(workspace, {recursive: true, force: true}))
+
+const NOW = new Date('2026-11-29T10:30:00Z')
+
+function plan(values: Record<string, string>, env: Record<string, string> = {}) {
+  const ctx = readGitHubContext(
+    {
+      GITHUB_REF: 'refs/heads/main',
+      GITHUB_SHA: '0123456789abcdef0123456789abcdef01234567',
+      GITHUB_REPOSITORY: 'acme/orders',
+      ...env
+    },
+    workspace,
+    workspace,
+    {repository: {default_branch: 'main'}}
+  )
+  const all: Record<string, string> = {
+    ...actionDefaults(),
+    'github-token': '',
+    images: 'ghcr.io/acme/orders',
+    ...values
+  }
+  return makePlan(
+    getInputs(
+      name => all[name] ?? '',
+      ctx,
+      () => undefined
+    ),
+    ctx,
+    NOW
+  )
+}
+
+describe("metadata-action's expressions in labels and annotations", () => {
+  test('labels: {{branch}}, {{sha}} and {{date}} are expanded; the OCI labels stay', () => {
+    const p = plan({labels: "com.acme.branch={{branch}}\ncom.acme.build=b-{{sha}}-{{date 'YYYYMMDD'}}"})
+    expect(p.labels).toMatchObject({
+      'com.acme.branch': 'main',
+      'com.acme.build': 'b-0123456-20261129',
+      'org.opencontainers.image.revision': '0123456789abcdef0123456789abcdef01234567'
+    })
+  })
+
+  test('annotations: expanded, and they win over the automatic one of the same key and level', () => {
+    const p = plan({annotations: 'manifest:org.opencontainers.image.title=orders-{{is_default_branch}}'})
+    expect(p.userAnnotations).toEqual(['manifest:org.opencontainers.image.title=orders-true'])
+    expect(p.annotations.some(a => a.startsWith('manifest:org.opencontainers.image.title='))).toBe(false)
+    expect(p.annotations).toContain('manifest:org.opencontainers.image.source=https://github.com/acme/orders')
+  })
+
+  test('an unknown expression names the input', () => {
+    let caught: unknown
+    try {
+      plan({labels: 'com.acme.x={{nope}}'})
+    } catch (e) {
+      caught = e
+    }
+    expect(caught).toBeInstanceOf(InputError)
+    expect((caught as InputError).input).toBe('labels')
+  })
+
+  test('DOCKER_METADATA_ANNOTATIONS_LEVELS=index: the automatic annotations on the index only', () => {
+    const p = plan({}, {DOCKER_METADATA_ANNOTATIONS_LEVELS: 'index'})
+    expect(p.annotations.length).toBeGreaterThan(0)
+    expect(p.annotations.every(a => a.startsWith('index:org.opencontainers.image.'))).toBe(true)
+  })
+})

@@ -6,7 +6,7 @@
 import * as http from 'http'
 import type {AddressInfo} from 'net'
 import {Readable} from 'stream'
-import {RegistryClient, RegistryError} from '../../src/registry/client'
+import {RegistryClient, RegistryError, webStream} from '../../src/registry/client'
 import {DEFAULT_RETRY, RetryPolicy, isRetryableStatus, retryDelay} from '../../src/registry/retry'
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse, body: Buffer) => void
@@ -220,5 +220,35 @@ describe('isRetryableStatus (as the README says: 429, 500, 502, 503, 504)', () =
     [507, false]
   ])('%i: %s', (status, retried) => {
     expect(isRetryableStatus(status)).toBe(retried)
+  })
+})
+
+describe('webStream: a Node stream as a request body', () => {
+  test('every byte, in order, each chunk passed on without a copy', async () => {
+    const chunks = [Buffer.from('abc'), Buffer.alloc(1 << 20, 7), Buffer.from('z')]
+    const seen: Uint8Array[] = []
+    const reader = webStream(Readable.from(chunks)).getReader()
+    for (;;) {
+      const next = await reader.read()
+      if (next.done) break
+      seen.push(next.value)
+    }
+    expect(Buffer.concat(seen).equals(Buffer.concat(chunks))).toBe(true)
+    expect(seen.map(c => c.buffer)).toEqual(chunks.map(c => c.buffer))
+  })
+
+  test("the source's error ends the body with it", async () => {
+    const failing = new Readable({
+      read() {
+        this.destroy(new Error('disk gone'))
+      }
+    })
+    await expect(webStream(failing).getReader().read()).rejects.toThrow('disk gone')
+  })
+
+  test('cancelling the body destroys the source', async () => {
+    const source = Readable.from([Buffer.from('a'), Buffer.from('b')])
+    await webStream(source).cancel()
+    expect(source.destroyed).toBe(true)
   })
 })

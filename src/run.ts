@@ -14,6 +14,7 @@ import {BuildPath, choosePath, requireBuildOptions, requireCapabilities} from '.
 import {Docker, detectBuilder} from './build/docker'
 import type {Builder} from './build/builder-choice'
 import {readOciLayout} from './image/oci-layout'
+import {StreamingUploads} from './publish/streaming-upload'
 import {createRunDockerConfig, userDockerConfigDir} from './auth/docker-config'
 import {ActionError, errorMessage} from './errors'
 import {settleTags} from './plan/floating-tags'
@@ -26,7 +27,7 @@ import {mergeGraph} from './publish/merge'
 import {imageIdOf, loadSourceGraph} from './publish/mirror'
 import {Plan, makePlan} from './plan/plan'
 import {Published, planTargets, publishGraph, verifyAll} from './publish/publish'
-import {ImageReference, refWithTag} from './registry/reference'
+import {ImageReference, Repository, refWithTag} from './registry/reference'
 import {Failed, Outcome, outputsOf, setOutputs, writeSummary} from './report'
 import {State, save} from './state'
 import {KnownLayer, ManifestNode, blobsOf} from './image/graph'
@@ -150,13 +151,27 @@ async function buildMode(
       core.info(`Annotations: none written, ${buildPath.description} keeps none; the OCI metadata is in the labels`)
     let result: {published: Published[]; failed: Failed[]} = {published: [], failed: []}
     if (inputs.push && session !== undefined) {
+      // on the engine path each layer streams to new repositories while it is compressed (not with
+      // upload-chunk-size, which asks for fixed chunks)
+      const streaming =
+        ociDir === undefined && inputs['upload-chunk-size'] === undefined
+          ? await streamingUploads(inputs, session, listed)
+          : undefined
       const root =
         ociDir !== undefined
           ? readBuiltLayout(ociDir)
           : await phase('Compress', async () =>
-              compress(docker, imageId, workDir, inputs['compression-level'], await held)
+              compress(docker, imageId, workDir, inputs['compression-level'], await held, streaming)
             )
-      result = await publishAndVerify(session, inputs, plan, root, tags, imageId, {})
+      result = await publishAndVerify(
+        session,
+        inputs,
+        plan,
+        root,
+        tags,
+        imageId,
+        streaming === undefined ? {} : {streamed: streaming.streamed()}
+      )
     }
     await finish(outcomeOf(plan, inputs, {imageId, tags, notes, ...result}, {annotations}))
   } finally {
@@ -337,10 +352,11 @@ async function compress(
   imageId: string,
   workDir: string,
   level: number,
-  held: ReadonlyMap<string, KnownLayer>
+  held: ReadonlyMap<string, KnownLayer>,
+  streaming: StreamingUploads | undefined
 ): Promise<ManifestNode> {
   const started = Date.now()
-  const prepared = await prepareImage(docker.save(imageId), workDir, {...DEFAULT_COMPRESSION, level}, held)
+  const prepared = await prepareImage(docker.save(imageId), workDir, {...DEFAULT_COMPRESSION, level}, held, streaming)
   const bytes = prepared.layers.reduce((n, l) => n + l.size, 0)
   const reused =
     prepared.skipped > 0 ? `; ${prepared.skipped} layer(s) every registry holds from the previous release reused` : ''
@@ -348,6 +364,29 @@ async function compress(
     `${prepared.layers.length} layer(s), ${prepared.tarBytes} bytes read, ${bytes} compressed (gzip level ${level}) in ${Date.now() - started} ms${reused}; manifest ${prepared.manifest.digest}`
   )
   return {...prepared.manifest, blobs: [prepared.config, ...prepared.layers], children: []}
+}
+
+/**
+ * The first repository of each registry receives the layers as they are compressed, where it holds
+ * no tag yet (a first publish): a repository with images may hold a layer already, and streaming
+ * starts before the layer's digest is known. Later releases reuse layers by diff ID instead.
+ */
+async function streamingUploads(
+  inputs: Inputs,
+  session: Session,
+  listed: ReadonlyMap<string, string[]>
+): Promise<StreamingUploads> {
+  const first = new Map<string, Repository>()
+  for (const repo of inputs.images) if (!first.has(repo.registry)) first.set(repo.registry, repo)
+  const targets = await Promise.all(
+    [...first.values()].map(async repo => {
+      const client = session.clients.get(repo.registry)
+      if (client === undefined) return []
+      const tags = listed.get(repo.name) ?? (await client.listTags(repo.path).catch(() => undefined))
+      return tags?.length === 0 ? [{client, repoPath: repo.path}] : []
+    })
+  )
+  return new StreamingUploads(targets.flat())
 }
 
 async function publishAndVerify(

@@ -102,6 +102,47 @@ describe('publishing to several registries', () => {
     expect((await open.settledRequests()).some(r => r.userAgent === 'stevedore')).toBe(true)
   })
 
+  test('a first publish streams each layer to every new repository while it is compressed', async () => {
+    const greeting = `streamed-${Date.now()}`
+    const images = [`${withBasic.host}/acme/streamed`, `${withBearer.host}/acme/streamed`]
+    const publish = (tags: string) =>
+      runAction({
+        images: images.join('\n'),
+        context: '__tests__/fixtures/multistage',
+        'build-args': `GREETING=${greeting}`,
+        network: 'none',
+        'registry-auth': registryAuth(),
+        tags
+      })
+    const patches = async (r: TestRegistry) =>
+      (await r.settledRequests()).filter(
+        q => q.method === 'PATCH' && q.uri.includes('/acme/streamed/blobs/uploads/') && q.status === 202
+      ).length
+    const first = await publish('one')
+    expect(errors(first)).toEqual([])
+    const {json} = await rawManifest(`${withBasic.host}/acme/streamed:one`, basic)
+    const layers = (json as {layers: Array<{digest: string}>}).layers.map(l => l.digest)
+    for (const [registry, creds] of [
+      [withBasic, basic],
+      [withBearer, bearer]
+    ] as const) {
+      // one streamed PATCH per layer (the config is small and goes up whole), each layer stored once
+      expect(await patches(registry)).toBe(layers.length)
+      const stored = (await registry.settledRequests()).filter(
+        q => q.method === 'PUT' && q.status === 201 && q.uri.includes('/acme/streamed/blobs/uploads/')
+      )
+      for (const layer of layers)
+        expect(stored.filter(q => decodeURIComponent(q.uri).includes(`digest=${layer}`))).toHaveLength(1)
+      expect(await skopeoDigest(`${registry.host}/acme/streamed:one`, creds)).toBe(first.outputs.digest)
+    }
+    expect(meta(first.outputs).blobs[images[0] ?? '']).toMatchObject({uploaded: layers.length + 1})
+    // the repositories hold an image now: a layer may be there already, so nothing streams blind
+    const second = await publish('two')
+    expect(errors(second)).toEqual([])
+    expect(await patches(withBasic)).toBe(layers.length)
+    expect(await patches(withBearer)).toBe(layers.length)
+  })
+
   test('a blob the registry already has is not uploaded again', async () => {
     const greeting = `again-${Date.now()}`
     // the same build twice, under another tag

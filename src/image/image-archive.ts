@@ -8,7 +8,7 @@ import * as tar from 'tar-stream'
 import {ActionError} from '../errors'
 import {imageManifest} from './image-manifest'
 import {DEFAULT_COMPRESSION_LEVEL} from '../inputs/inputs'
-import {CompressOptions, CompressedLayer, compressLayer} from './layer-compression'
+import {CompressOptions, CompressedLayer, LayerSink, compressLayer} from './layer-compression'
 import {MEDIA_TYPES, sha256} from '../registry/client'
 import type {BlobSource, KnownLayer} from './graph'
 
@@ -66,8 +66,17 @@ export async function prepareImage(
   archive: Readable,
   workDir: string,
   opts: CompressOptions = DEFAULT_COMPRESSION,
-  known: ReadonlyMap<string, KnownLayer> = new Map()
+  known: ReadonlyMap<string, KnownLayer> = new Map(),
+  /** where each compressed layer also streams while it is compressed (uploads under way) */
+  streaming?: {layer(): LayerSink}
 ): Promise<PreparedImage> {
+  const finishing: Array<Promise<void>> = []
+  const compressTo = async (input: AsyncIterable<Buffer>, file: string): Promise<CompressedLayer> => {
+    const sink = streaming?.layer()
+    const layer = await compressLayer(input, file, opts, sink === undefined ? undefined : data => sink.write(data))
+    if (sink !== undefined) finishing.push(sink.finish(layer.digest, layer.size))
+    return layer
+  }
   const small = new Map<string, Buffer>()
   const compressed = new Map<string, CompressedLayer>()
   const raw = new Map<string, RawEntry>()
@@ -90,10 +99,7 @@ export async function prepareImage(
     } else if (known.size > 0) {
       raw.set(name, await keepRaw(entry as AsyncIterable<Buffer>, path.join(workDir, `layer-${n++}.tar`)))
     } else {
-      compressed.set(
-        name,
-        await compressLayer(entry as AsyncIterable<Buffer>, path.join(workDir, `layer-${n++}.gz`), opts)
-      )
+      compressed.set(name, await compressTo(entry as AsyncIterable<Buffer>, path.join(workDir, `layer-${n++}.gz`)))
     }
   }
   const index = small.get('manifest.json')
@@ -122,12 +128,12 @@ export async function prepareImage(
     }
     let layer = compressed.get(layerPath)
     if (layer === undefined && kept !== undefined) {
-      layer = await compressLayer(fs.createReadStream(kept.file), path.join(workDir, `layer-${n++}.gz`), opts)
+      layer = await compressTo(fs.createReadStream(kept.file), path.join(workDir, `layer-${n++}.gz`))
       fs.rmSync(kept.file, {force: true})
     }
     if (layer === undefined) {
       if (inMemory === undefined) throw new ActionError(`docker save has no layer ${layerPath}`)
-      layer = await compressLayer(Readable.from([inMemory]), path.join(workDir, `layer-${n++}.gz`), opts)
+      layer = await compressTo(Readable.from([inMemory]), path.join(workDir, `layer-${n++}.gz`))
     }
     if (layer.diffId !== '' && layer.diffId !== expected) {
       throw new ActionError(
@@ -143,6 +149,7 @@ export async function prepareImage(
     open: (start?: number, end?: number) =>
       Readable.from([configBytes.subarray(start ?? 0, end === undefined ? undefined : end + 1)])
   }
+  await Promise.all(finishing)
   return {config, layers, manifest: imageManifest(config, layers), tarBytes, skipped}
 }
 

@@ -30,13 +30,21 @@ export interface CompressedLayer {
   readonly file: string
 }
 
+/** Where one layer's compressed bytes also go as they are written: every chunk in order, then its digest. */
+export interface LayerSink {
+  write(data: Buffer): Promise<void>
+  finish(digest: string, size: number): Promise<void>
+}
+
 const GZIP_MAGIC = Buffer.from([0x1f, 0x8b])
 
 /** Writes the compressed layer to `file`; an input that is gzip already is stored as it is. */
 export async function compressLayer(
   input: AsyncIterable<Buffer>,
   file: string,
-  opts: CompressOptions
+  opts: CompressOptions,
+  /** also given every compressed chunk as it is written (an upload under way); awaited, for backpressure */
+  sink?: (data: Buffer) => Promise<void>
 ): Promise<CompressedLayer> {
   const out = fs.createWriteStream(file)
   const blobHash = createHash('sha256')
@@ -51,7 +59,10 @@ export async function compressLayer(
   const write = async (data: Buffer): Promise<void> => {
     blobHash.update(data)
     size += data.length
-    if (!out.write(data)) await new Promise<void>(resolve => out.once('drain', () => resolve()))
+    const written = out.write(data)
+      ? Promise.resolve()
+      : new Promise<void>(resolve => out.once('drain', () => resolve()))
+    await Promise.all([written, sink?.(data)])
   }
   const flushOldest = async (): Promise<void> => {
     const next = pending.shift()

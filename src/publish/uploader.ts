@@ -11,6 +11,7 @@ import {BlobSource, ManifestNode, blobsOf} from '../image/graph'
 import type {KeptTag} from './immutable-tags'
 import type {Repository} from '../registry/reference'
 import type {RegistryClient} from '../registry/client'
+import type {StreamedBlobs} from './streaming-upload'
 
 /** What goes to one repository. */
 export interface Target {
@@ -39,6 +40,8 @@ export interface UploadOptions {
     readonly path: string
     readonly digests: readonly string[]
   }>
+  /** blobs uploaded while they were compressed (streaming-upload.ts): counted as uploaded, not sent again */
+  readonly streamed?: StreamedBlobs
 }
 
 /** Blobs known to be in each repository of one registry, this run. */
@@ -77,6 +80,14 @@ async function ensureBlob(
   stats: BlobStats,
   opts: UploadOptions
 ): Promise<void> {
+  const streamed = opts.streamed?.get(client.registry)
+  const size = streamed?.repoPath === repoPath ? streamed.digests.get(blob.digest) : undefined
+  if (size !== undefined && !known.has(repoPath, blob.digest)) {
+    stats.uploaded++
+    stats.uploadedBytes += size
+    known.add(repoPath, blob.digest)
+    return
+  }
   if (known.has(repoPath, blob.digest)) {
     stats.present++
     return

@@ -558,6 +558,22 @@ export class RegistryClient {
     return new URL(res.headers.get('location') ?? location, location).toString()
   }
 
+  /**
+   * POST, then one PATCH whose body streams as it is produced (no length, as `docker push` sends
+   * it); returns the session's location for finishUpload. Not retried: the stream cannot be sent twice.
+   */
+  async streamUpload(repoPath: string, body: ReadableStream<Uint8Array>): Promise<string> {
+    const location = await this.startUpload(repoPath)
+    const res = await this.request('PATCH', location, repositoryScope(repoPath, ['pull', 'push']), {
+      headers: {'content-type': 'application/octet-stream'},
+      body: () => body,
+      retry: false
+    })
+    if (res.status < 200 || res.status > 299) return this.fail(res, `stream an upload to ${repoPath}`, true)
+    await drain(res)
+    return new URL(res.headers.get('location') ?? location, location).toString()
+  }
+
   /** PUT ?digest=: closes the session; the registry checks the digest. */
   async finishUpload(repoPath: string, location: string, digest: string): Promise<void> {
     const done = await this.request('PUT', withDigest(location, digest), repositoryScope(repoPath, ['pull', 'push']), {

@@ -1,0 +1,117 @@
+/**
+ * Uploads that run while a layer is being compressed: each compressed chunk goes on to one
+ * repository per registry as soon as it exists (POST, one streamed PATCH), and the upload is closed
+ * with the digest once the layer is done. A registry that refuses or fails is simply left to the
+ * ordinary upload from the layer's file afterwards; nothing here fails the step.
+ */
+import * as core from '@actions/core'
+import {errorMessage} from '../errors'
+import type {LayerSink} from '../image/layer-compression'
+import type {RegistryClient} from '../registry/client'
+
+/** What reached each registry this way: its repository, and the blobs it holds (digest → size). */
+export type StreamedBlobs = ReadonlyMap<
+  string,
+  {readonly repoPath: string; readonly digests: ReadonlyMap<string, number>}
+>
+
+/** Bytes waiting for one registry before compression waits for it. */
+const QUEUE_LIMIT = 8 << 20
+
+/** One layer to one repository: a streamed request body fed by write(). */
+class Lane {
+  private readonly queue: Buffer[] = []
+  private queued = 0
+  private ended = false
+  private failed = false
+  private wake: (() => void) | undefined
+  private drained: (() => void) | undefined
+  private readonly location: Promise<string | undefined>
+
+  constructor(
+    private readonly client: RegistryClient,
+    private readonly repoPath: string
+  ) {
+    const body = new ReadableStream<Uint8Array>(
+      {
+        pull: async controller => {
+          while (this.queue.length === 0 && !this.ended) await new Promise<void>(resolve => (this.wake = resolve))
+          const next = this.queue.shift()
+          if (next === undefined) return controller.close()
+          this.queued -= next.length
+          controller.enqueue(new Uint8Array(next.buffer, next.byteOffset, next.byteLength))
+          if (this.queued < QUEUE_LIMIT) this.drained?.()
+        }
+      },
+      {highWaterMark: 1}
+    )
+    this.location = client.streamUpload(repoPath, body).catch((e: unknown) => this.fail(e))
+  }
+
+  private fail(e: unknown): undefined {
+    if (!this.failed)
+      core.info(
+        `${this.client.registry}: streaming while compressing stopped (${errorMessage(e)}); the layer goes up afterwards`
+      )
+    this.failed = true
+    this.queue.length = 0
+    this.queued = 0
+    this.wake?.()
+    this.drained?.()
+    return undefined
+  }
+
+  async write(data: Buffer): Promise<void> {
+    if (this.failed) return
+    this.queue.push(data)
+    this.queued += data.length
+    this.wake?.()
+    while (this.queued >= QUEUE_LIMIT && !this.failed) await new Promise<void>(resolve => (this.drained = resolve))
+  }
+
+  /** True when the registry holds the blob. */
+  async finish(digest: string): Promise<boolean> {
+    this.ended = true
+    this.wake?.()
+    const location = await this.location
+    if (location === undefined || this.failed) return false
+    try {
+      await this.client.finishUpload(this.repoPath, location, digest)
+      return true
+    } catch (e) {
+      this.fail(e)
+      return false
+    }
+  }
+}
+
+export class StreamingUploads {
+  private readonly done = new Map<string, {repoPath: string; digests: Map<string, number>}>()
+
+  /** `targets`: the first repository of each registry, with its client. */
+  constructor(private readonly targets: ReadonlyArray<{readonly client: RegistryClient; readonly repoPath: string}>) {}
+
+  layer(): LayerSink {
+    const lanes = this.targets.map(t => ({target: t, lane: new Lane(t.client, t.repoPath)}))
+    return {
+      write: async data => {
+        await Promise.all(lanes.map(l => l.lane.write(data)))
+      },
+      finish: async (digest, size) => {
+        await Promise.all(
+          lanes.map(async ({target, lane}) => {
+            if (!(await lane.finish(digest))) return
+            const key = target.client.registry
+            const entry = this.done.get(key) ?? {repoPath: target.repoPath, digests: new Map<string, number>()}
+            entry.digests.set(digest, size)
+            this.done.set(key, entry)
+          })
+        )
+      }
+    }
+  }
+
+  streamed(): StreamedBlobs {
+    return this.done
+  }
+}

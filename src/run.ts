@@ -116,9 +116,7 @@ async function checkMode(
 /** The Dockerfile's path from the repository's root, where GitHub puts an annotation. */
 function dockerfileInRepository(inputs: Inputs, workspace: string): string {
   if (inputs.gitContext === undefined) return path.relative(workspace, inputs.file)
-  const fragment = inputs.gitContext.url.split('#')[1] ?? ''
-  const subdir = fragment.includes(':') ? fragment.slice(fragment.indexOf(':') + 1) : ''
-  return path.posix.join(subdir, inputs.file === '' ? 'Dockerfile' : inputs.file)
+  return path.posix.join(inputs.gitContext.subdir, inputs.file === '' ? 'Dockerfile' : inputs.file)
 }
 
 async function buildMode(

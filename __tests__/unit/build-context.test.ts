@@ -57,7 +57,7 @@ describe('parseContextInputs', () => {
   test('nothing given, nothing checked out: the Git context, as build-push-action builds', () => {
     expect(parseContextInputs('', '', where(empty))).toEqual({
       context: 'https://github.com/acme/orders.git#refs/heads/main',
-      gitContext: {url: 'https://github.com/acme/orders.git#refs/heads/main', host: 'github.com', subdir: false},
+      gitContext: {url: 'https://github.com/acme/orders.git#refs/heads/main', host: 'github.com', subdir: ''},
       file: ''
     })
   })
@@ -65,7 +65,7 @@ describe('parseContextInputs', () => {
   test('{{defaultContext}}:subdir, with a Dockerfile named in the repository', () => {
     const c = parseContextInputs('{{defaultContext}}:services/orders', 'docker/Dockerfile.prod', where(checkedOut))
     expect(c.context).toBe('https://github.com/acme/orders.git#refs/heads/main:services/orders')
-    expect(c.gitContext).toEqual({url: c.context, host: 'github.com', subdir: true})
+    expect(c.gitContext).toEqual({url: c.context, host: 'github.com', subdir: 'services/orders'})
     expect(c.file).toBe('docker/Dockerfile.prod')
   })
 
@@ -74,7 +74,7 @@ describe('parseContextInputs', () => {
     expect(c.gitContext).toEqual({
       url: 'http://127.0.0.1:8080/acme/orders.git#main',
       host: '127.0.0.1:8080',
-      subdir: false
+      subdir: ''
     })
   })
 
@@ -96,7 +96,7 @@ describe('parseContextInputs', () => {
 })
 
 describe("gitTokenSecret (build-push-action's github-token)", () => {
-  const git = {url: 'https://github.com/acme/orders.git#main', host: 'github.com', subdir: false}
+  const git = {url: 'https://github.com/acme/orders.git#main', host: 'github.com', subdir: ''}
   test('the token for the Git context on the workflow server', () => {
     expect(gitTokenSecret(git, 'ghs_abc', 'https://github.com', [])).toEqual({
       id: 'GIT_AUTH_TOKEN.github.com',

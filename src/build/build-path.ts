@@ -68,7 +68,7 @@ export function requireBuildOptions(
   path: BuildPath,
   kind: BuilderKind,
   given: Pick<BuildOptions, 'allow' | 'no-cache-filters' | 'build-contexts' | 'annotations'> & {
-    readonly gitContext?: {readonly subdir: boolean} | undefined
+    readonly gitContext?: {readonly subdir: string} | undefined
     readonly call?: 'build' | 'check'
   }
 ): void {
@@ -76,7 +76,7 @@ export function requireBuildOptions(
   if (kind === 'buildkit' && given.call === 'check') {
     throw new InputError('call', `check needs buildx, and this engine builds with ${path.description}: ${setUp}`)
   }
-  if (kind === 'buildkit' && given.gitContext?.subdir === true) {
+  if (kind === 'buildkit' && given.gitContext !== undefined && given.gitContext.subdir !== '') {
     throw new InputError(
       'context',
       `a Git context's subdirectory (#ref:dir) needs buildx, and this engine builds with ${path.description}: ${setUp}, ` +

@@ -25,6 +25,11 @@ function writeSecretFiles(secrets: Inputs['secrets'], dir: string): BuildSpec['s
   })
 }
 
+/** Where the builder runs: the context folder; for a Git context our own, so no workspace file stands in for one of the repository. */
+function buildDirectory(inputs: Pick<Inputs, 'context' | 'gitContext'>, workDir: string): string {
+  return inputs.gitContext === undefined ? inputs.context : workDir
+}
+
 /** What the build made: the image ID, and on the OCI path the layout's folder. */
 export interface Built {
   /** the image config digest (single platform), else the index digest */
@@ -55,8 +60,7 @@ export async function buildImage(
     output: ociDir === undefined ? {type: 'engine'} : {type: 'oci', dir: ociDir}
   })
   core.info(`${docker.builder.docker} ${args.join(' ')}`)
-  // a Git context runs in our own folder, so no file of the workspace stands in for one of the repository
-  const cwd = inputs.gitContext === undefined ? inputs.context : workDir
+  const cwd = buildDirectory(inputs, workDir)
   await docker.build(args, cwd)
   if (ociDir !== undefined && inputs.load) {
     // the same build again into the engine: every step is cached; one build with both outputs leaves the layout incomplete
@@ -99,7 +103,7 @@ export async function checkBuild(docker: Docker, inputs: Inputs, labels: Labels,
   }
   const args = buildArguments(docker.builder.kind, spec)
   core.info(`${docker.builder.docker} ${args.join(' ')}`)
-  const r = await docker.check(args, inputs.gitContext === undefined ? inputs.context : workDir)
+  const r = await docker.check(args, buildDirectory(inputs, workDir))
   const findings = parseCheckOutput(r.stdout)
   if (findings === undefined) {
     const tail = r.stderr.trim().split('\n').slice(-12).join('\n')

@@ -16,8 +16,8 @@ export interface GitContext {
   readonly url: string
   /** host[:port], which names the builder's per-host token secret */
   readonly host: string
-  /** `#ref:subdir`: Docker 20.10's BuildKit cannot build from a subdirectory */
-  readonly subdir: boolean
+  /** the subdirectory of `#ref:subdir`, '' for the repository's root (Docker 20.10's BuildKit builds only that) */
+  readonly subdir: string
 }
 
 export interface ContextInputs {
@@ -55,7 +55,7 @@ export function defaultGitContext(where: Where): string {
 function gitContext(name: string, url: string): GitContext {
   const hash = url.indexOf('#')
   const fragment = hash < 0 ? '' : url.slice(hash + 1)
-  const subdir = fragment.includes(':') && fragment.slice(fragment.indexOf(':') + 1) !== ''
+  const subdir = fragment.includes(':') ? fragment.slice(fragment.indexOf(':') + 1) : ''
   const host = /^git@([^:]+):/.exec(url)?.[1] ?? /^[a-z]+:\/\/(?:[^@/]*@)?([^/#]+)/.exec(url)?.[1]
   if (host === undefined) throw new InputError(name, `'${url}' names no host; give https://host/owner/repo.git#ref:dir`)
   return {url, host, subdir}

@@ -39,14 +39,15 @@ export interface Plan {
 }
 
 export function makePlan(inputs: Inputs, ctx: GitHubContext, now: Date): Plan {
+  const rules = ruleContext(ctx, now)
   if (inputs.tagRules.length > 0) {
-    const r = evaluateTagRules(inputs.tagRules, inputs.flavor, ruleContext(ctx, now))
+    const r = evaluateTagRules(inputs.tagRules, inputs.flavor, rules)
     return {
       version: r.release,
       versionName: r.version,
       warnings: r.warnings,
       tags: {fixed: r.fixed, floating: r.floating},
-      ...labelsAndAnnotations(inputs, ctx, r.version, now, globalExpressions(ruleContext(ctx, now)))
+      ...labelsAndAnnotations(inputs, ctx, r.version, now, globalExpressions(rules))
     }
   }
   const tags = planTags({
@@ -63,7 +64,7 @@ export function makePlan(inputs: Inputs, ctx: GitHubContext, now: Date): Plan {
     versionName: inputs.version,
     warnings: [],
     tags,
-    ...labelsAndAnnotations(inputs, ctx, inputs.version, now, globalExpressions(ruleContext(ctx, now)))
+    ...labelsAndAnnotations(inputs, ctx, inputs.version, now, globalExpressions(rules))
   }
 }
 

@@ -4,10 +4,12 @@
  * with the digest once the layer is done. A registry that refuses or fails is simply left to the
  * ordinary upload from the layer's file afterwards; nothing here fails the step.
  */
+import {once} from 'events'
+import {PassThrough} from 'stream'
 import * as core from '@actions/core'
 import {errorMessage} from '../errors'
 import type {LayerSink} from '../image/layer-compression'
-import type {RegistryClient} from '../registry/client'
+import {RegistryClient, webStream} from '../registry/client'
 
 /** What reached each registry this way: its repository, and the blobs it holds (digest → size). */
 export type StreamedBlobs = ReadonlyMap<
@@ -18,34 +20,22 @@ export type StreamedBlobs = ReadonlyMap<
 /** Bytes waiting for one registry before compression waits for it. */
 const QUEUE_LIMIT = 8 << 20
 
-/** One layer to one repository: a streamed request body fed by write(). */
+/** One layer to one repository: the request body is a stream that write() feeds. */
 class Lane {
-  private readonly queue: Buffer[] = []
-  private queued = 0
-  private ended = false
+  private readonly body = new PassThrough({highWaterMark: QUEUE_LIMIT})
   private failed = false
-  private wake: (() => void) | undefined
-  private drained: (() => void) | undefined
+  private readonly stopped: Promise<void>
+  private stop: () => void = () => undefined
   private readonly location: Promise<string | undefined>
 
   constructor(
     private readonly client: RegistryClient,
     private readonly repoPath: string
   ) {
-    const body = new ReadableStream<Uint8Array>(
-      {
-        pull: async controller => {
-          while (this.queue.length === 0 && !this.ended) await new Promise<void>(resolve => (this.wake = resolve))
-          const next = this.queue.shift()
-          if (next === undefined) return controller.close()
-          this.queued -= next.length
-          controller.enqueue(new Uint8Array(next.buffer, next.byteOffset, next.byteLength))
-          if (this.queued < QUEUE_LIMIT) this.drained?.()
-        }
-      },
-      {highWaterMark: 1}
-    )
-    this.location = client.streamUpload(repoPath, body).catch((e: unknown) => this.fail(e))
+    this.stopped = new Promise(resolve => (this.stop = resolve))
+    // a failed request cancels its body (destroying this stream); the failure is reported through `location`
+    this.body.on('error', () => undefined)
+    this.location = client.streamUpload(repoPath, webStream(this.body)).catch((e: unknown) => this.fail(e))
   }
 
   private fail(e: unknown): undefined {
@@ -54,25 +44,19 @@ class Lane {
         `${this.client.registry}: streaming while compressing stopped (${errorMessage(e)}); the layer goes up afterwards`
       )
     this.failed = true
-    this.queue.length = 0
-    this.queued = 0
-    this.wake?.()
-    this.drained?.()
+    this.body.destroy()
+    this.stop()
     return undefined
   }
 
   async write(data: Buffer): Promise<void> {
-    if (this.failed) return
-    this.queue.push(data)
-    this.queued += data.length
-    this.wake?.()
-    while (this.queued >= QUEUE_LIMIT && !this.failed) await new Promise<void>(resolve => (this.drained = resolve))
+    if (this.failed || this.body.destroyed || this.body.write(data)) return
+    await Promise.race([once(this.body, 'drain'), this.stopped])
   }
 
   /** True when the registry holds the blob. */
   async finish(digest: string): Promise<boolean> {
-    this.ended = true
-    this.wake?.()
+    if (!this.failed && !this.body.destroyed) this.body.end()
     const location = await this.location
     if (location === undefined || this.failed) return false
     try {

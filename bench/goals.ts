@@ -20,6 +20,8 @@ import {RUNNER_LINK, Relay, startRelay} from './relay'
 
 const exec = promisify(execFile)
 const RUNS = Number(process.env.BENCH_RUNS ?? 3)
+/** BENCH_ENGINES=d28-containerd,... picks engines (default: all) */
+const ENGINES = ENGINE_NAMES.filter(e => (process.env.BENCH_ENGINES ?? ENGINE_NAMES.join(',')).split(',').includes(e))
 const LINKS = ['loopback', 'link'] as const
 type Link = (typeof LINKS)[number]
 const ORDERS_ARGS = ['BASE_IMAGE=stevedore-local/python-fastapi:bookworm', 'APP_PACKAGE_NAME=orders', 'UID=10001']
@@ -121,7 +123,7 @@ async function goal1(lines: string[]): Promise<void> {
     'd28-classic': {loopback: 0.5, link: 0.5},
     'd28-containerd': {loopback: 1.0, link: 0.5}
   }
-  for (const e of ENGINE_NAMES) {
+  for (const e of ENGINES) {
     // warm the build cache for both sides
     await withRegistries(3, 'loopback', hosts => publishOrders(e, hosts))
     await withRegistries(3, 'loopback', hosts => usersWay(e, hosts))
@@ -164,7 +166,7 @@ async function goal2(lines: string[]): Promise<void> {
   )
   const context = releaseContext()
   try {
-    for (const e of ENGINE_NAMES) {
+    for (const e of ENGINES) {
       for (const link of LINKS) {
         const first: number[] = []
         const next: number[] = []
@@ -300,7 +302,7 @@ async function goal4(lines: string[]): Promise<void> {
     '| --- | ---: | --- | ---: |'
   )
   await withRegistries(1, 'loopback', async ([host]) => {
-    for (const e of ENGINE_NAMES) {
+    for (const e of ENGINES) {
       const times: number[] = []
       for (let i = 0; i < Math.max(RUNS, 5); i++) times.push(await startToEngine(e, host ?? ''))
       log(`goal 4 ${e}: ${list(times)}`)

@@ -15,6 +15,7 @@ import {Docker, detectBuilder} from './build/docker'
 import type {Builder} from './build/builder-choice'
 import {readOciLayout} from './image/oci-layout'
 import {StreamingUploads} from './publish/streaming-upload'
+import {BuildIntake} from './publish/build-intake'
 import {createRunDockerConfig, userDockerConfigDir} from './auth/docker-config'
 import {ActionError, errorMessage} from './errors'
 import {settleTags} from './plan/floating-tags'
@@ -133,48 +134,93 @@ async function buildMode(
   const workDir = fs.mkdtempSync(path.join(ctx.runnerTemp, 'stevedore-build-'))
   try {
     // without push the image goes into the engine, as documented; with push, the way the builder allows
-    const output = inputs.push ? buildPath.output : 'engine'
-    // metadata-action's annotations go where BuildKit writes the OCI layout; an engine's image has only the labels
-    const annotations = output === 'oci' ? [...plan.annotations, ...plan.userAnnotations] : plan.userAnnotations
+    const output = !inputs.push
+      ? 'engine'
+      : buildPath.output === 'push' && session === undefined
+        ? 'oci'
+        : buildPath.output
+    // metadata-action's annotations go where BuildKit writes the OCI image; an engine's image has only the labels
+    const annotations = output !== 'engine' ? [...plan.annotations, ...plan.userAnnotations] : plan.userAnnotations
     // while it builds: which layers of the previous release every registry holds (not compressed again)
     const held =
       inputs.push && session !== undefined && output === 'engine'
         ? knownLayers(inputs.images, session.clients, plan.version, listed.get(inputs.images[0]?.name ?? ''))
         : Promise.resolve(new Map<string, KnownLayer>())
-    const {imageId, ociDir} = await phase('Build', () =>
-      buildImage(docker, inputs, plan.labels, annotations, refs, workDir, output, runUrl(ctx))
-    )
-    core.info(`Image ID: ${imageId}`)
-    if (output === 'engine' && inputs.push)
-      core.info(`Annotations: none written, ${buildPath.description} keeps none; the OCI metadata is in the labels`)
-    let result: {published: Published[]; failed: Failed[]} = {published: [], failed: []}
-    if (inputs.push && session !== undefined) {
-      // on the engine path each layer streams to new repositories while it is compressed (not with
-      // upload-chunk-size, which asks for fixed chunks)
-      const streaming =
-        ociDir === undefined && inputs['upload-chunk-size'] === undefined
-          ? await streamingUploads(inputs, session, listed)
-          : undefined
-      const root =
-        ociDir !== undefined
-          ? readBuiltLayout(ociDir)
-          : await phase('Compress', async () =>
-              compress(docker, imageId, workDir, inputs['compression-level'], await held, streaming)
-            )
-      result = await publishAndVerify(
-        session,
-        inputs,
-        plan,
-        root,
-        tags,
-        imageId,
-        streaming === undefined ? {} : {streamed: streaming.streamed()}
+    const intake = output === 'push' && session !== undefined ? await startIntake(inputs, session, workDir) : undefined
+    try {
+      const {imageId, ociDir} = await phase('Build', () =>
+        buildImage(
+          docker,
+          inputs,
+          plan.labels,
+          annotations,
+          refs,
+          workDir,
+          intake !== undefined ? {push: intake.ref(INTAKE_TAG)} : output === 'push' ? 'oci' : output,
+          runUrl(ctx)
+        )
       )
+      core.info(`Image ID: ${imageId}`)
+      if (output === 'engine' && inputs.push)
+        core.info(`Annotations: none written, ${buildPath.description} keeps none; the OCI metadata is in the labels`)
+      let result: {published: Published[]; failed: Failed[]} = {published: [], failed: []}
+      if (inputs.push && session !== undefined) {
+        // on the engine path each layer streams to new repositories while it is compressed (not with
+        // upload-chunk-size, which asks for fixed chunks)
+        const streaming =
+          output === 'engine' && inputs['upload-chunk-size'] === undefined
+            ? await streamingUploads(inputs, session, listed)
+            : undefined
+        const root =
+          intake !== undefined
+            ? await intakeGraph(intake)
+            : ociDir !== undefined
+              ? readBuiltLayout(ociDir)
+              : await phase('Compress', async () =>
+                  compress(docker, imageId, workDir, inputs['compression-level'], await held, streaming)
+                )
+        const streamed = intake?.streamed() ?? streaming?.streamed()
+        result = await publishAndVerify(
+          session,
+          inputs,
+          plan,
+          root,
+          tags,
+          imageId,
+          streamed === undefined ? {} : {streamed}
+        )
+      }
+      await finish(outcomeOf(plan, inputs, {imageId, tags, notes, ...result}, {annotations}))
+    } finally {
+      await intake?.close()
     }
-    await finish(outcomeOf(plan, inputs, {imageId, tags, notes, ...result}, {annotations}))
   } finally {
     fs.rmSync(workDir, {recursive: true, force: true})
   }
+}
+
+/** The tag the builder pushes under, in the intake's own repository. */
+const INTAKE_TAG = 'built'
+
+/** Our registry on 127.0.0.1 for the builder to push to; it sends what it receives on to every target. */
+async function startIntake(inputs: Inputs, session: Session, workDir: string): Promise<BuildIntake> {
+  const targets = inputs.images.map(repo => {
+    const client = session.clients.get(repo.registry)
+    if (client === undefined) throw new ActionError(`no client for ${repo.registry}`)
+    return {client, repoPath: repo.path}
+  })
+  return BuildIntake.start(path.join(workDir, 'intake'), targets)
+}
+
+/** What the builder pushed to the intake, as it is: its digests are the ones we publish and output. */
+async function intakeGraph(intake: BuildIntake): Promise<ManifestNode> {
+  const root = await intake.graph(INTAKE_TAG)
+  const images = root.children.length > 0 ? `an index of ${root.children.length} manifest(s)` : 'an image'
+  const {received, held} = intake.counts()
+  core.info(
+    `Pushed by the builder to stevedore's intake: ${images}, ${root.digest}; ${received} blob(s) received and sent on as they came, ${held} held by every repository already (not sent)`
+  )
+  return root
 }
 
 async function mirrorMode(
@@ -259,7 +305,12 @@ async function setUpDocker(ctx: GitHubContext, inputs: Inputs): Promise<{docker:
     const found = await detectBuilder(process.env, inputs.builder)
     for (const p of found.probes)
       core.info(`${p.path}: client ${p.clientVersion ?? 'does not run'}, buildx ${p.buildx ? 'yes' : 'no'}`)
-    const buildPath = choosePath({kind: found.builder.kind, driver: found.driver, store: found.store})
+    const buildPath = choosePath({
+      kind: found.builder.kind,
+      driver: found.driver,
+      store: found.store,
+      sharesLoopback: found.sharesLoopback
+    })
     core.info(
       `Building with ${found.builder.docker} (${found.builder.kind}); engine ${found.server}, ${found.store} image store; ${buildPath.description}`
     )

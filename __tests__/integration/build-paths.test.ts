@@ -1,7 +1,8 @@
 /**
  * The way an image goes from the builder to the registries, per engine and
- * builder: an OCI layout published as BuildKit wrote it (containerd store,
- * remote builder), with platforms and attestations; or a refusal before the
+ * builder: pushed by BuildKit to stevedore's intake on loopback and sent on as
+ * it arrives (containerd store), or an OCI layout published as BuildKit wrote it
+ * (remote builder), with platforms and attestations; or a refusal before the
  * build where the builder cannot do what the inputs ask.
  */
 import {errors, runAction} from '../support/action'
@@ -34,6 +35,20 @@ async function expectIndexEverywhere(refs: string[], digest: string): Promise<In
   return index as IndexJson
 }
 
+/** Every blob of an index's manifests (configs and layers), read from the registry. */
+async function blobsOfIndex(repo: string, index: IndexJson): Promise<string[]> {
+  const all = new Set<string>()
+  for (const m of index.manifests) {
+    const image = (await rawManifest(`${repo}@${m.digest}`)).json as {
+      config: {digest: string}
+      layers: Array<{digest: string}>
+    }
+    all.add(image.config.digest)
+    for (const l of image.layers) all.add(l.digest)
+  }
+  return [...all]
+}
+
 const attestations = (i: IndexJson) =>
   i.manifests.filter(m => m.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest')
 const platformsOf = (i: IndexJson) =>
@@ -42,8 +57,9 @@ const platformsOf = (i: IndexJson) =>
 describe('containerd image store (Docker 28, buildx docker driver)', () => {
   const e = () => engine('d28-containerd')
 
-  test('publishes the OCI layout as BuildKit wrote it: no save, no second compression, its digest, provenance attached', async () => {
+  test("BuildKit pushes to stevedore's intake on loopback: each blob goes on to every registry as it arrives, once; its digest, provenance attached", async () => {
     const to = images('single')
+    const marks = await Promise.all(registries.map(r => r.since()))
     const run = await runAction(
       {images: to.join('\n'), context: '__tests__/fixtures/multistage', target: 'final', network: 'none', tags: 'one'},
       {env: {...e().env, GITHUB_RUN_ID: '4242', GITHUB_RUN_ATTEMPT: '1'}}
@@ -51,16 +67,73 @@ describe('containerd image store (Docker 28, buildx docker driver)', () => {
     expect(errors(run)).toEqual([])
     expect(run.exitCode).toBe(0)
     const digest = run.outputs.digest ?? ''
-    expect(run.stdout).toContain(`OCI layout from the build: an index of 2 manifest(s), ${digest}; published as built`)
-    expect(run.stdout).not.toMatch(/::group::Compress/)
+    expect(run.stdout).toMatch(
+      new RegExp(
+        `Pushed by the builder to stevedore's intake: an index of 2 manifest\\(s\\), ${digest}; \\d+ blob\\(s\\) received`
+      )
+    )
+    expect(run.stdout).toContain('--output type=image,name=127.0.0.1:')
+    expect(run.stdout).not.toMatch(/::group::Compress|OCI layout from the build/)
     const index = await expectIndexEverywhere(
       to.map(i => `${i}:one`),
       digest
     )
     expect(platformsOf(index)).toEqual(['amd64'])
     expect(attestations(index)).toHaveLength(1)
+    // every blob of the image and of its attestation, streamed once into each registry (one PATCH each)
+    const blobs = await blobsOfIndex(`${to[0]}`, index)
+    for (const mark of marks) {
+      const requests = await mark()
+      const stored = (b: string) =>
+        requests.filter(
+          q => q.method === 'PUT' && q.status === 201 && decodeURIComponent(q.uri).includes(`digest=${b}`)
+        )
+      for (const b of blobs) expect(stored(b)).toHaveLength(1)
+      const patches = requests.filter(
+        q => q.method === 'PATCH' && q.uri.includes('/paths/single/blobs/uploads/') && q.status === 202
+      )
+      expect(patches).toHaveLength(blobs.length)
+    }
     // imageid is BuildKit's image ID, as build-push-action's: with the attestation the image is an index, so its digest
     expect(run.outputs.imageid).toBe(digest)
+    // store=false: the engine keeps no image named after the intake
+    expect(await e().docker(['images', '--format', '{{.Repository}}'])).not.toContain('stevedore/build-')
+  })
+
+  test('the next release: blobs every repository holds are neither read nor sent by the builder', async () => {
+    const to = images('next')
+    const release = (ref: string, greeting: string) =>
+      runAction(
+        {
+          images: to.join('\n'),
+          context: '__tests__/fixtures/multistage',
+          target: 'final',
+          network: 'none',
+          'build-args': `GREETING=${greeting}`
+        },
+        {env: {...e().env, GITHUB_REF: ref}}
+      )
+    const first = await release('refs/tags/v1.0.0', `first-${Date.now()}`)
+    expect(errors(first)).toEqual([])
+    const firstIndex = (await rawManifest(`${to[0]}@${first.outputs.digest ?? ''}`)).json as unknown as IndexJson
+    const firstImage = (await rawManifest(`${to[0]}@${firstIndex.manifests[0]?.digest ?? ''}`)).json as {
+      layers: Array<{digest: string}>
+    }
+    const base = firstImage.layers[0]?.digest ?? ''
+    const marks = await Promise.all(registries.map(r => r.since()))
+    const next = await release('refs/tags/v1.0.1', `next-${Date.now()}`)
+    expect(errors(next)).toEqual([])
+    expect(next.outputs.digest).not.toBe(first.outputs.digest)
+    expect(next.stdout).toMatch(
+      /blob\(s\) received and sent on as they came, [1-9]\d* held by every repository already \(not sent\)/
+    )
+    for (const [i, r] of registries.entries()) {
+      // the base layer: asked about, never uploaded again
+      const after = await (marks[i] as () => Promise<Array<{method: string; uri: string}>>)()
+      expect(after.filter(q => q.method !== 'HEAD' && decodeURIComponent(q.uri).includes(base))).toEqual([])
+      expect(await skopeoDigest(`${r.host}/paths/next:1.0.1`)).toBe(next.outputs.digest)
+    }
+    expect(await e().docker(['run', '--rm', '--network=none', `${to[0]}:1.0.1`])).toMatch(/^next-/)
   })
 
   test('platforms: one build, one index of both platforms in every repository; digest is the index', async () => {

@@ -148,6 +148,26 @@ describe('the OCI path and the builder inputs', () => {
     expect(buildArguments('buildx', s)[head.length]).toBe('--progress')
   })
 
+  test("pushed to stevedore's intake: OCI media types, no copy in the image store, and no --tag (it would be pushed)", () => {
+    const push: BuildSpec = {
+      ...spec,
+      refs: ['r.example/acme/orders:1.2.3'],
+      output: {type: 'push', ref: '127.0.0.1:4000/stevedore/build-1:built'}
+    }
+    const args = buildArguments('buildx', push)
+    expect(args.slice(0, 6)).toEqual([
+      'buildx',
+      'build',
+      '--output',
+      'type=image,name=127.0.0.1:4000/stevedore/build-1:built,push=true,oci-mediatypes=true,store=false',
+      '--metadata-file',
+      '/t/metadata.json'
+    ])
+    expect(args.slice(6, 8)).toEqual(DEFAULT_PROVENANCE)
+    expect(args).not.toContain('--tag')
+    expect(args).not.toContain('r.example/acme/orders:1.2.3')
+  })
+
   test('platforms go to --platform, on any path', () => {
     const args = buildArguments('buildx', {...oci, inputs: {...oci.inputs, platforms: ['linux/amd64', 'linux/arm64']}})
     expect(args.slice(args.indexOf('--platform'), args.indexOf('--platform') + 2)).toEqual([

@@ -78,6 +78,7 @@ const PURE = [
   'publish/immutable-tags.ts',
   'registry/reference.ts',
   'registry/challenge.ts',
+  'registry/intake-routes.ts',
   'errors.ts'
 ]
 /** Packages that compute without effects. */

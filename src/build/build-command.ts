@@ -6,10 +6,14 @@ import type {Labels} from '../plan/labels'
 
 /**
  * `engine`: loaded into the engine (then saved by us); `oci`: written as an OCI layout to `dir`;
+ * `push`: pushed by the builder to `ref`, stevedore's intake on loopback (publish/build-intake.ts);
  * `check`: nothing built, the Dockerfile's checks run (build-push-action's `call: check`), as JSON.
  */
 export type BuildOutput =
-  {readonly type: 'engine'} | {readonly type: 'oci'; readonly dir: string} | {readonly type: 'check'}
+  | {readonly type: 'engine'}
+  | {readonly type: 'oci'; readonly dir: string}
+  | {readonly type: 'push'; readonly ref: string}
+  | {readonly type: 'check'}
 
 export interface BuildSpec {
   readonly inputs: Pick<
@@ -68,7 +72,12 @@ function outputArguments(kind: BuilderKind, spec: BuildSpec): string[] {
     spec.inputs.provenance ?? defaultProvenance(spec.runUrl),
     ...(spec.inputs.sbom === undefined ? [] : ['--sbom', spec.inputs.sbom])
   ]
-  return ['buildx', 'build', ...builder, '--output', `type=oci,dest=${spec.output.dir},tar=false`, ...meta, ...attest]
+  // pushed: OCI media types as the layout has them, and no copy left in the engine's image store
+  const output =
+    spec.output.type === 'oci'
+      ? `type=oci,dest=${spec.output.dir},tar=false`
+      : `type=image,name=${spec.output.ref},push=true,oci-mediatypes=true,store=false`
+  return ['buildx', 'build', ...builder, '--output', output, ...meta, ...attest]
 }
 
 export function buildArguments(kind: BuilderKind, spec: BuildSpec): string[] {
@@ -97,7 +106,8 @@ export function buildArguments(kind: BuilderKind, spec: BuildSpec): string[] {
   for (const f of inputs['no-cache-filters']) args.push('--no-cache-filter', f)
   for (const c of inputs['build-contexts']) args.push('--build-context', c)
   for (const a of spec.annotations) args.push('--annotation', a)
-  for (const ref of spec.refs) args.push('--tag', ref)
+  // pushed to the intake: a --tag would be pushed too, to its registry
+  if (spec.output.type !== 'push') for (const ref of spec.refs) args.push('--tag', ref)
   args.push(inputs.context)
   return args
 }

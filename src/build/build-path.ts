@@ -12,15 +12,18 @@ export interface BuilderFacts {
   readonly driver: string | undefined
   /** the engine's image store (matters only for the docker driver and the plain engine) */
   readonly store: ImageStore
+  /** the engine runs on this machine, in its network namespace: it reaches our 127.0.0.1 */
+  readonly sharesLoopback: boolean
 }
 
 export interface BuildPath {
   /**
    * `oci`: the build writes an OCI layout, published as it is (BuildKit's own
-   * compression and digests, attestations included); `engine`: the image is
-   * loaded into the engine, then saved and compressed by us.
+   * compression and digests, attestations included); `push`: the same image,
+   * pushed by BuildKit to our intake on 127.0.0.1 and sent on as it arrives;
+   * `engine`: the image is loaded into the engine, then saved and compressed by us.
    */
-  readonly output: 'oci' | 'engine'
+  readonly output: 'oci' | 'push' | 'engine'
   /** several platforms in one build, one index */
   readonly multiPlatform: boolean
   /** provenance and SBOM attestations */
@@ -39,6 +42,16 @@ export function choosePath(f: BuilderFacts): BuildPath {
       multiPlatform: false,
       attestations: false,
       description: 'buildx, docker driver, classic image store'
+    }
+  }
+  if (f.driver === 'docker' && f.sharesLoopback) {
+    // the engine's BuildKit pushes from its content store: no layout written and read again
+    return {
+      output: 'push',
+      multiPlatform: true,
+      attestations: true,
+      description:
+        "buildx, docker driver, containerd image store: pushed by BuildKit to stevedore's intake on 127.0.0.1"
     }
   }
   const where =
@@ -92,11 +105,23 @@ export function requireBuildOptions(
         )
     }
   }
-  if (given.annotations.length > 0 && path.output !== 'oci') {
+  if (given.annotations.length > 0 && path.output === 'engine') {
     throw new InputError(
       'annotations',
       `go on an OCI manifest or index, and this build goes through the engine (${path.description}), whose images carry none. ` +
         `Use a docker-container builder (docker/setup-buildx-action) or the containerd image store (Docker 29 default). Nothing was built or pushed`
     )
   }
+}
+
+/**
+ * Whether the engine reaches our 127.0.0.1: it names this host (not a remote DOCKER_HOST, not the
+ * host of a job container) and is not rootless (whose daemon has a loopback of its own).
+ */
+export function engineSharesLoopback(
+  engineName: string,
+  securityOptions: readonly string[],
+  hostname: string
+): boolean {
+  return engineName !== '' && engineName === hostname && !securityOptions.some(o => /(^|,)name=rootless(,|$)/.test(o))
 }

@@ -44,7 +44,8 @@ export async function buildImage(
   annotations: readonly string[],
   refs: readonly string[],
   workDir: string,
-  output: BuildOutput['type'],
+  /** `push`: to this ref (our intake on loopback) */
+  output: 'engine' | 'oci' | {readonly push: string},
   runUrl: string | undefined
 ): Promise<Built> {
   const iidFile = path.join(workDir, 'iid')
@@ -55,14 +56,17 @@ export async function buildImage(
     throw new ActionError(`${cache}. Set up buildx (docker/setup-buildx-action) or change the cache inputs.`)
   const secrets = writeSecretFiles(inputs.secrets, path.join(workDir, 'secrets'))
   const spec = {inputs, labels, annotations, refs, iidFile, cache, secrets, metadataFile, runUrl}
-  const args = buildArguments(docker.builder.kind, {
-    ...spec,
-    output: ociDir === undefined ? {type: 'engine'} : {type: 'oci', dir: ociDir}
-  })
+  const target: BuildOutput =
+    typeof output === 'object'
+      ? {type: 'push', ref: output.push}
+      : ociDir === undefined
+        ? {type: 'engine'}
+        : {type: 'oci', dir: ociDir}
+  const args = buildArguments(docker.builder.kind, {...spec, output: target})
   core.info(`${docker.builder.docker} ${args.join(' ')}`)
   const cwd = buildDirectory(inputs, workDir)
   await docker.build(args, cwd)
-  if (ociDir !== undefined && inputs.load) {
+  if (target.type !== 'engine' && inputs.load) {
     // the same build again into the engine: every step is cached; one build with both outputs leaves the layout incomplete
     const loadArgs = buildArguments(docker.builder.kind, {
       ...spec,
@@ -78,7 +82,7 @@ export async function buildImage(
     : {}
   const configDigest = metadata['containerimage.config.digest']
   const iid = fs.existsSync(iidFile) ? fs.readFileSync(iidFile, 'utf8').trim() : ''
-  const imageId = ociDir !== undefined && typeof configDigest === 'string' ? configDigest : iid
+  const imageId = target.type !== 'engine' && typeof configDigest === 'string' ? configDigest : iid
   if (!/^sha256:[a-f0-9]{64}$/.test(imageId)) throw new ActionError('The build finished but wrote no image ID')
   return {imageId, ociDir}
 }

@@ -1,12 +1,13 @@
 /** The docker CLI: which one builds, and the commands we run with it. */
 import {spawn} from 'child_process'
 import * as fs from 'fs'
+import * as os from 'os'
 import * as path from 'path'
 import type {Readable} from 'stream'
 import {Builder, DockerProbe, chooseBuilder} from './builder-choice'
 import {BuildxFiles, buildxInstalled, driverFromFiles} from './buildx-state'
 import {userDockerConfigDir} from '../auth/docker-config'
-import type {ImageStore} from './build-path'
+import {ImageStore, engineSharesLoopback} from './build-path'
 import {ActionError, InputError} from '../errors'
 import {RunResult, run} from '../exec'
 import * as core from '@actions/core'
@@ -35,6 +36,8 @@ interface ClientProbe extends DockerProbe {
   readonly server: string
   /** the engine's image store, from `docker info` */
   readonly store: ImageStore
+  /** the engine reaches our 127.0.0.1 (`docker info`: its host name is ours, not rootless) */
+  readonly sharesLoopback: boolean
   /** the driver named by `docker buildx inspect [builder]` */
   readonly driver: string | undefined
   /** why `buildx inspect` failed where buildx exists (e.g. no such builder) */
@@ -68,7 +71,7 @@ function clientVersionOf(clientInfo: string): string | undefined {
   }
 }
 
-const INFO_FORMAT = '{{json .DriverStatus}}|{{.ServerVersion}}|{{json .ClientInfo}}'
+const INFO_FORMAT = '{{json .DriverStatus}}|{{.ServerVersion}}|{{json .ClientInfo}}|{{.Name}}|{{json .SecurityOptions}}'
 
 /**
  * Two calls at once: `docker info` (engine version, image store, and the client's
@@ -87,7 +90,9 @@ async function probe(
       ? undefined
       : run(docker, ['buildx', 'inspect', ...(builderName ? [builderName] : [])], {env}).catch(() => undefined)
   ])
-  const [status = '', server = '', clientInfo = '{}'] = (info?.exitCode === 0 ? info.stdout.trim() : '').split('|')
+  const [status = '', server = '', clientInfo = '{}', name = '', security = '[]'] = (
+    info?.exitCode === 0 ? info.stdout.trim() : ''
+  ).split('|')
   const noBuildx =
     known === undefined &&
     (inspect === undefined || /is not a docker command|unknown command|unknown flag/i.test(inspect.stderr))
@@ -101,10 +106,20 @@ async function probe(
     clientVersion: client !== undefined && /^\d+\./.test(client.trim()) ? client.trim() : undefined,
     server: server.trim(),
     store: /io\.containerd\.snapshotter/.test(status) ? 'containerd' : 'classic',
+    sharesLoopback: engineSharesLoopback(name.trim(), jsonStrings(security), os.hostname()),
     buildx: !noBuildx,
     driver: known?.driver ?? /^Driver:\s*(\S+)/m.exec(inspect?.stdout ?? '')?.[1],
     inspectError:
       inspect !== undefined && !noBuildx && inspect.exitCode !== 0 ? inspect.stderr.trim().split('\n').pop() : undefined
+  }
+}
+
+function jsonStrings(text: string): string[] {
+  try {
+    const v = JSON.parse(text) as unknown
+    return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []
+  } catch {
+    return []
   }
 }
 
@@ -115,6 +130,7 @@ export interface DetectedBuilder {
   /** the buildx driver (undefined for the engine's built-in BuildKit) */
   readonly driver: string | undefined
   readonly store: ImageStore
+  readonly sharesLoopback: boolean
 }
 
 /** The client to build with, its builder's driver, the engine's image store, and proof that the engine answers. */
@@ -159,7 +175,8 @@ export async function detectBuilder(env: NodeJS.ProcessEnv, builderName: string 
     probes,
     server: chosen.server,
     driver: builder.kind === 'buildx' ? chosen.driver : undefined,
-    store: chosen.store
+    store: chosen.store,
+    sharesLoopback: chosen.sharesLoopback
   }
 }
 

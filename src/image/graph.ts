@@ -1,5 +1,6 @@
 /** The manifest graph we publish: an image (manifest, config, layers), or an index and its images. */
 import type {Readable} from 'stream'
+import {ActionError} from '../errors'
 import type {Descriptor} from './image-manifest'
 
 export interface BlobSource extends Descriptor {
@@ -31,4 +32,18 @@ export function blobsOf(node: ManifestNode): BlobSource[] {
   }
   walk(node)
   return [...seen.values()]
+}
+
+/** A blob every registry holds: it is referenced, never read. */
+export function heldBlob(d: Descriptor): BlobSource {
+  return {
+    mediaType: d.mediaType,
+    digest: d.digest,
+    size: d.size,
+    open: () => {
+      throw new ActionError(
+        `blob ${d.digest} was not kept: every registry held it when the step began, and one no longer does`
+      )
+    }
+  }
 }

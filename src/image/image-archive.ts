@@ -10,7 +10,7 @@ import {imageManifest} from './image-manifest'
 import {DEFAULT_COMPRESSION_LEVEL} from '../inputs/inputs'
 import {CompressOptions, CompressedLayer, LayerSink, compressLayer} from './layer-compression'
 import {MEDIA_TYPES, sha256} from '../registry/client'
-import type {BlobSource, KnownLayer} from './graph'
+import {BlobSource, KnownLayer, heldBlob} from './graph'
 
 export interface PreparedImage {
   readonly config: BlobSource
@@ -122,7 +122,7 @@ export async function prepareImage(
     const reuse = rawDiffId === expected && expected !== undefined ? known.get(expected) : undefined
     if (reuse !== undefined) {
       if (kept !== undefined) fs.rmSync(kept.file, {force: true})
-      layers.push(heldBlob(reuse.digest, reuse.size))
+      layers.push(heldBlob({mediaType: MEDIA_TYPES.dockerLayerGzip, digest: reuse.digest, size: reuse.size}))
       skipped++
       continue
     }
@@ -151,20 +151,6 @@ export async function prepareImage(
   }
   await Promise.all(finishing)
   return {config, layers, manifest: imageManifest(config, layers), tarBytes, skipped}
-}
-
-/** A layer every registry holds: it is referenced, never read. */
-function heldBlob(digest: string, size: number): BlobSource {
-  return {
-    mediaType: MEDIA_TYPES.dockerLayerGzip,
-    digest,
-    size,
-    open: () => {
-      throw new ActionError(
-        `layer ${digest} was not kept: every registry held it when the step began, and one no longer does`
-      )
-    }
-  }
 }
 
 function fileBlob(mediaType: string, digest: string, size: number, file: string): BlobSource {

@@ -1,7 +1,7 @@
 /**
- * Uploads that run while a layer is being compressed: each compressed chunk goes on to one
- * repository per registry as soon as it exists (POST, one streamed PATCH), and the upload is closed
- * with the digest once the layer is done. A registry that refuses or fails is simply left to the
+ * Uploads that run while a blob is being produced (a layer compressed, or pushed to us by the
+ * builder): each chunk goes on to one repository per registry as soon as it exists (POST, one
+ * streamed PATCH), and the upload is closed with the digest once the blob is done. A registry that refuses or fails is simply left to the
  * ordinary upload from the layer's file afterwards; nothing here fails the step.
  */
 import {once} from 'events'
@@ -22,7 +22,13 @@ const QUEUE_LIMIT = 8 << 20
 
 /** One layer to one repository: the request body is a stream that write() feeds. */
 class Lane {
-  private readonly body = new PassThrough({highWaterMark: QUEUE_LIMIT})
+  // chunks are read one by one as they were written (object mode): reading a byte stream would
+  // concatenate whatever is queued into one new buffer first
+  private readonly body = new PassThrough({
+    writableHighWaterMark: QUEUE_LIMIT,
+    readableObjectMode: true,
+    readableHighWaterMark: 2
+  })
   private failed = false
   private readonly stopped: Promise<void>
   private stop: () => void = () => undefined
@@ -41,7 +47,7 @@ class Lane {
   private fail(e: unknown): undefined {
     if (!this.failed)
       core.info(
-        `${this.client.registry}: streaming while compressing stopped (${errorMessage(e)}); the layer goes up afterwards`
+        `${this.client.registry}: streaming stopped (${errorMessage(e)}); the blob goes up afterwards from its file`
       )
     this.failed = true
     this.body.destroy()
@@ -75,8 +81,11 @@ export class StreamingUploads {
   /** `targets`: the first repository of each registry, with its client. */
   constructor(private readonly targets: ReadonlyArray<{readonly client: RegistryClient; readonly repoPath: string}>) {}
 
-  layer(): LayerSink {
-    const lanes = this.targets.map(t => ({target: t, lane: new Lane(t.client, t.repoPath)}))
+  /** One blob to every target, or to those of `registries` (the ones that lack it). */
+  layer(registries?: ReadonlySet<string>): LayerSink {
+    const lanes = this.targets
+      .filter(t => registries === undefined || registries.has(t.client.registry))
+      .map(t => ({target: t, lane: new Lane(t.client, t.repoPath)}))
     return {
       write: async data => {
         await Promise.all(lanes.map(l => l.lane.write(data)))

@@ -409,6 +409,10 @@ async function compress(
   const bytes = prepared.layers.reduce((n, l) => n + l.size, 0)
   const reused =
     prepared.skipped > 0 ? `; ${prepared.skipped} layer(s) every registry holds from the previous release reused` : ''
+  if (prepared.passedOver > 0)
+    core.info(
+      `${prepared.passedOver} layer(s) passed over in the save unread (named by diff ID, held by every registry)`
+    )
   core.info(
     `${prepared.layers.length} layer(s), ${prepared.tarBytes} bytes read, ${bytes} compressed (gzip level ${level}) in ${Date.now() - started} ms${reused}; manifest ${prepared.manifest.digest}`
   )

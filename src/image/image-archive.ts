@@ -20,6 +20,8 @@ export interface PreparedImage {
   readonly tarBytes: number
   /** layers the registries held already: not compressed */
   readonly skipped: number
+  /** of those, layers not even read (an OCI-layout save names them by diff ID) */
+  readonly passedOver: number
 }
 
 /** Entries this small are kept in memory until manifest.json says what they are. */
@@ -43,6 +45,12 @@ interface RawEntry {
   readonly diffId: string
 }
 
+/** `sha256:<hex>` for an OCI layout's `blobs/sha256/<hex>`; undefined for other names (a legacy save's `<id>/layer.tar`). */
+function blobName(name: string): string | undefined {
+  const m = /^blobs\/sha256\/([a-f0-9]{64})$/.exec(name)
+  return m === null ? undefined : `sha256:${m[1] ?? ''}`
+}
+
 /** Writes an entry to `file` as it is, hashing it on the way. */
 async function keepRaw(input: AsyncIterable<Buffer>, file: string): Promise<RawEntry> {
   const hash = createHash('sha256')
@@ -58,9 +66,10 @@ async function keepRaw(input: AsyncIterable<Buffer>, file: string): Promise<RawE
 
 /**
  * Reads a `docker save` archive (legacy or OCI layout) for one image. Each layer is compressed as
- * it streams past, unless `known` names layers the registries hold already (by diff ID): then
- * large entries are kept as they are until manifest.json (last in the archive) says which layer
- * each is, and only the layers not known are compressed.
+ * it streams past, unless `known` names layers the registries hold already (by diff ID): then an
+ * OCI layout's known layers (named by diff ID) are passed over unread, other large entries are
+ * kept as they are until manifest.json (last in the archive) says which layer each is, and only
+ * the layers not known are compressed.
  */
 export async function prepareImage(
   archive: Readable,
@@ -80,6 +89,8 @@ export async function prepareImage(
   const small = new Map<string, Buffer>()
   const compressed = new Map<string, CompressedLayer>()
   const raw = new Map<string, RawEntry>()
+  /** entry name → diff ID, of layers the registries hold that were not read */
+  const passedOver = new Map<string, string>()
   let tarBytes = 0
   let n = 0
   const extract = tar.extract()
@@ -92,6 +103,14 @@ export async function prepareImage(
       continue
     }
     tarBytes += entry.header.size ?? 0
+    // an OCI-layout save (Docker 25+) names each layer by its diff ID: a known one is passed over unread
+    const diffId = blobName(name)
+    if (diffId !== undefined && known.has(diffId)) {
+      entry.resume()
+      await once(entry, 'end')
+      passedOver.set(name, diffId)
+      continue
+    }
     if ((entry.header.size ?? 0) < SMALL) {
       const chunks: Buffer[] = []
       for await (const c of entry) chunks.push(c as Buffer)
@@ -118,7 +137,8 @@ export async function prepareImage(
     const expected = diffIds[i]
     const kept = raw.get(layerPath)
     const inMemory = small.get(layerPath)
-    const rawDiffId = kept?.diffId ?? (inMemory === undefined ? undefined : sha256(inMemory))
+    const rawDiffId =
+      passedOver.get(layerPath) ?? kept?.diffId ?? (inMemory === undefined ? undefined : sha256(inMemory))
     const reuse = rawDiffId === expected && expected !== undefined ? known.get(expected) : undefined
     if (reuse !== undefined) {
       if (kept !== undefined) fs.rmSync(kept.file, {force: true})
@@ -150,7 +170,7 @@ export async function prepareImage(
       Readable.from([configBytes.subarray(start ?? 0, end === undefined ? undefined : end + 1)])
   }
   await Promise.all(finishing)
-  return {config, layers, manifest: imageManifest(config, layers), tarBytes, skipped}
+  return {config, layers, manifest: imageManifest(config, layers), tarBytes, skipped, passedOver: passedOver.size}
 }
 
 function fileBlob(mediaType: string, digest: string, size: number, file: string): BlobSource {

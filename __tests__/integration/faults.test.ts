@@ -11,6 +11,7 @@ import {FaultProxy, startFaultProxy} from '../support/fault-proxy'
 import {TestRegistry, startRegistries} from '../support/registry'
 import {TokenServer, fullAccess, startTokenServer} from '../support/token-server'
 import {requireEngine, skopeoDigest} from '../support/tools'
+import {engine} from '../support/engines'
 
 const basic = {username: 'basic-user', password: `b-${randomBytes(8).toString('hex')}`}
 const bearer = {username: 'bearer-user', password: `t-${randomBytes(8).toString('hex')}`}
@@ -42,36 +43,43 @@ function registryAuth(hosts: string[]): string {
   ].join('\n')
 }
 
-test('20% of registry requests fail: publishing to three registries succeeds with one digest everywhere', async () => {
-  const hosts = proxies.map(p => p.host)
-  const run = await runAction(
-    {
-      images: hosts.map(h => `${h}/acme/faulty`).join('\n'),
-      context: '__tests__/fixtures/multistage',
-      'build-args': `GREETING=faults-${Date.now()}`,
-      network: 'none',
-      'registry-auth': registryAuth(hosts)
-    },
-    {env: {GITHUB_REF: 'refs/tags/v5.0.0'}}
-  )
-  expect(errors(run)).toEqual([])
-  expect(run.exitCode).toBe(0)
-  const digest = run.outputs.digest ?? ''
-  for (const [i, r] of registries.entries()) {
-    for (const tag of ['5.0.0', '5.0', '5', 'latest'])
-      expect(await skopeoDigest(`${r.host}/acme/faulty:${tag}`, credsOf(i))).toBe(digest)
-  }
-  const injected = proxies.map(p => Object.values(p.injected).reduce((a, b) => a + b, 0))
-  expect(injected.reduce((a, b) => a + b, 0)).toBeGreaterThan(5)
-  const kinds = new Set(
-    proxies.flatMap(p =>
-      Object.entries(p.injected)
-        .filter(([, n]) => n > 0)
-        .map(([k]) => k)
+// d28-containerd: BuildKit pushes to our intake, which streams on to the registries; a stream cut by a fault
+// leaves that blob to the upload from its file
+test.each(['docker20', 'd28-containerd'] as const)(
+  '20%% of registry requests fail: publishing to three registries succeeds with one digest everywhere (%s)',
+  async name => {
+    const hosts = proxies.map(p => p.host)
+    const before = proxies.map(p => Object.values(p.injected).reduce((a, b) => a + b, 0))
+    const run = await runAction(
+      {
+        images: hosts.map(h => `${h}/acme/faulty-${name}`).join('\n'),
+        context: '__tests__/fixtures/multistage',
+        'build-args': `GREETING=faults-${Date.now()}`,
+        network: 'none',
+        'registry-auth': registryAuth(hosts)
+      },
+      {env: {...engine(name).env, GITHUB_REF: 'refs/tags/v5.0.0'}}
     )
-  )
-  expect(kinds.size).toBeGreaterThanOrEqual(4)
-})
+    expect(errors(run)).toEqual([])
+    expect(run.exitCode).toBe(0)
+    if (name === 'd28-containerd') expect(run.stdout).toContain("Pushed by the builder to stevedore's intake")
+    const digest = run.outputs.digest ?? ''
+    for (const [i, r] of registries.entries()) {
+      for (const tag of ['5.0.0', '5.0', '5', 'latest'])
+        expect(await skopeoDigest(`${r.host}/acme/faulty-${name}:${tag}`, credsOf(i))).toBe(digest)
+    }
+    const injected = proxies.map((p, i) => Object.values(p.injected).reduce((a, b) => a + b, 0) - (before[i] ?? 0))
+    expect(injected.reduce((a, b) => a + b, 0)).toBeGreaterThan(5)
+    const kinds = new Set(
+      proxies.flatMap(p =>
+        Object.entries(p.injected)
+          .filter(([, n]) => n > 0)
+          .map(([k]) => k)
+      )
+    )
+    expect(kinds.size).toBeGreaterThanOrEqual(4)
+  }
+)
 
 test('20% of registry requests fail: mirroring to two registries succeeds with the source digest', async () => {
   const hosts = proxies.map(p => p.host)

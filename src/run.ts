@@ -144,7 +144,13 @@ async function buildMode(
     // while it builds: which layers of the previous release every registry holds (not compressed again)
     const held =
       inputs.push && session !== undefined && output === 'engine'
-        ? knownLayers(inputs.images, session.clients, plan.version, listed.get(inputs.images[0]?.name ?? ''))
+        ? knownLayers(
+            inputs.images,
+            session.clients,
+            plan.version,
+            listed.get(inputs.images[0]?.name ?? ''),
+            inputs.compression
+          )
         : Promise.resolve(new Map<string, KnownLayer>())
     const intake = output === 'push' && session !== undefined ? await startIntake(inputs, session, workDir) : undefined
     try {
@@ -176,9 +182,7 @@ async function buildMode(
             ? await intakeGraph(intake)
             : ociDir !== undefined
               ? readBuiltLayout(ociDir)
-              : await phase('Compress', async () =>
-                  compress(docker, imageId, workDir, inputs['compression-level'], await held, streaming)
-                )
+              : await phase('Compress', async () => compress(docker, imageId, workDir, inputs, await held, streaming))
         const streamed = intake?.streamed() ?? streaming?.streamed()
         result = await publishAndVerify(
           session,
@@ -400,12 +404,14 @@ async function compress(
   docker: Docker,
   imageId: string,
   workDir: string,
-  level: number,
+  inputs: Pick<Inputs, 'compression' | 'compression-level'>,
   held: ReadonlyMap<string, KnownLayer>,
   streaming: StreamingUploads | undefined
 ): Promise<ManifestNode> {
   const started = Date.now()
-  const prepared = await prepareImage(docker.save(imageId), workDir, {...DEFAULT_COMPRESSION, level}, held, streaming)
+  const level = inputs['compression-level']
+  const opts = {...DEFAULT_COMPRESSION, algorithm: inputs.compression, level}
+  const prepared = await prepareImage(docker.save(imageId), workDir, opts, held, streaming)
   const bytes = prepared.layers.reduce((n, l) => n + l.size, 0)
   const reused =
     prepared.skipped > 0 ? `; ${prepared.skipped} layer(s) every registry holds from the previous release reused` : ''
@@ -414,7 +420,7 @@ async function compress(
       `${prepared.passedOver} layer(s) passed over in the save unread (named by diff ID, held by every registry)`
     )
   core.info(
-    `${prepared.layers.length} layer(s), ${prepared.tarBytes} bytes read, ${bytes} compressed (gzip level ${level}) in ${Date.now() - started} ms${reused}; manifest ${prepared.manifest.digest}`
+    `${prepared.layers.length} layer(s), ${prepared.tarBytes} bytes read, ${bytes} compressed (${inputs.compression} level ${level}) in ${Date.now() - started} ms${reused}; manifest ${prepared.manifest.digest}`
   )
   return {...prepared.manifest, blobs: [prepared.config, ...prepared.layers], children: []}
 }

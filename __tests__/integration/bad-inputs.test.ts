@@ -190,6 +190,7 @@ const cases: Array<[string, Record<string, string>, string, RegExp, Record<strin
     /does not exist; give a key file or an agent socket/
   ],
   ['compression-level out of range', {'compression-level': '0'}, 'compression-level', /from 1 \(fastest\) to 9/],
+  ['compression unknown', {compression: 'lz4'}, 'compression', /use gzip \(every client\) or zstd/],
   ['upload-chunk-size too small', {'upload-chunk-size': '64KiB'}, 'upload-chunk-size', /below the 1 MiB/],
   ['upload-chunk-size not a size', {'upload-chunk-size': 'big'}, 'upload-chunk-size', /not a size/]
 ]

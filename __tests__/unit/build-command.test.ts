@@ -19,6 +19,8 @@ const spec: BuildSpec = {
     provenance: undefined,
     sbom: undefined,
     load: false,
+    compression: 'gzip',
+    'compression-level': 3,
     ...NO_BUILD_OPTIONS
   },
   labels: {'org.opencontainers.image.version': '1.2.3'},
@@ -166,6 +168,21 @@ describe('the OCI path and the builder inputs', () => {
     expect(args.slice(6, 8)).toEqual(DEFAULT_PROVENANCE)
     expect(args).not.toContain('--tag')
     expect(args).not.toContain('r.example/acme/orders:1.2.3')
+  })
+
+  test.each<[string, BuildSpec['output'], string]>([
+    ['the OCI layout', {type: 'oci', dir: '/t/oci'}, 'type=oci,dest=/t/oci,tar=false'],
+    [
+      'the push to the intake',
+      {type: 'push', ref: '127.0.0.1:4000/s/b:built'},
+      'type=image,name=127.0.0.1:4000/s/b:built,push=true,oci-mediatypes=true,store=false'
+    ]
+  ])('compression: zstd on %s: every layer, the base image too, at the level given', (_name, output, where) => {
+    const zstd: BuildSpec = {...spec, inputs: {...spec.inputs, compression: 'zstd', 'compression-level': 7}, output}
+    const args = buildArguments('buildx', zstd)
+    expect(args[args.indexOf('--output') + 1]).toBe(
+      `${where},compression=zstd,compression-level=7,force-compression=true`
+    )
   })
 
   test('platforms go to --platform, on any path', () => {

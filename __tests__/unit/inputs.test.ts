@@ -570,6 +570,36 @@ describe("login-action's logout", () => {
   test('anything else is refused', () => expect(failure({logout: 'sometimes'}).input).toBe('logout'))
 })
 
+describe('compression and compression-level', () => {
+  test.each<[Record<string, string>, string, number]>([
+    [{}, 'gzip', 3],
+    [{compression: 'zstd'}, 'zstd', 3],
+    [{compression: 'ZSTD', 'compression-level': '19'}, 'zstd', 19],
+    [{compression: 'gzip', 'compression-level': '9'}, 'gzip', 9]
+  ])('%j: %s level %d', (values, compression, level) => {
+    const i = inputs(values).inputs
+    expect([i.compression, i['compression-level']]).toEqual([compression, level])
+  })
+  test.each<[Record<string, string>, string, RegExp]>([
+    [
+      {compression: 'brotli'},
+      'compression',
+      /'brotli' is not accepted; use gzip \(every client\) or zstd \(Docker 23\+, containerd 1\.5\+\)/
+    ],
+    [{'compression-level': '10'}, 'compression-level', /use a gzip level from 1 \(fastest\) to 9 \(smallest\)/],
+    [
+      {compression: 'zstd', 'compression-level': '20'},
+      'compression-level',
+      /use a zstd level from 1 \(fastest\) to 19/
+    ],
+    [{compression: 'zstd', 'compression-level': 'max'}, 'compression-level', /'max' is not accepted/]
+  ])('%j is refused', (values, input, message) => {
+    const e = failure(values)
+    expect(e.input).toBe(input)
+    expect(e.message).toMatch(message)
+  })
+})
+
 describe("build-push-action's call", () => {
   test('build by default; check pushes nothing and needs no images', () => {
     expect(inputs({}).inputs.call).toBe('build')

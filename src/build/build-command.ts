@@ -31,6 +31,8 @@ export interface BuildSpec {
     | 'provenance'
     | 'sbom'
     | 'load'
+    | 'compression'
+    | 'compression-level'
     | keyof BuildOptions
   >
   /** from cacheArguments() */
@@ -73,10 +75,16 @@ function outputArguments(kind: BuilderKind, spec: BuildSpec): string[] {
     ...(spec.inputs.sbom === undefined ? [] : ['--sbom', spec.inputs.sbom])
   ]
   // pushed: OCI media types as the layout has them, and no copy left in the engine's image store
-  const output =
+  const where =
     spec.output.type === 'oci'
       ? `type=oci,dest=${spec.output.dir},tar=false`
       : `type=image,name=${spec.output.ref},push=true,oci-mediatypes=true,store=false`
+  // zstd asked for: every layer, the base image's too (BuildKit otherwise keeps a layer as it got it)
+  const zstd =
+    spec.inputs.compression === 'zstd'
+      ? `,compression=zstd,compression-level=${spec.inputs['compression-level']},force-compression=true`
+      : ''
+  const output = `${where}${zstd}`
   return ['buildx', 'build', ...builder, '--output', output, ...meta, ...attest]
 }
 

@@ -6,10 +6,10 @@ import * as path from 'path'
 import {Readable} from 'stream'
 import * as tar from 'tar-stream'
 import {ActionError} from '../errors'
-import {imageManifest} from './image-manifest'
+import {imageManifest, mediaTypesOf} from './image-manifest'
 import {DEFAULT_COMPRESSION_LEVEL} from '../inputs/inputs'
 import {CompressOptions, CompressedLayer, LayerSink, compressLayer} from './layer-compression'
-import {MEDIA_TYPES, sha256} from '../registry/client'
+import {sha256} from '../registry/client'
 import {BlobSource, KnownLayer, heldBlob} from './graph'
 
 export interface PreparedImage {
@@ -34,6 +34,7 @@ interface SaveManifestEntry {
 
 /** Measured on 2 cores (bench/): 1 MiB members, up to 8 in flight, keep both cores busy while docker save streams. */
 export const DEFAULT_COMPRESSION: CompressOptions = {
+  algorithm: 'gzip',
   level: DEFAULT_COMPRESSION_LEVEL,
   chunkSize: 1024 * 1024,
   concurrency: 8
@@ -131,6 +132,9 @@ export async function prepareImage(
   if (configBytes === undefined) throw new ActionError(`docker save has no config ${entry.Config}`)
   const diffIds = (JSON.parse(configBytes.toString('utf8')) as {rootfs?: {diff_ids?: string[]}}).rootfs?.diff_ids ?? []
 
+  // gzip: Docker's media types, as docker push writes them; zstd: OCI's, the only ones that name it
+  const format = opts.algorithm === 'zstd' ? 'oci' : 'docker'
+  const types = mediaTypesOf(format)
   const layers: BlobSource[] = []
   let skipped = 0
   for (const [i, layerPath] of entry.Layers.entries()) {
@@ -142,7 +146,8 @@ export async function prepareImage(
     const reuse = rawDiffId === expected && expected !== undefined ? known.get(expected) : undefined
     if (reuse !== undefined) {
       if (kept !== undefined) fs.rmSync(kept.file, {force: true})
-      layers.push(heldBlob({mediaType: MEDIA_TYPES.dockerLayerGzip, digest: reuse.digest, size: reuse.size}))
+      // a known layer is one of this compression (known-layers.ts)
+      layers.push(heldBlob({mediaType: types[opts.algorithm], digest: reuse.digest, size: reuse.size}))
       skipped++
       continue
     }
@@ -160,17 +165,24 @@ export async function prepareImage(
         `layer ${i + 1} of the saved image has diff ID ${layer.diffId}, but the image config says ${expected ?? 'nothing'}`
       )
     }
-    layers.push(fileBlob(MEDIA_TYPES.dockerLayerGzip, layer.digest, layer.size, layer.file))
+    layers.push(fileBlob(types[layer.compression], layer.digest, layer.size, layer.file))
   }
   const config: BlobSource = {
-    mediaType: MEDIA_TYPES.dockerConfig,
+    mediaType: types.config,
     digest: sha256(configBytes),
     size: configBytes.length,
     open: (start?: number, end?: number) =>
       Readable.from([configBytes.subarray(start ?? 0, end === undefined ? undefined : end + 1)])
   }
   await Promise.all(finishing)
-  return {config, layers, manifest: imageManifest(config, layers), tarBytes, skipped, passedOver: passedOver.size}
+  return {
+    config,
+    layers,
+    manifest: imageManifest(config, layers, format),
+    tarBytes,
+    skipped,
+    passedOver: passedOver.size
+  }
 }
 
 function fileBlob(mediaType: string, digest: string, size: number, file: string): BlobSource {

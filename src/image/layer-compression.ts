@@ -1,19 +1,21 @@
 /**
  * Compresses a layer once: the tar stream is cut into chunks, each chunk is
- * gzipped on the thread pool in parallel, and the members are written in
- * order. A gzip stream may consist of several members; every registry client
- * reads it. Node's gzip writes no timestamp or name, so the same layer gives
- * the same bytes, and the same digest, every time.
+ * compressed on the thread pool in parallel, and the members (gzip) or frames
+ * (zstd) are written in order. Both formats allow several in one stream, and
+ * their readers read them all. Node's gzip writes no timestamp or name, so the
+ * same layer gives the same bytes, and the same digest, every time.
  */
 import {createHash} from 'crypto'
 import * as fs from 'fs'
 import {promisify} from 'util'
 import * as zlib from 'zlib'
+import {ActionError} from '../errors'
 
 const gzip = promisify(zlib.gzip)
 
 export interface CompressOptions {
-  /** 1 (fast) to 9 (small) */
+  readonly algorithm: 'gzip' | 'zstd'
+  /** gzip 1 (fast) to 9 (small); zstd 1 to 19 */
   readonly level: number
   /** bytes of uncompressed input per gzip member */
   readonly chunkSize: number
@@ -28,6 +30,8 @@ export interface CompressedLayer {
   /** sha256 of the uncompressed tar: the diff ID in the image config */
   readonly diffId: string
   readonly file: string
+  /** what the file holds: an input compressed already is stored as it came */
+  readonly compression: 'gzip' | 'zstd'
 }
 
 /** Where one layer's compressed bytes also go as they are written: every chunk in order, then its digest. */
@@ -37,8 +41,22 @@ export interface LayerSink {
 }
 
 const GZIP_MAGIC = Buffer.from([0x1f, 0x8b])
+const ZSTD_MAGIC = Buffer.from([0x28, 0xb5, 0x2f, 0xfd])
 
-/** Writes the compressed layer to `file`; an input that is gzip already is stored as it is. */
+/** One member (gzip) or frame (zstd) of a layer: zstd needs Node 22.15+ (the action runs on Node 24). */
+export function compressor(opts: Pick<CompressOptions, 'algorithm' | 'level'>): (chunk: Buffer) => Promise<Buffer> {
+  if (opts.algorithm === 'gzip') return async chunk => gzip(chunk, {level: opts.level})
+  const zstd = (zlib as {zstdCompress?: typeof zlib.gzip}).zstdCompress
+  if (zstd === undefined)
+    throw new ActionError(`compression: zstd needs Node.js 22.15 or later, and this is ${process.version}`)
+  const params = {[zlib.constants.ZSTD_c_compressionLevel]: opts.level}
+  return async chunk =>
+    new Promise<Buffer>((resolve, reject) =>
+      zstd(chunk, {params} as zlib.ZlibOptions, (err, out) => (err ? reject(err) : resolve(out)))
+    )
+}
+
+/** Writes the compressed layer to `file`; an input that is gzip or zstd already is stored as it is. */
 export async function compressLayer(
   input: AsyncIterable<Buffer>,
   file: string,
@@ -51,7 +69,8 @@ export async function compressLayer(
   const tarHash = createHash('sha256')
   let size = 0
   let first = true
-  let passThrough = false
+  let passThrough: 'gzip' | 'zstd' | undefined
+  const compress = compressor(opts)
   const pending: Array<Promise<Buffer>> = []
   let buffered: Buffer[] = []
   let bufferedBytes = 0
@@ -73,16 +92,20 @@ export async function compressLayer(
     const chunk = Buffer.concat(buffered, bufferedBytes)
     buffered = []
     bufferedBytes = 0
-    pending.push(gzip(chunk, {level: opts.level}))
+    pending.push(compress(chunk))
     while (pending.length >= opts.concurrency) await flushOldest()
   }
 
   for await (const data of input) {
     if (first) {
       passThrough = data.subarray(0, 2).equals(GZIP_MAGIC)
+        ? 'gzip'
+        : data.subarray(0, 4).equals(ZSTD_MAGIC)
+          ? 'zstd'
+          : undefined
       first = false
     }
-    if (passThrough) {
+    if (passThrough !== undefined) {
       await write(data)
       continue
     }
@@ -98,8 +121,14 @@ export async function compressLayer(
   }
   await cut()
   while (pending.length > 0) await flushOldest()
-  if (size === 0) await write(await gzip(Buffer.alloc(0), {level: opts.level}))
+  if (size === 0) await write(await compress(Buffer.alloc(0)))
   await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())))
   const digest = `sha256:${blobHash.digest('hex')}`
-  return {digest, size, diffId: passThrough ? '' : `sha256:${tarHash.digest('hex')}`, file}
+  return {
+    digest,
+    size,
+    diffId: passThrough !== undefined ? '' : `sha256:${tarHash.digest('hex')}`,
+    file,
+    compression: passThrough ?? opts.algorithm
+  }
 }

@@ -12,6 +12,7 @@ export const ACTION_DEFAULTS: Readonly<Record<string, string>> = {
   latest: 'auto',
   'aws-role-session-name': 'stevedore',
   'aws-audience': 'sts.amazonaws.com',
+  compression: 'gzip',
   'compression-level': '3',
   'ecr-create-repository': 'false',
   'ecr-tag-mutability': 'MUTABLE',

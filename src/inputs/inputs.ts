@@ -67,6 +67,8 @@ export interface Inputs extends BuildOptions {
   readonly 'azure-client-id': string | undefined
   readonly 'azure-tenant-id': string | undefined
   readonly 'azure-client-secret': string | undefined
+  /** how layers are compressed: gzip, or zstd (Docker 23+, containerd 1.5+ read it) */
+  readonly compression: Compression
   readonly 'compression-level': number
   readonly 'upload-chunk-size': number | undefined
   /** mirror mode: an existing image to copy instead of building */
@@ -297,6 +299,7 @@ const NO_BUILD = {
   network: undefined,
   'no-cache': false,
   pull: false,
+  compression: 'gzip',
   'compression-level': DEFAULT_COMPRESSION_LEVEL,
   'cache-from': [],
   'cache-to': [],
@@ -334,7 +337,7 @@ function readBuildInputs(
     network: readNetwork(read),
     'no-cache': parseBoolean('no-cache', read('no-cache'), false),
     pull: parseBoolean('pull', read('pull'), false),
-    'compression-level': readCompressionLevel(read),
+    ...readCompression(read),
     'cache-from': parseCacheOptions('cache-from', parseList(read('cache-from'), true)),
     'cache-to': parseCacheOptions('cache-to', parseList(read('cache-to'), true)),
     ...secrets,
@@ -387,6 +390,7 @@ const BUILD_INPUTS = [
   'network',
   'no-cache',
   'pull',
+  'compression',
   'compression-level',
   'cache-from',
   'cache-to',
@@ -427,15 +431,27 @@ function readSource(read: InputReader, push: boolean): ImageReference | undefine
   return ref
 }
 
-function readCompressionLevel(read: InputReader): number {
+export type Compression = 'gzip' | 'zstd'
+
+/** The highest level each compression takes (zstd's 20-22 need far more memory and time). */
+const MAX_LEVEL: Record<Compression, number> = {gzip: 9, zstd: 19}
+
+function readCompression(read: InputReader): {compression: Compression; 'compression-level': number} {
+  const name = (optional(read('compression')) ?? 'gzip').toLowerCase()
+  if (name !== 'gzip' && name !== 'zstd')
+    throw new InputError(
+      'compression',
+      `'${name}' is not accepted; use gzip (every client) or zstd (Docker 23+, containerd 1.5+)`
+    )
   const raw = optional(read('compression-level'))
-  if (raw === undefined) return DEFAULT_COMPRESSION_LEVEL
-  if (!/^[1-9]$/.test(raw))
+  if (raw === undefined) return {compression: name, 'compression-level': DEFAULT_COMPRESSION_LEVEL}
+  const level = /^\d{1,2}$/.test(raw) ? Number(raw) : NaN
+  if (!(level >= 1 && level <= MAX_LEVEL[name]))
     throw new InputError(
       'compression-level',
-      `'${raw}' is not accepted; use a gzip level from 1 (fastest) to 9 (smallest)`
+      `'${raw}' is not accepted; use a ${name} level from 1 (fastest) to ${MAX_LEVEL[name]} (smallest)`
     )
-  return Number(raw)
+  return {compression: name, 'compression-level': level}
 }
 
 const SIZE_UNITS: Record<string, number> = {

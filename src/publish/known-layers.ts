@@ -15,10 +15,11 @@ interface ImageManifestJson {
   readonly layers?: ReadonlyArray<{readonly mediaType?: string; readonly digest?: string; readonly size?: number}>
 }
 
-const GZIP_LAYERS: ReadonlySet<string> = new Set([
-  MEDIA_TYPES.dockerLayerGzip,
-  'application/vnd.oci.image.layer.v1.tar+gzip'
-])
+/** Layers of each compression: only a layer of the compression asked for is reused. */
+const LAYER_TYPES: Readonly<Record<'gzip' | 'zstd', ReadonlySet<string>>> = {
+  gzip: new Set([MEDIA_TYPES.dockerLayerGzip, MEDIA_TYPES.ociLayerGzip]),
+  zstd: new Set([MEDIA_TYPES.ociLayerZstd])
+}
 
 /** The tag of the release before this one: the highest release other than `version`, else `latest`. */
 export function previousReleaseTag(tags: readonly string[], version: string | undefined): string | undefined {
@@ -29,14 +30,23 @@ export function previousReleaseTag(tags: readonly string[], version: string | un
   return releases[0]?.t ?? (tags.includes('latest') ? 'latest' : undefined)
 }
 
-/** Pairs each diff ID of a config with its layer in the manifest (gzip layers only). */
-export function layersByDiffId(manifest: ImageManifestJson, diffIds: readonly string[]): Map<string, KnownLayer> {
+/** Pairs each diff ID of a config with its layer in the manifest (layers of `compression` only). */
+export function layersByDiffId(
+  manifest: ImageManifestJson,
+  diffIds: readonly string[],
+  compression: 'gzip' | 'zstd' = 'gzip'
+): Map<string, KnownLayer> {
   const known = new Map<string, KnownLayer>()
   const layers = manifest.layers ?? []
   if (layers.length !== diffIds.length) return known
   layers.forEach((l, i) => {
     const diffId = diffIds[i]
-    if (diffId !== undefined && l.digest !== undefined && l.size !== undefined && GZIP_LAYERS.has(l.mediaType ?? ''))
+    if (
+      diffId !== undefined &&
+      l.digest !== undefined &&
+      l.size !== undefined &&
+      LAYER_TYPES[compression].has(l.mediaType ?? '')
+    )
       known.set(diffId, {digest: l.digest, size: l.size})
   })
   return known
@@ -50,7 +60,8 @@ export async function knownLayers(
   images: readonly Repository[],
   clients: ReadonlyMap<string, RegistryClient>,
   version: string | undefined,
-  listed?: readonly string[]
+  listed?: readonly string[],
+  compression: 'gzip' | 'zstd' = 'gzip'
 ): Promise<Map<string, KnownLayer>> {
   const first = images[0]
   const client = first === undefined ? undefined : clients.get(first.registry)
@@ -64,7 +75,7 @@ export async function knownLayers(
     const configDigest = json.config?.digest
     if (configDigest === undefined) return new Map()
     const config = (await (await client.getBlob(first.path, configDigest)).json()) as {rootfs?: {diff_ids?: string[]}}
-    const candidates = layersByDiffId(json, config.rootfs?.diff_ids ?? [])
+    const candidates = layersByDiffId(json, config.rootfs?.diff_ids ?? [], compression)
     // a layer counts only where every repository has it
     const checks = [...candidates].map(async ([diffId, layer]) => {
       const everywhere = await Promise.all(

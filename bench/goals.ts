@@ -20,6 +20,8 @@ import {RUNNER_LINK, Relay, startRelay} from './relay'
 
 const exec = promisify(execFile)
 const RUNS = Number(process.env.BENCH_RUNS ?? 3)
+/** BENCH_COMPRESSION=zstd: stevedore's `compression` input in goals 1 and 2 (theirs stays as it is) */
+const COMPRESSION = process.env.BENCH_COMPRESSION === undefined ? {} : {compression: process.env.BENCH_COMPRESSION}
 /** BENCH_ENGINES=d28-containerd,... picks engines (default: all) */
 const ENGINES = ENGINE_NAMES.filter(e => (process.env.BENCH_ENGINES ?? ENGINE_NAMES.join(',')).split(',').includes(e))
 const LINKS = ['loopback', 'link'] as const
@@ -75,7 +77,8 @@ const publishOrders = (e: EngineName, hosts: string[]) =>
       images: hosts.map(h => `${h}/bench/orders`).join('\n'),
       context: 'examples/orders',
       'build-args': ORDERS_ARGS.join('\n'),
-      network: 'host'
+      network: 'host',
+      ...COMPRESSION
     },
     'refs/tags/v1.2.3'
   )
@@ -180,7 +183,8 @@ async function goal2(lines: string[]): Promise<void> {
                   images: hosts.map(h => `${h}/bench/app`).join('\n'),
                   context,
                   'build-args': `RELEASE=${version}-${Date.now()}`,
-                  network: 'none'
+                  network: 'none',
+                  ...COMPRESSION
                 },
                 `refs/tags/v${version}`
               )
@@ -318,7 +322,7 @@ async function main(): Promise<void> {
   const lines = [
     `## ${new Date().toISOString().slice(0, 10)}: speed goals (\`bash bench/run.sh\`)`,
     '',
-    `${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB; ${RUNS} runs per case, medians. Link: ${RUNNER_LINK.bytesPerSecond / 1e6} MB/s shared per registry, ${RUNNER_LINK.delayMs} ms added each way.`,
+    `${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB; ${RUNS} runs per case, medians. Link: ${RUNNER_LINK.bytesPerSecond / 1e6} MB/s shared per registry, ${RUNNER_LINK.delayMs} ms added each way.${process.env.BENCH_COMPRESSION === undefined ? '' : ` stevedore with compression: ${process.env.BENCH_COMPRESSION}.`}`,
     ''
   ]
   // each goal's table is printed as soon as it is complete

@@ -79,6 +79,7 @@ const PURE = [
   'registry/reference.ts',
   'registry/challenge.ts',
   'registry/intake-routes.ts',
+  'registry/pieces.ts',
   'errors.ts'
 ]
 /** Packages that compute without effects. */

@@ -18,6 +18,7 @@ import type {Descriptor} from '../image/image-manifest'
 import {isIndexMediaType, sha256} from '../registry/client'
 import type {RegistryClient} from '../registry/client'
 import {IntakeRoute, isDigest, routeIntakeRequest} from '../registry/intake-routes'
+import {inPieces} from '../registry/pieces'
 import type {LayerSink} from '../image/layer-compression'
 import {StreamedBlobs, StreamingUploads} from './streaming-upload'
 
@@ -248,25 +249,13 @@ export class BuildIntake {
         ? this.streaming.layer((await this.presenceOf(digest)).lacking)
         : undefined
     const out = fs.createWriteStream(upload.file, {flags: 'a'})
-    // the socket's small reads are passed on in 1 MiB pieces: each piece costs the same in every stream
-    let pieces: Buffer[] = []
-    let pending = 0
-    const pass = async (): Promise<void> => {
-      if (pending === 0) return
-      const data = pieces.length === 1 ? (pieces[0] as Buffer) : Buffer.concat(pieces, pending)
-      pieces = []
-      pending = 0
-      upload.size += data.length
-      const written = out.write(data) ? undefined : new Promise<void>(resolve => out.once('drain', () => resolve()))
-      await Promise.all([written, sink?.write(data)])
-    }
     try {
-      for await (const chunk of req) {
-        pieces.push(chunk as Buffer)
-        pending += (chunk as Buffer).length
-        if (pending >= PIECE) await pass()
+      // the socket's small reads go on in 1 MiB pieces: each piece costs the same in every stream
+      for await (const data of inPieces(req, PIECE)) {
+        upload.size += data.length
+        const written = out.write(data) ? undefined : new Promise<void>(resolve => out.once('drain', () => resolve()))
+        await Promise.all([written, sink?.write(data)])
       }
-      await pass()
     } finally {
       await new Promise<void>(resolve => out.end(() => resolve()))
     }

@@ -6,6 +6,7 @@ import {createHash} from 'crypto'
 import {Readable} from 'stream'
 import {ActionError} from '../errors'
 import {apiHost, isLoopbackRegistry} from './reference'
+import {inPieces} from './pieces'
 import {Challenge, parseChallenge, repositoryScope} from './challenge'
 import {DEFAULT_RETRY, RetryPolicy, isRetryableError, isRetryableStatus, retryDelay} from './retry'
 
@@ -129,6 +130,9 @@ function toBody(b: ReturnType<BodyFactory>): NonNullable<RequestInit['body']> {
   if (b instanceof Readable) return webStream(b)
   return b
 }
+
+/** A blob read from a registry goes on in pieces of this size (pieces.ts). */
+const PIECE = 1 << 20
 
 const USER_AGENT = 'stevedore'
 
@@ -434,7 +438,7 @@ export class RegistryClient {
   private async *blobChunks(repoPath: string, digest: string): AsyncGenerator<Uint8Array> {
     const res = await this.getBlob(repoPath, digest)
     if (res.body === null) return
-    for await (const chunk of res.body) yield chunk as Uint8Array
+    yield* inPieces(res.body as AsyncIterable<Uint8Array>, PIECE)
   }
 
   /**

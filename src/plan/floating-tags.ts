@@ -29,10 +29,14 @@ export async function settleTags(
     return {tags: finalTags(plan.tags, []), decisions: [], asked: false, listed: new Map()}
   const existing = new Map<string, string[]>()
   if (listers !== undefined) {
-    for (const repo of images) {
-      const lister = listers.get(repo.registry)
-      if (lister !== undefined) existing.set(repo.name, await lister.listTags(repo.path))
-    }
+    // every repository at once: through a runner's link each listing is a round trip
+    const listed = await Promise.all(
+      images.map(async repo => {
+        const lister = listers.get(repo.registry)
+        return lister === undefined ? undefined : ([repo.name, await lister.listTags(repo.path)] as const)
+      })
+    )
+    for (const l of listed) if (l !== undefined) existing.set(l[0], l[1])
   }
   const decisions = decideFloating(version, plan.tags.floating, existing)
   return {tags: finalTags(plan.tags, decisions), decisions, asked: listers !== undefined, listed: existing}

@@ -85,34 +85,31 @@ export async function verifyAll(
 ): Promise<Published[]> {
   // what we pushed we know byte for byte; only an older manifest an immutable repository kept is asked for
   const graphSize = blobsOf(graph).reduce((n, b) => n + b.size, 0)
-  const published: Published[] = []
-  for (const {repository: repo, tags, kept} of targets) {
-    const client = clients.get(repo.registry)
-    const same = kept.filter(k => k.same)
-    const result = pushed.get(repo.name)
-    const digest = (tags.length > 0 ? result?.digest : undefined) ?? same[0]?.digest
-    if (client === undefined || digest === undefined)
-      throw new ActionError(`${repo.name}: nothing was pushed and no tag holds this image`)
-    for (const tag of tags) {
-      const found = await client.manifestDigest(repo.path, tag)
-      if (found !== digest) {
-        throw new ActionError(
-          `${refWithTag(repo, tag)} resolves to ${found ?? 'nothing'} in the registry, but ${digest} was pushed`
-        )
+  // every repository and tag at once: through a runner's link each read-back is a round trip
+  const published = await Promise.all(
+    targets.map(async ({repository: repo, tags, kept}): Promise<Published> => {
+      const client = clients.get(repo.registry)
+      const same = kept.filter(k => k.same)
+      const result = pushed.get(repo.name)
+      const digest = (tags.length > 0 ? result?.digest : undefined) ?? same[0]?.digest
+      if (client === undefined || digest === undefined)
+        throw new ActionError(`${repo.name}: nothing was pushed and no tag holds this image`)
+      const found = await Promise.all(
+        tags.map(async tag => ({tag, found: await client.manifestDigest(repo.path, tag)}))
+      )
+      for (const {tag, found: at} of found) {
+        if (at !== digest) {
+          throw new ActionError(
+            `${refWithTag(repo, tag)} resolves to ${at ?? 'nothing'} in the registry, but ${digest} was pushed`
+          )
+        }
       }
-    }
-    const size = digest === graph.digest ? graphSize : compressedSize(await client.getManifest(repo.path, digest))
-    core.info(`${repo.name}: ${tags.length} tag(s) verified at ${digest}`)
-    const stats = result?.stats ?? {uploaded: 0, uploadedBytes: 0, mounted: 0, present: 0}
-    published.push({
-      repository: repo,
-      tags: [...tags, ...same.map(k => k.tag)],
-      digest,
-      compressedSize: size,
-      kept,
-      stats
+      const size = digest === graph.digest ? graphSize : compressedSize(await client.getManifest(repo.path, digest))
+      core.info(`${repo.name}: ${tags.length} tag(s) verified at ${digest}`)
+      const stats = result?.stats ?? {uploaded: 0, uploadedBytes: 0, mounted: 0, present: 0}
+      return {repository: repo, tags: [...tags, ...same.map(k => k.tag)], digest, compressedSize: size, kept, stats}
     })
-  }
+  )
   const distinct = new Set(published.map(p => p.digest))
   if (distinct.size > 1) {
     core.warning(

@@ -107,27 +107,31 @@ async function ensureBlob(
   known.add(repoPath, blob.digest)
 }
 
-/** Children first (by digest), then the root under every tag of the target. */
+/** Children first (by digest, at once), then the root under every tag of the target (at once). */
 async function putManifests(
   client: RegistryClient,
   repoPath: string,
   root: ManifestNode,
   tags: readonly string[]
 ): Promise<string> {
-  for (const child of root.children) {
-    const got = await client.putManifest(repoPath, child.digest, child)
-    if (got !== child.digest)
-      throw new ActionError(`${client.registry}/${repoPath}: child manifest ${child.digest} was stored as ${got}`)
-  }
-  let digest = root.digest
-  for (const tag of tags) {
-    digest = await client.putManifest(repoPath, tag, root)
-    if (digest !== root.digest)
-      throw new ActionError(
-        `${client.registry}/${repoPath}:${tag} was stored as ${digest}, but the manifest is ${root.digest}`
-      )
-  }
-  return digest
+  await Promise.all(
+    root.children.map(async child => {
+      const got = await client.putManifest(repoPath, child.digest, child)
+      if (got !== child.digest)
+        throw new ActionError(`${client.registry}/${repoPath}: child manifest ${child.digest} was stored as ${got}`)
+    })
+  )
+  // through a runner's link each PUT is a round trip: the tags go up together
+  await Promise.all(
+    tags.map(async tag => {
+      const digest = await client.putManifest(repoPath, tag, root)
+      if (digest !== root.digest)
+        throw new ActionError(
+          `${client.registry}/${repoPath}:${tag} was stored as ${digest}, but the manifest is ${root.digest}`
+        )
+    })
+  )
+  return root.digest
 }
 
 export async function uploadGraph(

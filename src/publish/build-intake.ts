@@ -52,6 +52,8 @@ export class BuildIntake {
   /** blobs answered as present: every target repository holds them */
   private readonly held = new Set<string>()
   private readonly finishing: Array<Promise<void>> = []
+  /** requests being handled */
+  private readonly active = new Set<Promise<void>>()
   private readonly repository = `stevedore/build-${randomBytes(8).toString('hex')}`
 
   private constructor(
@@ -70,10 +72,12 @@ export class BuildIntake {
     const server = http.createServer()
     const intake = new BuildIntake(server, dir, targets)
     server.on('request', (req, res) => {
-      intake.handle(req, res).catch((e: unknown) => {
+      const handled = intake.handle(req, res).catch((e: unknown) => {
         if (!res.headersSent) sendError(res, 500, 'UNKNOWN', e instanceof Error ? e.message : String(e))
         else res.destroy()
       })
+      intake.active.add(handled)
+      void handled.finally(() => intake.active.delete(handled))
     })
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject)
@@ -98,11 +102,13 @@ export class BuildIntake {
     return {received: this.blobs.size, held: this.held.size}
   }
 
-  /** Stops listening; waits for the streams still closing. */
+  /** Stops listening, cuts what is still connected, and waits for the handlers and the streams they close. */
   async close(): Promise<void> {
-    await Promise.allSettled(this.finishing)
+    const closed = new Promise<void>(resolve => this.server.close(() => resolve()))
     this.server.closeAllConnections()
-    await new Promise<void>(resolve => this.server.close(() => resolve()))
+    await Promise.allSettled([...this.active])
+    await Promise.allSettled(this.finishing)
+    await closed
   }
 
   /** The image (or index) pushed under `tag`, each blob read from its file or known to every registry. */
@@ -256,6 +262,11 @@ export class BuildIntake {
         const written = out.write(data) ? undefined : new Promise<void>(resolve => out.once('drain', () => resolve()))
         await Promise.all([written, sink?.write(data)])
       }
+    } catch (e) {
+      // the builder went away mid-blob (it pushes again): the streams end, and their registries refuse
+      // the short blob for its digest, rather than waiting on a body that never ends
+      if (sink !== undefined && digest !== undefined) this.finishing.push(sink.finish(digest, upload.size))
+      throw e
     } finally {
       await new Promise<void>(resolve => out.end(() => resolve()))
     }

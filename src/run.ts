@@ -14,7 +14,7 @@ import {BuildPath, choosePath, requireBuildOptions, requireCapabilities} from '.
 import {Docker, detectBuilder} from './build/docker'
 import type {Builder} from './build/builder-choice'
 import {readOciLayout} from './image/oci-layout'
-import {StreamingUploads} from './publish/streaming-upload'
+import {StreamingUploads, firstOfEachRegistry} from './publish/streaming-upload'
 import {BuildIntake} from './publish/build-intake'
 import {createRunDockerConfig, userDockerConfigDir} from './auth/docker-config'
 import {ActionError, errorMessage} from './errors'
@@ -28,7 +28,7 @@ import {mergeGraph} from './publish/merge'
 import {imageIdOf, loadSourceGraph} from './publish/mirror'
 import {Plan, makePlan} from './plan/plan'
 import {Published, planTargets, publishGraph, verifyAll} from './publish/publish'
-import {ImageReference, Repository, refWithTag} from './registry/reference'
+import {ImageReference, refWithTag} from './registry/reference'
 import {Failed, Outcome, outputsOf, setOutputs, writeSummary} from './report'
 import {State, save} from './state'
 import {KnownLayer, ManifestNode, blobsOf} from './image/graph'
@@ -134,11 +134,7 @@ async function buildMode(
   const workDir = fs.mkdtempSync(path.join(ctx.runnerTemp, 'stevedore-build-'))
   try {
     // without push the image goes into the engine, as documented; with push, the way the builder allows
-    const output = !inputs.push
-      ? 'engine'
-      : buildPath.output === 'push' && session === undefined
-        ? 'oci'
-        : buildPath.output
+    const output = inputs.push ? buildPath.output : 'engine'
     // metadata-action's annotations go where BuildKit writes the OCI image; an engine's image has only the labels
     const annotations = output !== 'engine' ? [...plan.annotations, ...plan.userAnnotations] : plan.userAnnotations
     // while it builds: which layers of the previous release every registry holds (not compressed again)
@@ -435,10 +431,8 @@ async function streamingUploads(
   session: Session,
   listed: ReadonlyMap<string, string[]>
 ): Promise<StreamingUploads> {
-  const first = new Map<string, Repository>()
-  for (const repo of inputs.images) if (!first.has(repo.registry)) first.set(repo.registry, repo)
   const targets = await Promise.all(
-    [...first.values()].map(async repo => {
+    [...firstOfEachRegistry(inputs.images, r => r.registry).values()].map(async repo => {
       const client = session.clients.get(repo.registry)
       if (client === undefined) return []
       const tags = listed.get(repo.name) ?? (await client.listTags(repo.path).catch(() => undefined))

@@ -10,7 +10,7 @@ import {imageManifest, mediaTypesOf} from './image-manifest'
 import {DEFAULT_COMPRESSION_LEVEL} from '../inputs/inputs'
 import {CompressOptions, CompressedLayer, LayerSink, compressLayer} from './layer-compression'
 import {sha256} from '../registry/client'
-import {BlobSource, KnownLayer, heldBlob} from './graph'
+import {BlobSource, KnownLayer, fileBlob, heldBlob} from './graph'
 
 export interface PreparedImage {
   readonly config: BlobSource
@@ -165,7 +165,7 @@ export async function prepareImage(
         `layer ${i + 1} of the saved image has diff ID ${layer.diffId}, but the image config says ${expected ?? 'nothing'}`
       )
     }
-    layers.push(fileBlob(types[layer.compression], layer.digest, layer.size, layer.file))
+    layers.push(fileBlob({mediaType: types[layer.compression], digest: layer.digest, size: layer.size}, layer.file))
   }
   const config: BlobSource = {
     mediaType: types.config,
@@ -182,18 +182,5 @@ export async function prepareImage(
     tarBytes,
     skipped,
     passedOver: passedOver.size
-  }
-}
-
-function fileBlob(mediaType: string, digest: string, size: number, file: string): BlobSource {
-  return {
-    mediaType,
-    digest,
-    size,
-    open: (start?: number, end?: number) =>
-      fs.createReadStream(file, {
-        highWaterMark: 1 << 20,
-        ...(start === undefined ? {} : {start, ...(end === undefined ? {} : {end})})
-      })
   }
 }

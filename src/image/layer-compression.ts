@@ -10,11 +10,12 @@ import * as fs from 'fs'
 import {promisify} from 'util'
 import * as zlib from 'zlib'
 import {ActionError} from '../errors'
+import type {Compression} from '../inputs/inputs'
 
 const gzip = promisify(zlib.gzip)
 
 export interface CompressOptions {
-  readonly algorithm: 'gzip' | 'zstd'
+  readonly algorithm: Compression
   /** gzip 1 (fast) to 9 (small); zstd 1 to 19 */
   readonly level: number
   /** bytes of uncompressed input per gzip member */
@@ -31,7 +32,7 @@ export interface CompressedLayer {
   readonly diffId: string
   readonly file: string
   /** what the file holds: an input compressed already is stored as it came */
-  readonly compression: 'gzip' | 'zstd'
+  readonly compression: Compression
 }
 
 /** Where one layer's compressed bytes also go as they are written: every chunk in order, then its digest. */
@@ -69,7 +70,7 @@ export async function compressLayer(
   const tarHash = createHash('sha256')
   let size = 0
   let first = true
-  let passThrough: 'gzip' | 'zstd' | undefined
+  let passThrough: Compression | undefined
   const compress = compressor(opts)
   const pending: Array<Promise<Buffer>> = []
   let buffered: Buffer[] = []

@@ -4,7 +4,7 @@ import * as fs from 'fs'
 import * as path from 'path'
 import {ActionError} from '../errors'
 import {isIndexMediaType} from '../registry/client'
-import type {BlobSource, ManifestNode} from './graph'
+import {BlobSource, ManifestNode, fileBlob} from './graph'
 
 interface Descriptor {
   readonly mediaType: string
@@ -35,13 +35,7 @@ function blobSource(dir: string, d: Descriptor): BlobSource {
   const size = fs.statSync(file).size
   if (size !== d.size)
     throw new ActionError(`The OCI layout in ${dir} is damaged: ${d.digest} has ${size} bytes, not ${d.size}`)
-  return {
-    mediaType: d.mediaType,
-    digest: d.digest,
-    size: d.size,
-    open: (start?: number, end?: number) =>
-      fs.createReadStream(file, {highWaterMark: 1 << 20, start: start ?? 0, ...(end === undefined ? {} : {end})})
-  }
+  return fileBlob(d, file)
 }
 
 function node(dir: string, d: Descriptor): ManifestNode {

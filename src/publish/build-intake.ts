@@ -13,14 +13,14 @@ import * as http from 'http'
 import type {AddressInfo} from 'net'
 import * as path from 'path'
 import {ActionError} from '../errors'
-import {BlobSource, ManifestNode, heldBlob} from '../image/graph'
+import {BlobSource, ManifestNode, fileBlob, heldBlob} from '../image/graph'
 import type {Descriptor} from '../image/image-manifest'
 import {isIndexMediaType, sha256} from '../registry/client'
 import type {RegistryClient} from '../registry/client'
 import {IntakeRoute, isDigest, routeIntakeRequest} from '../registry/intake-routes'
 import {inPieces} from '../registry/pieces'
 import type {LayerSink} from '../image/layer-compression'
-import {StreamedBlobs, StreamingUploads} from './streaming-upload'
+import {StreamedBlobs, StreamingUploads, firstOfEachRegistry} from './streaming-upload'
 
 /** Where the pushed image goes on: every target repository, each with its registry's client. */
 export interface IntakeTarget {
@@ -49,6 +49,8 @@ export class BuildIntake {
   private readonly tags = new Map<string, string>()
   private readonly presence = new Map<string, Promise<{all: boolean; lacking: Set<string>}>>()
   private readonly streaming: StreamingUploads
+  /** each registry's first target repository: where blobs stream */
+  private readonly first: ReadonlyMap<string, IntakeTarget>
   /** blobs answered as present: every target repository holds them */
   private readonly held = new Set<string>()
   private readonly finishing: Array<Promise<void>> = []
@@ -61,9 +63,8 @@ export class BuildIntake {
     private readonly dir: string,
     private readonly targets: readonly IntakeTarget[]
   ) {
-    const first = new Map<string, IntakeTarget>()
-    for (const t of targets) if (!first.has(t.client.registry)) first.set(t.client.registry, t)
-    this.streaming = new StreamingUploads([...first.values()])
+    this.first = firstOfEachRegistry(targets, t => t.client.registry)
+    this.streaming = new StreamingUploads([...this.first.values()])
   }
 
   /** Listens on 127.0.0.1 (an ephemeral port); blobs are kept under `dir`. */
@@ -143,17 +144,7 @@ export class BuildIntake {
     if (kept !== undefined) {
       if (kept.size !== d.size)
         throw new ActionError(`blob ${d.digest} has ${kept.size} bytes, the manifest says ${d.size}`)
-      return {
-        mediaType: d.mediaType,
-        digest: d.digest,
-        size: d.size,
-        open: (start?: number, end?: number) =>
-          fs.createReadStream(kept.file, {
-            highWaterMark: 1 << 20,
-            start: start ?? 0,
-            ...(end === undefined ? {} : {end})
-          })
-      }
+      return fileBlob(d, kept.file)
     }
     if (this.held.has(d.digest)) return heldBlob(d)
     throw new ActionError(`The builder pushed no blob ${d.digest}, and not every registry holds it`)
@@ -169,12 +160,9 @@ export class BuildIntake {
       found = Promise.all(
         this.targets.map(async t => ({t, has: await t.client.blobExists(t.repoPath, digest).catch(() => false)}))
       ).then(answers => {
-        const lacking = new Set<string>()
-        const seen = new Set<string>()
-        for (const {t, has} of answers) {
-          if (!seen.has(t.client.registry) && !has) lacking.add(t.client.registry)
-          seen.add(t.client.registry)
-        }
+        const lacking = new Set(
+          answers.filter(a => !a.has && this.first.get(a.t.client.registry) === a.t).map(a => a.t.client.registry)
+        )
         return {all: answers.length > 0 && answers.every(a => a.has), lacking}
       })
       this.presence.set(digest, found)

@@ -9,6 +9,7 @@ import type {KnownLayer} from '../image/graph'
 import {MEDIA_TYPES} from '../registry/client'
 import {cleanVersion, isStableRelease} from '../plan/version'
 import type {RegistryClient} from '../registry/client'
+import type {Compression} from '../inputs/inputs'
 
 interface ImageManifestJson {
   readonly config?: {readonly digest?: string}
@@ -16,7 +17,7 @@ interface ImageManifestJson {
 }
 
 /** Layers of each compression: only a layer of the compression asked for is reused. */
-const LAYER_TYPES: Readonly<Record<'gzip' | 'zstd', ReadonlySet<string>>> = {
+const LAYER_TYPES: Readonly<Record<Compression, ReadonlySet<string>>> = {
   gzip: new Set([MEDIA_TYPES.dockerLayerGzip, MEDIA_TYPES.ociLayerGzip]),
   zstd: new Set([MEDIA_TYPES.ociLayerZstd])
 }
@@ -34,7 +35,7 @@ export function previousReleaseTag(tags: readonly string[], version: string | un
 export function layersByDiffId(
   manifest: ImageManifestJson,
   diffIds: readonly string[],
-  compression: 'gzip' | 'zstd' = 'gzip'
+  compression: Compression = 'gzip'
 ): Map<string, KnownLayer> {
   const known = new Map<string, KnownLayer>()
   const layers = manifest.layers ?? []
@@ -61,7 +62,7 @@ export async function knownLayers(
   clients: ReadonlyMap<string, RegistryClient>,
   version: string | undefined,
   listed?: readonly string[],
-  compression: 'gzip' | 'zstd' = 'gzip'
+  compression: Compression = 'gzip'
 ): Promise<Map<string, KnownLayer>> {
   const first = images[0]
   const client = first === undefined ? undefined : clients.get(first.registry)

@@ -75,6 +75,13 @@ class Lane {
   }
 }
 
+/** The first of `items` for each registry, in order: where streamed blobs go (later repositories mount them). */
+export function firstOfEachRegistry<T>(items: readonly T[], registryOf: (item: T) => string): Map<string, T> {
+  const first = new Map<string, T>()
+  for (const item of items) if (!first.has(registryOf(item))) first.set(registryOf(item), item)
+  return first
+}
+
 export class StreamingUploads {
   private readonly done = new Map<string, {repoPath: string; digests: Map<string, number>}>()
 

@@ -82,7 +82,10 @@ export async function compressLayer(
   let passThrough: Compression | undefined
   const compress = compressor(opts)
   const pending: Array<Promise<Buffer>> = []
-  let buffered: Buffer[] = []
+  // each chunk is copied into a buffer of its own, taken back once its member is written: a layer
+  // needs at most `concurrency` of them however long it is (fewer allocations, less garbage)
+  const spare: Buffer[] = []
+  let buffer: Buffer | undefined
   let bufferedBytes = 0
 
   const write = async (data: Buffer): Promise<void> => {
@@ -98,11 +101,17 @@ export async function compressLayer(
     if (next !== undefined) await write(await next)
   }
   const cut = async (): Promise<void> => {
-    if (bufferedBytes === 0) return
-    const chunk = Buffer.concat(buffered, bufferedBytes)
-    buffered = []
+    if (buffer === undefined || bufferedBytes === 0) return
+    const whole = buffer
+    const chunk = whole.subarray(0, bufferedBytes)
+    buffer = undefined
     bufferedBytes = 0
-    pending.push(compress(chunk))
+    pending.push(
+      compress(chunk).then(member => {
+        spare.push(whole)
+        return member
+      })
+    )
     while (pending.length >= opts.concurrency) await flushOldest()
   }
 
@@ -123,7 +132,8 @@ export async function compressLayer(
     let rest = data
     while (rest.length > 0) {
       const take = Math.min(rest.length, opts.chunkSize - bufferedBytes)
-      buffered.push(rest.subarray(0, take))
+      buffer ??= spare.pop() ?? Buffer.allocUnsafeSlow(opts.chunkSize)
+      rest.copy(buffer, bufferedBytes, 0, take)
       bufferedBytes += take
       rest = rest.subarray(take)
       if (bufferedBytes === opts.chunkSize) await cut()

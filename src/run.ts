@@ -408,7 +408,6 @@ async function compress(
   const level = inputs['compression-level']
   const opts = {...DEFAULT_COMPRESSION, algorithm: inputs.compression, level}
   const prepared = await prepareImage(docker.save(imageId), workDir, opts, held, streaming)
-  const bytes = prepared.layers.reduce((n, l) => n + l.size, 0)
   const reused =
     prepared.skipped > 0 ? `; ${prepared.skipped} layer(s) every registry holds from the previous release reused` : ''
   if (prepared.passedOver > 0)
@@ -416,7 +415,7 @@ async function compress(
       `${prepared.passedOver} layer(s) passed over in the save unread (named by diff ID, held by every registry)`
     )
   core.info(
-    `${prepared.layers.length} layer(s), ${prepared.tarBytes} bytes read, ${bytes} compressed (${inputs.compression} level ${level}) in ${Date.now() - started} ms${reused}; manifest ${prepared.manifest.digest}`
+    `${prepared.layers.length} layer(s), ${prepared.tarBytes} bytes read, ${prepared.compressedBytes} compressed (${inputs.compression} level ${level}) in ${Date.now() - started} ms${reused}; manifest ${prepared.manifest.digest}`
   )
   return {...prepared.manifest, blobs: [prepared.config, ...prepared.layers], children: []}
 }

@@ -202,10 +202,13 @@ describe('publishing to several registries', () => {
       expect(next.stdout.includes('1 layer(s) passed over in the save unread')).toBe(name === 'd28-classic')
       const after = (await rawManifest(`${open.host}/${repo}@${next.outputs.digest ?? ''}`)).json as {
         config: {digest: string}
-        layers: Array<{digest: string}>
+        layers: Array<{digest: string; size: number}>
       }
       expect(after.layers[0]?.digest).toBe(before.layers[0]?.digest)
       const changed = after.layers.slice(1).map(l => l.digest)
+      // the log counts what this run compressed: the changed layers, not the reused one
+      const compressedNow = after.layers.slice(1).reduce((n, l) => n + l.size, 0)
+      expect(next.stdout).toMatch(new RegExp(` bytes read, ${compressedNow} compressed \\(`))
       expect(changed.filter(d => before.layers.some(l => l.digest === d))).toEqual([])
       for (const [i, registry] of registries.entries()) {
         // the shared layer did not cross again; the new layer and config once each

@@ -16,8 +16,10 @@ export interface PreparedImage {
   readonly config: BlobSource
   readonly layers: readonly BlobSource[]
   readonly manifest: {readonly mediaType: string; readonly body: Buffer; readonly digest: string}
-  /** uncompressed bytes read from the engine */
+  /** uncompressed bytes read from the engine (entries passed over unread not counted) */
   readonly tarBytes: number
+  /** compressed bytes of the layers compressed in this run (layers reused not counted) */
+  readonly compressedBytes: number
   /** layers the registries held already: not compressed */
   readonly skipped: number
   /** of those, layers not even read (an OCI-layout save names them by diff ID) */
@@ -103,7 +105,6 @@ export async function prepareImage(
       entry.resume()
       continue
     }
-    tarBytes += entry.header.size ?? 0
     // an OCI-layout save (Docker 25+) names each layer by its diff ID: a known one is passed over unread
     const diffId = blobName(name)
     if (diffId !== undefined && known.has(diffId)) {
@@ -112,6 +113,7 @@ export async function prepareImage(
       passedOver.set(name, diffId)
       continue
     }
+    tarBytes += entry.header.size ?? 0
     if ((entry.header.size ?? 0) < SMALL) {
       const chunks: Buffer[] = []
       for await (const c of entry) chunks.push(c as Buffer)
@@ -137,6 +139,7 @@ export async function prepareImage(
   const types = mediaTypesOf(format)
   const layers: BlobSource[] = []
   let skipped = 0
+  let compressedBytes = 0
   for (const [i, layerPath] of entry.Layers.entries()) {
     const expected = diffIds[i]
     const kept = raw.get(layerPath)
@@ -166,6 +169,7 @@ export async function prepareImage(
       )
     }
     layers.push(fileBlob({mediaType: types[layer.compression], digest: layer.digest, size: layer.size}, layer.file))
+    compressedBytes += layer.size
   }
   const config: BlobSource = {
     mediaType: types.config,
@@ -180,6 +184,7 @@ export async function prepareImage(
     layers,
     manifest: imageManifest(config, layers, format),
     tarBytes,
+    compressedBytes,
     skipped,
     passedOver: passedOver.size
   }

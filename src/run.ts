@@ -407,13 +407,14 @@ async function compress(
   const started = Date.now()
   const level = inputs['compression-level']
   const opts = {...DEFAULT_COMPRESSION, algorithm: inputs.compression, level}
-  const prepared = await prepareImage(docker.save(imageId), workDir, opts, held, streaming)
+  // a legacy save (Docker 20.10) says which layer a directory holds only at its end: with the
+  // image's diff IDs, the chain of parents tells a held layer before its bytes
+  const diffIds = held.size > 0 ? docker.diffIds(imageId) : undefined
+  const prepared = await prepareImage(docker.save(imageId), workDir, opts, held, streaming, diffIds)
   const reused =
     prepared.skipped > 0 ? `; ${prepared.skipped} layer(s) every registry holds from the previous release reused` : ''
   if (prepared.passedOver > 0)
-    core.info(
-      `${prepared.passedOver} layer(s) passed over in the save unread (named by diff ID, held by every registry)`
-    )
+    core.info(`${prepared.passedOver} layer(s) passed over in the save unread (held by every registry)`)
   core.info(
     `${prepared.layers.length} layer(s), ${prepared.tarBytes} bytes read, ${prepared.compressedBytes} compressed (${inputs.compression} level ${level}) in ${Date.now() - started} ms${reused}; manifest ${prepared.manifest.digest}`
   )

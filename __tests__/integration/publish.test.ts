@@ -198,8 +198,9 @@ describe('publishing to several registries', () => {
       // the tags listed for latest also name the previous release: one listing
       expect((await firstRepository()).filter(r => r.uri.startsWith(`/v2/${repo}/tags/list`)).length).toBe(1)
       expect(next.stdout).toMatch(/; 1 layer\(s\) every registry holds from the previous release reused;/)
-      // Docker 25+ saves an OCI layout, each layer named by its diff ID: the held one is not even read
-      expect(next.stdout.includes('1 layer(s) passed over in the save unread')).toBe(name === 'd28-classic')
+      // the held layer is not even read: Docker 25+ saves an OCI layout, each layer named by its
+      // diff ID; Docker 20.10's legacy save gives the bottom layer's place by its json (no parent)
+      expect(next.stdout).toMatch(/\n1 layer\(s\) passed over in the save unread/)
       const after = (await rawManifest(`${open.host}/${repo}@${next.outputs.digest ?? ''}`)).json as {
         config: {digest: string}
         layers: Array<{digest: string; size: number}>

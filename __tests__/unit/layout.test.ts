@@ -80,6 +80,7 @@ const PURE = [
   'registry/challenge.ts',
   'registry/intake-routes.ts',
   'registry/pieces.ts',
+  'image/legacy-chain.ts',
   'errors.ts'
 ]
 /** Packages that compute without effects. */

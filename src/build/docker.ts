@@ -248,6 +248,20 @@ export class Docker {
     return r
   }
 
+  /** The image's diff IDs, bottom layer first; undefined when the engine does not say (nothing depends on it). */
+  async diffIds(image: string): Promise<string[] | undefined> {
+    const r = await run(this.builder.docker, ['image', 'inspect', '--format', '{{json .RootFS.Layers}}', image], {
+      env: this.env
+    }).catch(() => undefined)
+    if (r?.exitCode !== 0) return undefined
+    try {
+      const v = JSON.parse(r.stdout.trim()) as unknown
+      return Array.isArray(v) && v.every(d => typeof d === 'string') ? v : undefined
+    } catch {
+      return undefined
+    }
+  }
+
   /** `docker save` as a stream; a failure of docker ends the stream with an error. */
   save(image: string): Readable {
     const child = spawn(this.builder.docker, ['save', image], {env: this.env, stdio: ['ignore', 'pipe', 'pipe']})

@@ -11,6 +11,7 @@ import {DEFAULT_COMPRESSION_LEVEL} from '../inputs/inputs'
 import {CompressOptions, CompressedLayer, LayerSink, compressLayer} from './layer-compression'
 import {sha256} from '../registry/client'
 import {BlobSource, KnownLayer, fileBlob, heldBlob} from './graph'
+import {LegacyChain, legacyEntry, parentOf} from './legacy-chain'
 
 export interface PreparedImage {
   readonly config: BlobSource
@@ -54,6 +55,17 @@ function blobName(name: string): string | undefined {
   return m === null ? undefined : `sha256:${m[1] ?? ''}`
 }
 
+/** The diff ID of a legacy save's layer, where its chain of parents gives its place; else undefined. */
+async function legacyDiffId(
+  chain: LegacyChain,
+  id: string,
+  layerDiffIds: Promise<readonly string[] | undefined> | undefined
+): Promise<string | undefined> {
+  const position = chain.position(id)
+  if (position === undefined || layerDiffIds === undefined) return undefined
+  return (await layerDiffIds)?.[position]
+}
+
 /** Writes an entry to `file` as it is, hashing it on the way. */
 async function keepRaw(input: AsyncIterable<Buffer>, file: string): Promise<RawEntry> {
   const hash = createHash('sha256')
@@ -70,9 +82,11 @@ async function keepRaw(input: AsyncIterable<Buffer>, file: string): Promise<RawE
 /**
  * Reads a `docker save` archive (legacy or OCI layout) for one image. Each layer is compressed as
  * it streams past, unless `known` names layers the registries hold already (by diff ID): then an
- * OCI layout's known layers (named by diff ID) are passed over unread, other large entries are
- * kept as they are until manifest.json (last in the archive) says which layer each is, and only
- * the layers not known are compressed.
+ * OCI layout's known layers (named by diff ID) are passed over unread, and so is a legacy save's
+ * layer whose position its chain of parents gives (legacy-chain.ts) when `layerDiffIds` (the
+ * image's, from the engine) says it is a known one. Other large entries are kept as they are until
+ * manifest.json (last in the archive) says which layer each is, and only the layers not known are
+ * compressed.
  */
 export async function prepareImage(
   archive: Readable,
@@ -80,7 +94,9 @@ export async function prepareImage(
   opts: CompressOptions = DEFAULT_COMPRESSION,
   known: ReadonlyMap<string, KnownLayer> = new Map(),
   /** where each compressed layer also streams while it is compressed (uploads under way) */
-  streaming?: {layer(): LayerSink}
+  streaming?: {layer(): LayerSink},
+  /** the image's diff IDs, bottom first (`docker image inspect`); undefined where unknown */
+  layerDiffIds?: Promise<readonly string[] | undefined>
 ): Promise<PreparedImage> {
   const finishing: Array<Promise<void>> = []
   const compressTo = async (input: AsyncIterable<Buffer>, file: string): Promise<CompressedLayer> => {
@@ -94,6 +110,7 @@ export async function prepareImage(
   const raw = new Map<string, RawEntry>()
   /** entry name → diff ID, of layers the registries hold that were not read */
   const passedOver = new Map<string, string>()
+  const chain = new LegacyChain()
   let tarBytes = 0
   let n = 0
   const extract = tar.extract()
@@ -105,8 +122,13 @@ export async function prepareImage(
       entry.resume()
       continue
     }
-    // an OCI-layout save (Docker 25+) names each layer by its diff ID: a known one is passed over unread
-    const diffId = blobName(name)
+    // an OCI-layout save (Docker 25+) names each layer by its diff ID, a legacy one by its place in
+    // the chain of parents: a known one is passed over unread
+    const legacy = legacyEntry(name)
+    const diffId =
+      legacy?.file === 'layer.tar' && known.size > 0
+        ? await legacyDiffId(chain, legacy.id, layerDiffIds)
+        : blobName(name)
     if (diffId !== undefined && known.has(diffId)) {
       entry.resume()
       await once(entry, 'end')
@@ -117,7 +139,12 @@ export async function prepareImage(
     if ((entry.header.size ?? 0) < SMALL) {
       const chunks: Buffer[] = []
       for await (const c of entry) chunks.push(c as Buffer)
-      small.set(name, Buffer.concat(chunks))
+      const bytes = Buffer.concat(chunks)
+      small.set(name, bytes)
+      if (legacy?.file === 'json') {
+        const parent = parentOf(bytes)
+        if (parent !== null) chain.add(legacy.id, parent)
+      }
     } else if (known.size > 0) {
       raw.set(name, await keepRaw(entry as AsyncIterable<Buffer>, path.join(workDir, `layer-${n++}.tar`)))
     } else {
@@ -147,6 +174,10 @@ export async function prepareImage(
     const rawDiffId =
       passedOver.get(layerPath) ?? kept?.diffId ?? (inMemory === undefined ? undefined : sha256(inMemory))
     const reuse = rawDiffId === expected && expected !== undefined ? known.get(expected) : undefined
+    if (reuse === undefined && passedOver.has(layerPath))
+      throw new ActionError(
+        `layer ${i + 1} of the saved image was passed over as ${rawDiffId ?? ''}, but the image config says ${expected ?? 'nothing'}`
+      )
     if (reuse !== undefined) {
       if (kept !== undefined) fs.rmSync(kept.file, {force: true})
       // a known layer is one of this compression (known-layers.ts)

@@ -21,6 +21,7 @@ import {ActionError, errorMessage} from './errors'
 import {settleTags} from './plan/floating-tags'
 import {GitHubContext, readGitHubContext} from './inputs/github-context'
 import {DEFAULT_COMPRESSION, prepareImage} from './image/image-archive'
+import {savesLegacyLayout} from './image/legacy-chain'
 import type {Inputs} from './inputs/inputs'
 import {getInputs} from './inputs/inputs'
 import {LoginMethod, loginRegistries, planLogins} from './auth/login-plan'
@@ -126,7 +127,7 @@ async function buildMode(
   plan: Plan,
   logins: readonly LoginMethod[]
 ): Promise<void> {
-  const {docker, path: buildPath} = await setUpDocker(ctx, inputs)
+  const {docker, path: buildPath, legacySave} = await setUpDocker(ctx, inputs)
   // registry-auth entries are logged in to even without push: a private base image may come from them
   const session = logins.length > 0 ? await logInGroup(inputs, logins, docker) : undefined
   const {tags, notes, listed} = await tagsGroup(plan, inputs, inputs.push ? session : undefined)
@@ -178,7 +179,9 @@ async function buildMode(
             ? await intakeGraph(intake)
             : ociDir !== undefined
               ? readBuiltLayout(ociDir)
-              : await phase('Compress', async () => compress(docker, imageId, workDir, inputs, await held, streaming))
+              : await phase('Compress', async () =>
+                  compress(docker, imageId, workDir, inputs, await held, streaming, legacySave)
+                )
         const streamed = intake?.streamed() ?? streaming?.streamed()
         result = await publishAndVerify(
           session,
@@ -300,7 +303,10 @@ async function publishExisting(
   await finish(outcomeOf(plan, inputs, {imageId, tags, notes, ...result}, undefined))
 }
 
-async function setUpDocker(ctx: GitHubContext, inputs: Inputs): Promise<{docker: Docker; path: BuildPath}> {
+async function setUpDocker(
+  ctx: GitHubContext,
+  inputs: Inputs
+): Promise<{docker: Docker; path: BuildPath; legacySave: boolean}> {
   const found = await phase('Docker', async () => {
     const found = await detectBuilder(process.env, inputs.builder)
     for (const p of found.probes)
@@ -325,7 +331,11 @@ async function setUpDocker(ctx: GitHubContext, inputs: Inputs): Promise<{docker:
       )
     }
   }
-  return {docker: runDocker(ctx.runnerTemp, inputs, found.builder), path: found.buildPath}
+  return {
+    docker: runDocker(ctx.runnerTemp, inputs, found.builder),
+    path: found.buildPath,
+    legacySave: savesLegacyLayout(found.server)
+  }
 }
 
 /**
@@ -402,14 +412,15 @@ async function compress(
   workDir: string,
   inputs: Pick<Inputs, 'compression' | 'compression-level'>,
   held: ReadonlyMap<string, KnownLayer>,
-  streaming: StreamingUploads | undefined
+  streaming: StreamingUploads | undefined,
+  legacySave: boolean
 ): Promise<ManifestNode> {
   const started = Date.now()
   const level = inputs['compression-level']
   const opts = {...DEFAULT_COMPRESSION, algorithm: inputs.compression, level}
   // a legacy save (Docker 20.10) says which layer a directory holds only at its end: with the
   // image's diff IDs, the chain of parents tells a held layer before its bytes
-  const diffIds = held.size > 0 ? docker.diffIds(imageId) : undefined
+  const diffIds = held.size > 0 && legacySave ? docker.diffIds(imageId) : undefined
   const prepared = await prepareImage(docker.save(imageId), workDir, opts, held, streaming, diffIds)
   const reused =
     prepared.skipped > 0 ? `; ${prepared.skipped} layer(s) every registry holds from the previous release reused` : ''

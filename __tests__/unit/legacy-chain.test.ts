@@ -1,4 +1,4 @@
-import {LegacyChain, legacyEntry, parentOf} from '../../src/image/legacy-chain'
+import {LegacyChain, legacyEntry, parentOf, savesLegacyLayout} from '../../src/image/legacy-chain'
 
 const id = (c: string) => c.repeat(64)
 
@@ -58,5 +58,19 @@ describe('LegacyChain', () => {
     chain.add(id('a'), id('b'))
     chain.add(id('b'), id('a'))
     expect(chain.position(id('a'))).toBeUndefined()
+  })
+})
+
+describe('savesLegacyLayout', () => {
+  test('Docker before 25 saves the legacy layout; 25 and later an OCI layout', () => {
+    expect(savesLegacyLayout('20.10.24+dfsg1')).toBe(true)
+    expect(savesLegacyLayout('24.0.7')).toBe(true)
+    expect(savesLegacyLayout('25.0.0')).toBe(false)
+    expect(savesLegacyLayout('28.5.2+dfsg4')).toBe(false)
+    expect(savesLegacyLayout(' 29.0.1 ')).toBe(false)
+  })
+
+  test('a version that does not parse counts as legacy (asking costs one docker call)', () => {
+    for (const v of ['', 'dev', 'v28.0.0', 'master-dockerproject-2026']) expect(savesLegacyLayout(v)).toBe(true)
   })
 })

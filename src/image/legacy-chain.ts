@@ -45,3 +45,13 @@ export class LegacyChain {
     return undefined
   }
 }
+
+/**
+ * Whether an engine of this version saves the legacy layout (layers named by v1 IDs): Docker before
+ * 25 does; 25 and later save an OCI layout, named by diff ID. A version that does not parse counts
+ * as legacy: the only cost is one `docker image inspect`.
+ */
+export function savesLegacyLayout(engineVersion: string): boolean {
+  const major = Number(/^(\d+)\./.exec(engineVersion.trim())?.[1] ?? NaN)
+  return !(major >= 25)
+}

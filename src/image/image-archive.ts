@@ -23,7 +23,7 @@ export interface PreparedImage {
   readonly compressedBytes: number
   /** layers the registries held already: not compressed */
   readonly skipped: number
-  /** of those, layers not even read (an OCI-layout save names them by diff ID) */
+  /** of those, layers not even read (an OCI-layout save names them by diff ID; a legacy one places them by their parents) */
   readonly passedOver: number
 }
 

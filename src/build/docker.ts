@@ -114,13 +114,21 @@ async function probe(
   }
 }
 
-function jsonStrings(text: string): string[] {
+/** The JSON array `text` holds; undefined for anything else. */
+function jsonArray(text: string): unknown[] | undefined {
   try {
     const v = JSON.parse(text) as unknown
-    return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []
+    return Array.isArray(v) ? v : undefined
   } catch {
-    return []
+    return undefined
   }
+}
+
+const isString = (x: unknown): x is string => typeof x === 'string'
+
+/** The strings of a JSON array (`docker info`'s SecurityOptions); none for anything else. */
+function jsonStrings(text: string): string[] {
+  return (jsonArray(text) ?? []).filter(isString)
 }
 
 export interface DetectedBuilder {
@@ -254,12 +262,8 @@ export class Docker {
       env: this.env
     }).catch(() => undefined)
     if (r?.exitCode !== 0) return undefined
-    try {
-      const v = JSON.parse(r.stdout.trim()) as unknown
-      return Array.isArray(v) && v.every(d => typeof d === 'string') ? v : undefined
-    } catch {
-      return undefined
-    }
+    const layers = jsonArray(r.stdout.trim())
+    return layers?.every(isString) === true ? layers : undefined
   }
 
   /** `docker save` as a stream; a failure of docker ends the stream with an error. */

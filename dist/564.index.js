@@ -55,7 +55,9 @@ const core = __importStar(__webpack_require__(37484));
 const container_registry_1 = __webpack_require__(47754);
 const azure_credentials_1 = __webpack_require__(48078);
 const errors_1 = __webpack_require__(83916);
-const client_1 = __webpack_require__(32440);
+const transport_1 = __webpack_require__(40670);
+/** An ACR token request that has not answered by then has failed. */
+const ACR_DEADLINE_MS = 30_000;
 /** The user name ACR expects with a refresh token. */
 exports.ACR_TOKEN_USER = '00000000-0000-0000-0000-000000000000';
 /** Entra token → ACR refresh token, the password docker logs in with. */
@@ -76,13 +78,14 @@ async function acrRefreshToken(registry, cloud, identity, tenant) {
     const res = await fetch(`https://${registry}/oauth2/exchange`, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: form
+        body: form,
+        signal: AbortSignal.timeout(ACR_DEADLINE_MS)
     });
     if (!res.ok) {
-        throw new errors_1.ActionError(`${registry} refused the token exchange (HTTP ${res.status}): ${await (0, client_1.errorText)(res)}. Check that ${identity.description} has a role on this registry.`);
+        throw new errors_1.ActionError(`${registry} refused the token exchange (HTTP ${res.status}): ${await (0, transport_1.errorText)(res)}. Check that ${identity.description} has a role on this registry.`);
     }
-    const body = (await res.json());
-    if (!body.refresh_token)
+    const body = await (0, transport_1.readJson)(res, transport_1.MAX_JSON_BYTES, `${registry}'s token exchange`);
+    if (typeof body.refresh_token !== 'string' || body.refresh_token === '')
         throw new errors_1.ActionError(`${registry}'s token exchange answered without a refresh token`);
     core.setSecret(body.refresh_token);
     return { username: exports.ACR_TOKEN_USER, password: body.refresh_token };
@@ -92,10 +95,14 @@ async function grantedActions(registry, creds, repoPath) {
     const url = new URL(`https://${registry}/oauth2/token`);
     url.searchParams.set('service', registry);
     url.searchParams.set('scope', `repository:${repoPath}:pull,push`);
-    const res = await fetch(url, { headers: { authorization: (0, client_1.basicAuthorization)(creds) } });
+    const res = await fetch(url, {
+        headers: { authorization: (0, transport_1.basicAuthorization)(creds) },
+        signal: AbortSignal.timeout(ACR_DEADLINE_MS)
+    });
     if (!res.ok)
-        throw new errors_1.ActionError(`${registry} refused an access token for ${repoPath} (HTTP ${res.status}): ${await (0, client_1.errorText)(res)}`);
-    const token = (await res.json()).access_token ?? '';
+        throw new errors_1.ActionError(`${registry} refused an access token for ${repoPath} (HTTP ${res.status}): ${await (0, transport_1.errorText)(res)}`);
+    const granted = await (0, transport_1.readJson)(res, transport_1.MAX_JSON_BYTES, `${registry}'s token service`);
+    const token = typeof granted.access_token === 'string' ? granted.access_token : '';
     core.setSecret(token);
     const payload = token.split('.')[1];
     if (payload === undefined)

@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PACKAGES=(docker.io docker-registry skopeo debootstrap busybox-static apache2-utils openssl ca-certificates curl strace)
+PACKAGES=(docker.io docker-registry skopeo debootstrap busybox-static apache2-utils openssl ca-certificates curl strace time)
 ENGINE_LOG=${ENGINE_LOG:-/var/log/stevedore-dockerd.log}
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }

@@ -3,13 +3,25 @@
  * remove this run's docker config, unless `logout: false` kept it for later
  * steps. Warns, never fails the job.
  */
+import * as fs from 'fs'
 import * as core from '@actions/core'
 import {removeRunDockerConfig} from './auth/docker-config'
 import {errorMessage} from './errors'
 import {run} from './exec'
 import {State, load} from './state'
+import {recorded} from './work-dirs'
 
 export async function cleanup(): Promise<void> {
+  // work folders a cancelled main step left (build secrets, the mirror spool); normally gone already
+  for (const dir of recorded()) {
+    try {
+      if (!fs.existsSync(dir)) continue
+      fs.rmSync(dir, {recursive: true, force: true})
+      core.info(`Removed ${dir}, left by the main step`)
+    } catch (e) {
+      core.warning(`Cleanup of ${dir}: ${errorMessage(e)}`)
+    }
+  }
   try {
     const dir = load(State.DockerConfigDir)
     if (dir === '') return

@@ -95,11 +95,27 @@ export function setOutputs(outputs: Outputs): void {
   for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value)
 }
 
+/**
+ * Text for the job summary (markdown around HTML): markup escaped, and on one line, since a blank
+ * line would end the HTML table and let what follows be read as markdown. Registries write error
+ * texts, so nothing they say can add a heading, a link or an image.
+ */
+export function summaryText(text: string): string {
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/[[\]!*_`#|]/g, c => `&#${c.charCodeAt(0)};`)
+    .replace(/\s+/g, ' ')
+    .trim()
+}
+
 export async function writeSummary(o: Outcome): Promise<void> {
   const rows = o.published.map(p => [
-    p.repository.name,
-    p.tags.map(t => `<code>${t}</code>`).join(' '),
-    `<code>${p.digest}</code>`,
+    summaryText(p.repository.name),
+    p.tags.map(t => `<code>${summaryText(t)}</code>`).join(' '),
+    `<code>${summaryText(p.digest)}</code>`,
     formatBytes(p.compressedSize),
     `${p.stats.uploaded} uploaded (${formatBytes(p.stats.uploadedBytes)}), ${p.stats.mounted} mounted, ${p.stats.present} already there`
   ])
@@ -119,7 +135,7 @@ export async function writeSummary(o: Outcome): Promise<void> {
       ...rows
     ])
   } else {
-    core.summary.addRaw(`Built ${o.imageId} (not pushed): ${o.tags.join(', ') || 'no tags'}`, true)
+    core.summary.addRaw(summaryText(`Built ${o.imageId} (not pushed): ${o.tags.join(', ') || 'no tags'}`), true)
   }
   if (o.failed.length > 0) {
     core.summary.addRaw('Not published:', true)
@@ -128,10 +144,10 @@ export async function writeSummary(o: Outcome): Promise<void> {
         {data: 'Repository', header: true},
         {data: 'Error', header: true}
       ],
-      ...o.failed.map(f => [f.repository.name, f.error])
+      ...o.failed.map(f => [summaryText(f.repository.name), summaryText(f.error)])
     ])
   }
   const notes = [...o.notes, ...o.published.flatMap(p => p.kept.map(k => k.reason))]
-  if (notes.length > 0) core.summary.addList(notes)
+  if (notes.length > 0) core.summary.addList(notes.map(summaryText))
   if (process.env.GITHUB_STEP_SUMMARY) await core.summary.write()
 }

@@ -26,7 +26,8 @@ import type {Inputs} from './inputs/inputs'
 import {getInputs} from './inputs/inputs'
 import {LoginMethod, loginRegistries, planLogins} from './auth/login-plan'
 import {mergeGraph} from './publish/merge'
-import {imageIdOf, loadSourceGraph} from './publish/mirror'
+import {cancelSpool, imageIdOf, loadSourceGraph} from './publish/mirror'
+import {makeWorkDir, removeWorkDir} from './work-dirs'
 import {Plan, makePlan} from './plan/plan'
 import {Published, planTargets, publishGraph, verifyAll} from './publish/publish'
 import {ImageReference, refWithTag} from './registry/reference'
@@ -62,7 +63,7 @@ function readEventPayload(env: NodeJS.ProcessEnv): unknown {
 export async function run(): Promise<void> {
   try {
     const ctx = readGitHubContext(process.env, process.cwd(), os.tmpdir(), readEventPayload(process.env))
-    const inputs = getInputs(name => core.getInput(name), ctx, core.setSecret)
+    const inputs = getInputs(name => core.getInput(name), {...ctx, env: process.env}, core.setSecret)
     const logins = planLogins(loginRegistries(inputs), inputs)
     const plan = makePlan(inputs, ctx, new Date())
     for (const w of plan.warnings) core.warning(w)
@@ -93,7 +94,7 @@ async function checkMode(
   const {docker} = await setUpDocker(ctx, inputs)
   // a private base image's registry: its metadata is read for the checks
   if (logins.length > 0) await logInGroup(inputs, logins, docker)
-  const workDir = fs.mkdtempSync(path.join(ctx.runnerTemp, 'stevedore-check-'))
+  const workDir = makeWorkDir(ctx.runnerTemp, 'stevedore-check-')
   try {
     const findings = await phase('Check', () => checkBuild(docker, inputs, plan.labels, workDir))
     const file = dockerfileInRepository(inputs, ctx.workspace)
@@ -111,7 +112,7 @@ async function checkMode(
     if (errors > 0) throw new ActionError(`Build checks: ${summary}. Nothing was built or pushed`)
     core.info(`Build checks: ${summary}. Nothing was built or pushed (call: check)`)
   } finally {
-    fs.rmSync(workDir, {recursive: true, force: true})
+    removeWorkDir(workDir)
   }
 }
 
@@ -132,7 +133,7 @@ async function buildMode(
   const session = logins.length > 0 ? await logInGroup(inputs, logins, docker) : undefined
   const {tags, notes, listed} = await tagsGroup(plan, inputs, inputs.push ? session : undefined)
   const refs = inputs.images.flatMap(repo => tags.map(tag => refWithTag(repo, tag)))
-  const workDir = fs.mkdtempSync(path.join(ctx.runnerTemp, 'stevedore-build-'))
+  const workDir = makeWorkDir(ctx.runnerTemp, 'stevedore-build-')
   try {
     // without push the image goes into the engine, as documented; with push, the way the builder allows
     const output = inputs.push ? buildPath.output : 'engine'
@@ -198,7 +199,7 @@ async function buildMode(
       await intake?.close()
     }
   } finally {
-    fs.rmSync(workDir, {recursive: true, force: true})
+    removeWorkDir(workDir)
   }
 }
 
@@ -236,16 +237,12 @@ async function mirrorMode(
   // several registries: each source blob is read once, spooled here, and sent on to every one from
   // there; one registry reads each blob once anyway (later repositories mount it): straight through
   const several = new Set(inputs.images.map(r => r.registry)).size > 1
-  const spool = several ? fs.mkdtempSync(path.join(runnerTemp, 'stevedore-mirror-')) : undefined
+  const spool = several ? {dir: makeWorkDir(runnerTemp, 'stevedore-mirror-'), blobs: new Map()} : undefined
   try {
     await publishExisting(inputs, plan, logins, runnerTemp, 'Source', async session => {
       const client = session.clients.get(source.repository.registry)
       if (client === undefined) throw new ActionError(`no client for ${source.repository.registry}`)
-      const root = await loadSourceGraph(
-        client,
-        source,
-        spool === undefined ? undefined : {dir: spool, blobs: new Map()}
-      )
+      const root = await loadSourceGraph(client, source, spool)
       const what =
         root.children.length > 0
           ? `an index of ${root.children.length} image(s)`
@@ -261,7 +258,11 @@ async function mirrorMode(
       return {root, imageId: imageIdOf(root), origins: [origin]}
     })
   } finally {
-    if (spool !== undefined) fs.rmSync(spool, {recursive: true, force: true})
+    if (spool !== undefined) {
+      // a download still running would keep the process and write into the removed folder
+      await cancelSpool(spool)
+      removeWorkDir(spool.dir)
+    }
   }
 }
 
@@ -478,7 +479,7 @@ async function publishAndVerify(
       }
     } catch (e) {
       if (!(e instanceof UploadError)) throw e
-      for (const [registry, why] of e.failed) core.error(`${registry}: ${why}`)
+      for (const [registry, why] of e.failed) core.error(why.startsWith(registry) ? why : `${registry}: ${why}`)
       return {pushed: e.done, failed: e.failed}
     }
   })

@@ -9,7 +9,9 @@ export enum State {
   /** JSON list of registries logged in with cloud tokens (ECR, ACR), to log out of */
   CloudLogins = 'cloud-logins',
   /** 'true' with logout: false: the config and its logins stay for later steps */
-  KeepLogins = 'keep-logins'
+  KeepLogins = 'keep-logins',
+  /** JSON list of this run's work folders under RUNNER_TEMP (secrets, spool), removed by the post step */
+  WorkDirs = 'work-dirs'
 }
 
 export function save(key: State, value: string): void {

@@ -17,7 +17,12 @@ function read(values: Record<string, string>): (name: string) => string {
 
 const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'stevedore-defaults-'))
 fs.writeFileSync(path.join(workspace, 'Dockerfile'), 'FROM scratch\n')
-afterAll(() => fs.rmSync(workspace, {recursive: true, force: true}))
+// RUNNER_TEMP beside the workspace, as on a runner (a context may not hold it)
+const runnerTemp = fs.mkdtempSync(path.join(os.tmpdir(), 'stevedore-runner-temp-'))
+afterAll(() => {
+  fs.rmSync(workspace, {recursive: true, force: true})
+  fs.rmSync(runnerTemp, {recursive: true, force: true})
+})
 const ctx = {
   workspace,
   ref: 'refs/tags/v1.2.3',
@@ -110,7 +115,7 @@ describe('aws-region default (as the README says)', () => {
     [{AWS_DEFAULT_REGION: 'us-east-2'}, 'us-east-2'],
     [{}, undefined]
   ])('%j gives %s', (env, region) => {
-    const ctx = readGitHubContext(env, workspace, workspace)
+    const ctx = readGitHubContext(env, workspace, runnerTemp)
     expect(getInputs(read({images: 'ghcr.io/acme/orders', context: '.'}), ctx, () => undefined)['aws-region']).toBe(
       region
     )

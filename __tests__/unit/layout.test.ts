@@ -50,7 +50,17 @@ const STAGES: Record<string, string> = {
   registry: 'registry/client.ts'
 }
 /** What stays at the top: the entry points, the run, the report, the shared helpers. */
-const TOP = ['cleanup.ts', 'errors.ts', 'exec.ts', 'main.ts', 'post.ts', 'report.ts', 'run.ts', 'state.ts']
+const TOP = [
+  'cleanup.ts',
+  'errors.ts',
+  'exec.ts',
+  'main.ts',
+  'post.ts',
+  'report.ts',
+  'run.ts',
+  'state.ts',
+  'work-dirs.ts'
+]
 
 /** Planning, parsing and detection: computed from their arguments alone. */
 const PURE = [

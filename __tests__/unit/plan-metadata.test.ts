@@ -12,7 +12,12 @@ beforeAll(() => {
   workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'stevedore-plan-'))
   fs.writeFileSync(path.join(workspace, 'Dockerfile'), 'FROM scratch\n')
 })
-afterAll(() => fs.rmSync(workspace, {recursive: true, force: true}))
+// RUNNER_TEMP beside the workspace, as on a runner (a context may not hold it)
+const runnerTemp = fs.mkdtempSync(path.join(os.tmpdir(), 'stevedore-runner-temp-'))
+afterAll(() => {
+  fs.rmSync(workspace, {recursive: true, force: true})
+  fs.rmSync(runnerTemp, {recursive: true, force: true})
+})
 
 const NOW = new Date('2026-11-29T10:30:00Z')
 
@@ -25,7 +30,7 @@ function plan(values: Record<string, string>, env: Record<string, string> = {}) 
       ...env
     },
     workspace,
-    workspace,
+    runnerTemp,
     {repository: {default_branch: 'main'}}
   )
   const all: Record<string, string> = {

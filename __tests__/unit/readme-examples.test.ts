@@ -85,7 +85,12 @@ beforeAll(() => {
   workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'stevedore-readme-'))
   fs.writeFileSync(path.join(workspace, 'Dockerfile'), 'FROM scratch\n')
 })
-afterAll(() => fs.rmSync(workspace, {recursive: true, force: true}))
+// RUNNER_TEMP beside the workspace, as on a runner (a context may not hold it)
+const runnerTemp = fs.mkdtempSync(path.join(os.tmpdir(), 'stevedore-runner-temp-'))
+afterAll(() => {
+  fs.rmSync(workspace, {recursive: true, force: true})
+  fs.rmSync(runnerTemp, {recursive: true, force: true})
+})
 
 describe('README examples', () => {
   test('there is an example per registry kind, plus mirror and merge', () => {
@@ -133,7 +138,7 @@ describe('README examples', () => {
       GITHUB_WORKSPACE: workspace,
       GITHUB_REPOSITORY: 'acme/orders'
     }
-    const ctx = readGitHubContext(env, workspace, workspace)
+    const ctx = readGitHubContext(env, workspace, runnerTemp)
     const masked: string[] = []
     const inputs = getInputs(
       name => all[name] ?? '',
@@ -153,7 +158,7 @@ describe('README examples', () => {
     expect(platformSteps).toHaveLength(2)
     for (const [, step] of platformSteps) {
       const env = {GITHUB_REF: 'refs/tags/v1.2.3', GITHUB_WORKSPACE: workspace}
-      const ctx = readGitHubContext(env, workspace, workspace)
+      const ctx = readGitHubContext(env, workspace, runnerTemp)
       const all: Record<string, string> = {
         ...actionDefaults(),
         ...Object.fromEntries(Object.entries(step.with).map(([k, v]) => [k, fill(v)]))

@@ -6,8 +6,10 @@
 import * as http from 'http'
 import type {AddressInfo} from 'net'
 import {Readable} from 'stream'
-import {RegistryClient, RegistryError, webStream} from '../../src/registry/client'
-import {DEFAULT_RETRY, RetryPolicy, isRetryableStatus, retryDelay} from '../../src/registry/retry'
+import {createHash} from 'crypto'
+import {MAX_TAG_PAGES, RegistryClient, RegistryError, webStream} from '../../src/registry/client'
+import {DEFAULT_RETRY, RetryBudget, RetryPolicy, isRetryableStatus, retryDelay} from '../../src/registry/retry'
+import {DEFAULT_LIMITS, Limits} from '../../src/registry/transport'
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse, body: Buffer) => void
 
@@ -137,11 +139,13 @@ describe('RegistryClient under faults', () => {
       )
       res.end()
     })
-    const res = await new RegistryClient(registry.host, {username: 'u', password: 'p'}, fetch, policy()).getBlob(
+    const chunks: Buffer[] = []
+    for await (const c of new RegistryClient(registry.host, {username: 'u', password: 'p'}, fetch, policy()).readBlob(
       'x',
       `sha256:${'a'.repeat(64)}`
-    )
-    expect(await res.text()).toBe('blob-bytes')
+    ))
+      chunks.push(c as Buffer)
+    expect(Buffer.concat(chunks).toString()).toBe('blob-bytes')
     expect(storage.seen[0]?.headers.authorization).toBeUndefined()
     expect(storage.seen[0]?.url).toBe('/bucket/blob?sig=abc')
     await Promise.all([storage.close(), registry.close()])
@@ -198,7 +202,7 @@ describe('retryDelay', () => {
     [5, null, 999],
     [9, null, 999],
     [1, '2', 2000],
-    [1, '600', 60000]
+    [1, '600', 20000]
   ])('attempt %i, Retry-After %j → %i ms', (attempt, header, ms) => expect(retryDelay(attempt, p, header, 0)).toBe(ms))
   test('Retry-After as an HTTP date', () => {
     expect(retryDelay(1, p, new Date(5000).toUTCString(), 1000)).toBe(4000)
@@ -250,5 +254,154 @@ describe('webStream: a Node stream as a request body', () => {
     const source = Readable.from([Buffer.from('a'), Buffer.from('b')])
     await webStream(source).cancel()
     expect(source.destroyed).toBe(true)
+  })
+})
+
+describe('RegistryClient against a hostile registry', () => {
+  const quick: Limits = {
+    headersMs: 300,
+    headersAfterStreamMs: 300,
+    smallBodyMs: 400,
+    stallMs: 300,
+    stallBytes: 1024
+  }
+  const digestOf = (b: Buffer) => `sha256:${createHash('sha256').update(b).digest('hex')}`
+
+  test('credentials go to the registry, never to an upload session on another origin', async () => {
+    const elsewhere = await serve((req, res) => res.writeHead(req.method === 'PUT' ? 201 : 202).end())
+    const registry = await serve((req, res) => {
+      if (req.headers.authorization !== 'Basic dTpw') {
+        res.writeHead(401, {'www-authenticate': 'Basic realm="r"'}).end()
+        return
+      }
+      res.writeHead(202, {location: `http://${elsewhere.host}/v2/x/blobs/uploads/s1`}).end()
+    })
+    await new RegistryClient(registry.host, {username: 'u', password: 'p'}, fetch, policy()).uploadBlob('x', {
+      digest: `sha256:${'c'.repeat(64)}`,
+      size: 2,
+      open: () => Readable.from([Buffer.from('hi')])
+    })
+    expect(registry.seen.some(r => r.headers.authorization === 'Basic dTpw')).toBe(true)
+    expect(elsewhere.seen.map(r => [r.method, r.headers.authorization])).toEqual([['PUT', undefined]])
+    await Promise.all([registry.close(), elsewhere.close()])
+  })
+
+  test('a manifest asked by digest must have that digest', async () => {
+    const other = Buffer.from('{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json"}')
+    const s = await serve((req, res) => {
+      res.writeHead(200, {'content-type': 'application/vnd.oci.image.manifest.v1+json'})
+      res.end(other)
+    })
+    const client = new RegistryClient(s.host, undefined, fetch, policy())
+    const asked = `sha256:${'d'.repeat(64)}`
+    await expect(client.findManifest('x', asked)).rejects.toThrow(
+      `x@${asked} was served as ${digestOf(other)}, another manifest; refused`
+    )
+    expect((await client.findManifest('x', digestOf(other)))?.digest).toBe(digestOf(other))
+    await s.close()
+  })
+
+  test('a manifest over 4 MiB is refused, declared or streamed', async () => {
+    const big = Buffer.alloc((4 << 20) + 1, 0x20)
+    const s = await serve((req, res) => {
+      res.writeHead(200, req.url?.includes('declared') ? {'content-length': String(big.length)} : {})
+      res.end(big)
+    })
+    const client = new RegistryClient(s.host, undefined, fetch, policy())
+    await expect(client.findManifest('x', 'declared')).rejects.toThrow(
+      /is 4194305 bytes, more than the 4194304 accepted/
+    )
+    await expect(client.findManifest('x', 'streamed')).rejects.toThrow(/goes on past the 4194304 bytes accepted/)
+    await s.close()
+  })
+
+  test('a dripping body and a silent registry fail on their deadlines, and are not tried again', async () => {
+    const open = new Set<http.ServerResponse>()
+    const s = await serve((req, res) => {
+      open.add(res)
+      if (req.url?.includes('silent')) return
+      res.writeHead(200)
+      const t = setInterval(() => res.write(' '), 50)
+      res.on('close', () => clearInterval(t))
+    })
+    const p = policy()
+    const client = new RegistryClient(s.host, undefined, fetch, p, quick)
+    try {
+      await expect(client.findManifest('x', 'drip')).rejects.toThrow(
+        /manifests\/drip: the answer was not read whole within 0.4 s/
+      )
+      await expect(client.findManifest('x', 'silent')).rejects.toThrow(/manifests\/silent: no answer within 0.3 s/)
+      expect(p.sleeps).toEqual([])
+    } finally {
+      for (const r of open) r.destroy()
+      await s.close()
+    }
+  })
+
+  test('a blob that stops moving fails; one longer than its size fails', async () => {
+    const s = await serve((req, res) => {
+      res.writeHead(200)
+      if (req.url?.includes('stall')) return void res.write('abc')
+      res.end('0123456789')
+    })
+    const client = new RegistryClient(s.host, undefined, fetch, policy(), quick)
+    const read = async (r: Readable) => {
+      for await (const chunk of r) void chunk
+    }
+    await expect(read(client.readBlob('x', `sha256:stall${'1'.repeat(60)}`))).rejects.toThrow(
+      /the answer moved 3 bytes in 0.3 s/
+    )
+    await expect(read(client.readBlob('x', `sha256:${'2'.repeat(64)}`, 4))).rejects.toThrow(/goes on past its 4 bytes/)
+    await expect(read(client.readBlob('x', `sha256:${'2'.repeat(64)}`, 20))).rejects.toThrow(/ended after 10 of its 20/)
+    await s.close()
+  })
+
+  test('tag pages that loop, or never end, fail clearly', async () => {
+    let page = 0
+    const s = await serve((req, res) => {
+      const next = req.url?.includes('loop') ? '/v2/loop/tags/list?n=1000' : `/v2/x/tags/list?last=${++page}`
+      json(res, 200, {tags: ['a']}, {link: `<${next}>; rel="next"`})
+    })
+    const client = new RegistryClient(s.host, undefined, fetch, policy())
+    await expect(client.listTags('loop')).rejects.toThrow(/the tag list of loop leads back to a page already read/)
+    await expect(client.listTags('x')).rejects.toThrow(`the tag list of x goes on past ${MAX_TAG_PAGES} pages`)
+    await s.close()
+  })
+
+  test('503 forever: retries stop once the budget of waits is spent, whatever Retry-After asks', async () => {
+    const s = await serve((req, res) =>
+      json(res, 503, {errors: [{code: 'UNAVAILABLE', message: 'down'}]}, {'retry-after': '60'})
+    )
+    const p = policy()
+    const client = new RegistryClient(s.host, undefined, fetch, p, DEFAULT_LIMITS, new RetryBudget(50_000))
+    await expect(client.listTags('x')).rejects.toThrow(/HTTP 503 UNAVAILABLE: down \(not tried again: 50 s of waiting/)
+    expect(p.sleeps).toEqual([20_000, 20_000])
+    // the budget is the registry's: the next request is not retried at all
+    await expect(client.listTags('y')).rejects.toThrow(/not tried again/)
+    expect(p.sleeps).toHaveLength(2)
+    await s.close()
+  })
+
+  test('a realm that is not a URL, a token answer that is not JSON, and an http realm off loopback', async () => {
+    const s = await serve((req, res) => {
+      if (req.url?.startsWith('/token')) {
+        res.writeHead(200, {'content-type': 'text/html'}).end('<html>sign in</html>')
+        return
+      }
+      const realm = req.url?.includes('/bad/')
+        ? 'not a url'
+        : req.url?.includes('/plain/')
+          ? 'http://registry.example/token'
+          : `http://${req.headers.host}/token`
+      res.writeHead(401, {'www-authenticate': `Bearer realm="${realm}",service="s"`})
+      res.end()
+    })
+    const client = new RegistryClient(s.host, {username: 'u', password: 'p'}, fetch, policy())
+    await expect(client.listTags('bad/x')).rejects.toThrow(/names a token realm that is not a URL: 'not a url'/)
+    await expect(client.listTags('html/x')).rejects.toThrow(/the answer is not JSON \(HTTP 200\)$/)
+    await expect(client.listTags('plain/x')).rejects.toThrow(
+      /asks for the credentials at http:\/\/registry.example over plain http; refused/
+    )
+    await s.close()
   })
 })

@@ -32026,12 +32026,26 @@ exports.cleanup = cleanup;
  * remove this run's docker config, unless `logout: false` kept it for later
  * steps. Warns, never fails the job.
  */
+const fs = __importStar(__nccwpck_require__(9896));
 const core = __importStar(__nccwpck_require__(7484));
 const docker_config_1 = __nccwpck_require__(1191);
 const errors_1 = __nccwpck_require__(3916);
 const exec_1 = __nccwpck_require__(3190);
 const state_1 = __nccwpck_require__(2462);
+const work_dirs_1 = __nccwpck_require__(1115);
 async function cleanup() {
+    // work folders a cancelled main step left (build secrets, the mirror spool); normally gone already
+    for (const dir of (0, work_dirs_1.recorded)()) {
+        try {
+            if (!fs.existsSync(dir))
+                continue;
+            fs.rmSync(dir, { recursive: true, force: true });
+            core.info(`Removed ${dir}, left by the main step`);
+        }
+        catch (e) {
+            core.warning(`Cleanup of ${dir}: ${(0, errors_1.errorMessage)(e)}`);
+        }
+    }
     try {
         const dir = (0, state_1.load)(state_1.State.DockerConfigDir);
         if (dir === '')
@@ -32215,12 +32229,121 @@ var State;
     State["CloudLogins"] = "cloud-logins";
     /** 'true' with logout: false: the config and its logins stay for later steps */
     State["KeepLogins"] = "keep-logins";
+    /** JSON list of this run's work folders under RUNNER_TEMP (secrets, spool), removed by the post step */
+    State["WorkDirs"] = "work-dirs";
 })(State || (exports.State = State = {}));
 function save(key, value) {
     core.saveState(key, value);
 }
 function load(key) {
     return core.getState(key);
+}
+
+
+/***/ }),
+
+/***/ 1115:
+/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
+
+"use strict";
+
+var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    var desc = Object.getOwnPropertyDescriptor(m, k);
+    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+      desc = { enumerable: true, get: function() { return m[k]; } };
+    }
+    Object.defineProperty(o, k2, desc);
+}) : (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    o[k2] = m[k];
+}));
+var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
+    Object.defineProperty(o, "default", { enumerable: true, value: v });
+}) : function(o, v) {
+    o["default"] = v;
+});
+var __importStar = (this && this.__importStar) || (function () {
+    var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function (o) {
+            var ar = [];
+            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
+            return ar;
+        };
+        return ownKeys(o);
+    };
+    return function (mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        __setModuleDefault(result, mod);
+        return result;
+    };
+})();
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.makeWorkDir = makeWorkDir;
+exports.removeWorkDir = removeWorkDir;
+exports.recorded = recorded;
+/**
+ * This run's folders under RUNNER_TEMP (build secrets, the builder's output, the mirror spool, the
+ * intake): each is recorded in state as it is made, so the post step removes what the main step
+ * could not; and removed at once when the runner cancels the step (SIGINT, then SIGTERM).
+ */
+const fs = __importStar(__nccwpck_require__(9896));
+const path = __importStar(__nccwpck_require__(6928));
+const core = __importStar(__nccwpck_require__(7484));
+const state_1 = __nccwpck_require__(2462);
+const live = new Set();
+const made = [];
+let handling = false;
+/** Removes every folder still live, synchronously: what a signal handler can still do. */
+function removeAll() {
+    for (const dir of live) {
+        try {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+        catch (e) {
+            core.debug(`${dir} not removed: ${e instanceof Error ? e.message : String(e)}`);
+        }
+        live.delete(dir);
+    }
+}
+function onSignal(signal) {
+    removeAll();
+    core.setFailed(`Cancelled (${signal}): this run's work folders under RUNNER_TEMP were removed`);
+    process.exit(1);
+}
+/** A new folder of this run under `runnerTemp`, removed on cancellation and by the post step. */
+function makeWorkDir(runnerTemp, prefix) {
+    if (!handling) {
+        handling = true;
+        process.once('SIGINT', onSignal);
+        process.once('SIGTERM', onSignal);
+    }
+    const dir = fs.mkdtempSync(path.join(runnerTemp, prefix));
+    live.add(dir);
+    made.push(dir);
+    (0, state_1.save)(state_1.State.WorkDirs, JSON.stringify(made));
+    return dir;
+}
+/** Removes a folder made by makeWorkDir. */
+function removeWorkDir(dir) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    live.delete(dir);
+}
+/** The folders the main step recorded (the post step's view). */
+function recorded() {
+    const raw = (0, state_1.load)(state_1.State.WorkDirs);
+    if (raw === '')
+        return [];
+    try {
+        const list = JSON.parse(raw);
+        return Array.isArray(list) ? list.filter((d) => typeof d === 'string') : [];
+    }
+    catch (e) {
+        core.debug(`state ${state_1.State.WorkDirs} is not a list: ${e instanceof Error ? e.message : String(e)}`);
+        return [];
+    }
 }
 
 

@@ -7,8 +7,11 @@ import * as core from '@actions/core'
 import {ContainerRegistryContentClient} from '@azure/container-registry'
 import {AzureIdentity, describeAzureError} from './azure-credentials'
 import {ActionError} from '../errors'
-import {Credentials, basicAuthorization, errorText} from '../registry/client'
+import {Credentials, MAX_JSON_BYTES, basicAuthorization, errorText, readJson} from '../registry/transport'
 import type {AzureCloud} from './registry-kind'
+
+/** An ACR token request that has not answered by then has failed. */
+const ACR_DEADLINE_MS = 30_000
 
 /** The user name ACR expects with a refresh token. */
 export const ACR_TOKEN_USER = '00000000-0000-0000-0000-000000000000'
@@ -34,15 +37,17 @@ export async function acrRefreshToken(
   const res = await fetch(`https://${registry}/oauth2/exchange`, {
     method: 'POST',
     headers: {'content-type': 'application/x-www-form-urlencoded'},
-    body: form
+    body: form,
+    signal: AbortSignal.timeout(ACR_DEADLINE_MS)
   })
   if (!res.ok) {
     throw new ActionError(
       `${registry} refused the token exchange (HTTP ${res.status}): ${await errorText(res)}. Check that ${identity.description} has a role on this registry.`
     )
   }
-  const body = (await res.json()) as {refresh_token?: string}
-  if (!body.refresh_token) throw new ActionError(`${registry}'s token exchange answered without a refresh token`)
+  const body = await readJson<{refresh_token?: unknown}>(res, MAX_JSON_BYTES, `${registry}'s token exchange`)
+  if (typeof body.refresh_token !== 'string' || body.refresh_token === '')
+    throw new ActionError(`${registry}'s token exchange answered without a refresh token`)
   core.setSecret(body.refresh_token)
   return {username: ACR_TOKEN_USER, password: body.refresh_token}
 }
@@ -56,12 +61,16 @@ export async function grantedActions(
   const url = new URL(`https://${registry}/oauth2/token`)
   url.searchParams.set('service', registry)
   url.searchParams.set('scope', `repository:${repoPath}:pull,push`)
-  const res = await fetch(url, {headers: {authorization: basicAuthorization(creds)}})
+  const res = await fetch(url, {
+    headers: {authorization: basicAuthorization(creds)},
+    signal: AbortSignal.timeout(ACR_DEADLINE_MS)
+  })
   if (!res.ok)
     throw new ActionError(
       `${registry} refused an access token for ${repoPath} (HTTP ${res.status}): ${await errorText(res)}`
     )
-  const token = ((await res.json()) as {access_token?: string}).access_token ?? ''
+  const granted = await readJson<{access_token?: unknown}>(res, MAX_JSON_BYTES, `${registry}'s token service`)
+  const token = typeof granted.access_token === 'string' ? granted.access_token : ''
   core.setSecret(token)
   const payload = token.split('.')[1]
   if (payload === undefined) return undefined

@@ -23,27 +23,65 @@ export function registriesOf(images: ReadonlyArray<{registry: string}>): string[
 
 /**
  * Every registry we log in to: those we push to, the mirror's source, and
- * every `registry-auth` entry even where nothing is pushed (a private base
- * image is pulled with that login, as docker/login-action does).
+ * every `registry-auth` entry and login-action's `registry` even where nothing
+ * is pushed (a private base image is pulled with that login, as
+ * docker/login-action does).
  */
 export function loginRegistries(
-  inputs: Pick<Inputs, 'push' | 'images' | 'source' | 'registry-auth'>
+  inputs: Pick<Inputs, 'push' | 'images' | 'source' | 'registry-auth' | 'registry'>
 ): Array<{registry: string}> {
   return [
     ...(inputs.push ? inputs.images : []),
     ...(inputs.source ? [inputs.source.repository] : []),
-    ...inputs['registry-auth']
+    ...inputs['registry-auth'],
+    ...(inputs.registry !== undefined ? [{registry: inputs.registry}] : [])
   ]
+}
+
+/** Whether a registry logs in with cloud tokens (by its `registry-auth` entry or its host). */
+function isCloudLogin(registry: string, auth: Inputs['registry-auth']): boolean {
+  const entry = auth.find(a => a.registry === registry)
+  return entry !== undefined ? entry.type !== 'basic' : detectRegistryKind(registry).kind !== 'basic'
+}
+
+/**
+ * The one registry `username` and `password` belong to: login-action's `registry` where given;
+ * else the registry of `images` that has no `registry-auth` entry and no cloud login. Never the
+ * mirror's source (unless it is that same registry): credentials go only to the host they are for,
+ * and more than one candidate is refused rather than guessed.
+ */
+export function credentialsHost(
+  inputs: Pick<Inputs, 'images' | 'registry-auth' | 'username' | 'registry'>
+): string | undefined {
+  if (inputs.username === undefined) return undefined
+  if (inputs.registry !== undefined) return inputs.registry
+  const candidates = registriesOf(inputs.images).filter(
+    r => !inputs['registry-auth'].some(a => a.registry === r) && !isCloudLogin(r, inputs['registry-auth'])
+  )
+  if (candidates.length > 1)
+    throw new InputError(
+      'username',
+      `'username' and 'password' would go to ${candidates.length} registries (${candidates.join(', ')}); ` +
+        `set 'registry' to the one they are for (as docker/login-action's registry), and give the others their own 'registry-auth' entries`
+    )
+  if (candidates.length === 0)
+    throw new InputError(
+      'username',
+      `'username' and 'password' are for no registry here: every registry in images has a registry-auth entry or a cloud login` +
+        `${inputs.images.length === 0 ? ' (images is empty)' : ''}; set 'registry' to the host they are for (a mirror's source, say)`
+    )
+  return candidates[0]
 }
 
 /**
  * A `registry-auth` entry decides; else the host (ECR, ECR Public, ACR); else
- * `username`/`password`; else anonymous.
+ * `username`/`password` where they belong (credentialsHost); else anonymous.
  */
 export function planLogins(
   images: ReadonlyArray<{registry: string}>,
-  inputs: Pick<Inputs, 'registry-auth' | 'username' | 'password' | 'aws-region'>
+  inputs: Pick<Inputs, 'registry-auth' | 'username' | 'password' | 'aws-region' | 'registry' | 'images'>
 ): LoginMethod[] {
+  const credsHost = credentialsHost(inputs)
   return registriesOf(images).map((registry): LoginMethod => {
     const entry = inputs['registry-auth'].find(a => a.registry === normalizeRegistryHost(registry))
     if (entry?.type === 'basic') return {registry, method: 'basic', username: entry.username, password: entry.password}
@@ -68,7 +106,7 @@ export function planLogins(
       return {registry, method: 'ecr', region, registryId}
     }
     if (kind.kind === 'ecr-public') return {registry, method: 'ecr-public'}
-    if (inputs.username !== undefined && inputs.password !== undefined) {
+    if (registry === credsHost && inputs.username !== undefined && inputs.password !== undefined) {
       return {registry, method: 'basic', username: inputs.username, password: inputs.password}
     }
     return {registry, method: 'anonymous'}

@@ -104,7 +104,7 @@ export function buildArguments(kind: BuilderKind, spec: BuildSpec): string[] {
   if (inputs.pull) args.push('--pull')
   args.push(...spec.cache)
   for (const s of spec.secrets)
-    args.push('--secret', 'src' in s ? `id=${s.id},src=${s.src}` : `id=${s.id},env=${s.env}`)
+    args.push('--secret', csvFields([`id=${s.id}`, 'src' in s ? `src=${s.src}` : `env=${s.env}`]))
   for (const s of inputs.ssh) args.push('--ssh', s)
   for (const h of inputs['add-hosts']) args.push('--add-host', h.replace('=', ':'))
   if (inputs['shm-size'] !== undefined) args.push('--shm-size', inputs['shm-size'])
@@ -118,4 +118,12 @@ export function buildArguments(kind: BuilderKind, spec: BuildSpec): string[] {
   if (spec.output.type !== 'push') for (const ref of spec.refs) args.push('--tag', ref)
   args.push(inputs.context)
   return args
+}
+
+/**
+ * Fields joined as docker reads `--secret` (a CSV record): a field with a comma or a quote is
+ * quoted, its quotes doubled, so a path such as `a,b` stays one field.
+ */
+export function csvFields(fields: readonly string[]): string {
+  return fields.map(f => (/[",\r\n]/.test(f) ? `"${f.replace(/"/g, '""')}"` : f)).join(',')
 }

@@ -8,6 +8,7 @@ import {Builder, DockerProbe, chooseBuilder} from './builder-choice'
 import {BuildxFiles, buildxInstalled, driverFromFiles} from './buildx-state'
 import {userDockerConfigDir} from '../auth/docker-config'
 import {ImageStore, engineSharesLoopback} from './build-path'
+import {DEFAULT_RETRY, RetryBudget, withRetry} from '../registry/retry'
 import {ActionError, InputError} from '../errors'
 import {RunResult, run} from '../exec'
 import * as core from '@actions/core'
@@ -210,30 +211,34 @@ export class Docker {
     registry: string,
     username: string,
     password: string,
-    sleep = (ms: number) => new Promise(r => setTimeout(r, ms))
+    sleep = (ms: number) => new Promise<void>(r => setTimeout(r, ms))
   ): Promise<void> {
-    let detail = ''
-    const attempts = 8
     // a refusal counts once it repeats: when a registry (or a proxy) fails docker's authenticated
     // request, docker reports the 401 challenge that came before it
     let refusals = 0
-    for (let attempt = 1; attempt <= attempts; attempt++) {
-      const r = await run(this.builder.docker, ['login', '--username', username, '--password-stdin', registry], {
-        env: this.env,
-        input: Buffer.from(password)
-      })
-      if (r.exitCode === 0) return
-      detail = r.stderr.trim().split('\n').pop() ?? ''
-      if (/\b401\b|unauthorized|denied/i.test(detail) && ++refusals >= 3) break
-      if (attempt < attempts) await sleep(Math.min(4000, 250 * 2 ** attempt))
-    }
-    if (/\b401\b|unauthorized|denied/i.test(detail)) {
-      throw new ActionError(
-        `Login to ${registry} as '${username}' was refused: ${detail}. Check the username and password ` +
-          `(or token) given for ${registry} in 'username'/'password' or 'registry-auth'.`
+    const refused = (detail: string): boolean => /\b401\b|unauthorized|denied/i.test(detail)
+    try {
+      await withRetry(
+        {...DEFAULT_RETRY, attempts: 8, sleep},
+        new RetryBudget(),
+        {error: e => e instanceof LoginFailed && !(refused(e.detail) && ++refusals >= 3)},
+        async () => {
+          const r = await run(this.builder.docker, ['login', '--username', username, '--password-stdin', registry], {
+            env: this.env,
+            input: Buffer.from(password)
+          })
+          if (r.exitCode !== 0) throw new LoginFailed(r.stderr.trim().split('\n').pop() ?? '')
+        }
       )
+    } catch (e) {
+      if (!(e instanceof LoginFailed)) throw e
+      if (refused(e.detail))
+        throw new ActionError(
+          `Login to ${registry} as '${username}' was refused: ${e.detail}. Check the username and password ` +
+            `(or token) given for ${registry} in 'username'/'password' or 'registry-auth'.`
+        )
+      throw new ActionError(`Login to ${registry} failed: ${e.detail}`)
     }
-    throw new ActionError(`Login to ${registry} failed: ${detail}`)
   }
 
   async logout(registry: string): Promise<void> {
@@ -276,5 +281,12 @@ export class Docker {
         child.stdout.destroy(new ActionError(`docker save ${image} failed (exit ${code}): ${stderr.trim()}`))
     })
     return child.stdout
+  }
+}
+
+/** One `docker login` that did not succeed, with the last line docker wrote. */
+class LoginFailed extends Error {
+  constructor(readonly detail: string) {
+    super(detail)
   }
 }

@@ -8,7 +8,6 @@
 import * as fs from 'fs'
 import * as path from 'path'
 import {InputError} from '../errors'
-import {insideWorkspace} from './parsing'
 import type {BuildSecret} from './build-secrets'
 
 export interface GitContext {
@@ -30,12 +29,71 @@ export interface ContextInputs {
 
 interface Where {
   readonly workspace: string
+  /** RUNNER_TEMP: this run's secrets and docker config, never part of a context */
+  readonly runnerTemp?: string
   readonly serverUrl: string
   readonly repository: string
   readonly ref: string
 }
 
 const DEFAULT_CONTEXT = '{{defaultContext}}'
+
+/** A path's real location: symbolic links resolved, as far as the path exists. */
+function realPath(p: string): string {
+  const missing: string[] = []
+  let cur = p
+  for (;;) {
+    try {
+      return path.join(fs.realpathSync(cur), ...missing.reverse())
+    } catch {
+      const parent = path.dirname(cur)
+      if (parent === cur) return p
+      missing.push(path.basename(cur))
+      cur = parent
+    }
+  }
+}
+
+const within = (dir: string, p: string): boolean => {
+  const rel = path.relative(dir, p)
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel))
+}
+
+/**
+ * A path in the workspace, resolved; a URL, a path outside the workspace (by its text, or by
+ * where its symbolic links lead), or a path that holds or lies in RUNNER_TEMP (this run's
+ * secrets and docker config) fails naming the input. Docker sends a context's own links as
+ * links, but follows the context's path itself: so only the path is resolved.
+ */
+export function insideWorkspace(name: string, raw: string, where: Pick<Where, 'workspace' | 'runnerTemp'>): string {
+  const {workspace} = where
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(raw) || raw.startsWith('git@')) {
+    throw new InputError(name, `'${raw}' is a URL; give a directory inside the workspace (${workspace})`)
+  }
+  const resolved = path.resolve(workspace, raw)
+  if (!within(workspace, resolved)) {
+    throw new InputError(
+      name,
+      `'${raw}' resolves to ${resolved}, outside the workspace ${workspace}; give a path inside it`
+    )
+  }
+  const real = realPath(resolved)
+  if (!within(realPath(workspace), real)) {
+    throw new InputError(
+      name,
+      `'${raw}' leads through a symbolic link to ${real}, outside the workspace ${workspace}; give a path inside it`
+    )
+  }
+  if (where.runnerTemp !== undefined && where.runnerTemp !== '') {
+    const temp = realPath(where.runnerTemp)
+    if (within(real, temp) || within(temp, real))
+      throw new InputError(
+        name,
+        `'${raw}' (${real}) holds or lies in RUNNER_TEMP (${where.runnerTemp}), where this run keeps its secrets; give a folder of the checked-out repository`
+      )
+  }
+  return resolved
+}
 
 /** A URL the builder fetches with git, as buildx tells them apart: http(s) ending in .git (before `#`), git://, git@. */
 export function isGitUrl(raw: string): boolean {
@@ -90,11 +148,11 @@ export function parseContextInputs(rawContext: string, rawFile: string, where: W
       `'${given}' is not a Git URL; give a folder of the workspace or https://host/owner/repo.git#ref:dir`
     )
   }
-  const dir = insideWorkspace('context', given || '.', where.workspace)
+  const dir = insideWorkspace('context', given || '.', where)
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
     throw new InputError('context', `'${given}' is not a directory (looked at ${dir})`)
   }
-  const dockerfile = file === '' ? path.join(dir, 'Dockerfile') : insideWorkspace('file', file, where.workspace)
+  const dockerfile = file === '' ? path.join(dir, 'Dockerfile') : insideWorkspace('file', file, where)
   if (!fs.existsSync(dockerfile) || !fs.statSync(dockerfile).isFile()) {
     const shown =
       file === ''

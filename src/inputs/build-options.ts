@@ -4,7 +4,7 @@
  * annotations, each checked for its form. Pure.
  */
 import {InputError} from '../errors'
-import {insideWorkspace, parseList} from './parsing'
+import {parseList} from './parsing'
 
 export interface BuildOptions {
   /** `host:ip` or `host=ip` */
@@ -71,7 +71,7 @@ function each(name: string, raw: string, newlineOnly: boolean, ok: (v: string) =
   return items
 }
 
-function buildContext(raw: string, workspace: string): string {
+function buildContext(raw: string, local: LocalPath): string {
   const eq = raw.indexOf('=')
   const name = raw.slice(0, eq)
   const where = raw.slice(eq + 1)
@@ -83,10 +83,13 @@ function buildContext(raw: string, workspace: string): string {
   }
   // URLs, docker-image://, oci-layout:// and target: go to buildx as they are; a local folder must be in the workspace
   if (/^[a-z][a-z0-9+.-]*:/i.test(where)) return raw
-  return `${name}=${insideWorkspace('build-contexts', where, workspace)}`
+  return `${name}=${local('build-contexts', where)}`
 }
 
-export function parseBuildOptions(read: (name: string) => string, workspace: string): BuildOptions {
+/** Resolves a local path an input names, or refuses it naming the input (build-context.ts insideWorkspace). */
+export type LocalPath = (input: string, raw: string) => string
+
+export function parseBuildOptions(read: (name: string) => string, local: LocalPath): BuildOptions {
   const shm = read('shm-size').trim()
   if (shm !== '' && !/^\d+(\.\d+)?[bkmg]?$/i.test(shm)) {
     throw new InputError('shm-size', `'${shm}' is not a size; give a number with b, k, m or g, such as 2g`)
@@ -118,7 +121,7 @@ export function parseBuildOptions(read: (name: string) => string, workspace: str
       v => /^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(v),
       'give stage names, as after AS in a FROM line'
     ),
-    'build-contexts': parseList(read('build-contexts'), true).map(c => buildContext(c, workspace)),
+    'build-contexts': parseList(read('build-contexts'), true).map(c => buildContext(c, local)),
     annotations: each(
       'annotations',
       read('annotations'),

@@ -54,10 +54,15 @@ function existingFile(name: string, id: string, raw: string, workspace: string):
   return file
 }
 
+/**
+ * `env`: the step's environment, where `secret-envs` names must be set (build-push-action's
+ * users would otherwise build without the secret and never know); undefined: not checked.
+ */
 export function parseBuildSecrets(
   read: (name: string) => string,
   workspace: string,
-  mask: (secret: string) => void
+  mask: (secret: string) => void,
+  env?: Readonly<Record<string, string | undefined>>
 ): BuildSecretInputs {
   const secrets: BuildSecret[] = []
   for (const [id, value] of idLines('secrets', read('secrets'), 'value')) {
@@ -67,11 +72,19 @@ export function parseBuildSecrets(
   for (const [id, file] of idLines('secret-files', read('secret-files'), 'path')) {
     secrets.push({id, src: existingFile('secret-files', id, file, workspace)})
   }
+  const environment = env
   for (const [id, env] of idLines('secret-envs', read('secret-envs'), 'ENV_NAME')) {
     if (!ENV_NAME.test(env.trim())) {
       throw new InputError('secret-envs', `'${id}': '${env.trim()}' is not an environment variable name; give id=NAME`)
     }
-    secrets.push({id, env: env.trim()})
+    const variable = env.trim()
+    if (environment !== undefined && environment[variable] === undefined) {
+      throw new InputError(
+        'secret-envs',
+        `'${id}': the environment variable ${variable} is not set in this step; set it with env: on the step (or the job), or remove the line`
+      )
+    }
+    secrets.push({id, env: variable})
   }
   const ids = secrets.map(s => s.id)
   const twice = ids.find((id, i) => ids.indexOf(id) !== i)

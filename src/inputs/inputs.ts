@@ -2,7 +2,7 @@
 import {BuildSecret, parseBuildSecrets} from './build-secrets'
 import {BUILD_OPTION_INPUTS, BuildOptions, NO_BUILD_OPTIONS, parseBuildOptions} from './build-options'
 import {givenByUser} from './defaults'
-import {GitContext, gitTokenSecret, parseContextInputs} from './build-context'
+import {GitContext, gitTokenSecret, insideWorkspace, parseContextInputs} from './build-context'
 import {CacheOption, parseCacheOptions} from '../build/cache-options'
 import {InputError} from '../errors'
 import type {GitHubContext} from './github-context'
@@ -16,10 +16,11 @@ import {
   parseKeyValues,
   parseList,
   parseRegistryAuth,
-  parseTags
+  parseTags,
+  normalizeRegistryHost
 } from './parsing'
 import type {ImageReference, Repository} from '../registry/reference'
-import {isValidDigest, isValidTag, parseReference} from '../registry/reference'
+import {isValidDigest, isValidTag, parseReference, parseRepository} from '../registry/reference'
 import {detectRegistryKind, isValidAwsRegion, whyNotAcr, whyNotEcr} from '../auth/registry-kind'
 import type {LatestMode} from '../plan/tags'
 import {Flavor, TagRule, isTagRule, parseFlavor, parseTagRule, rawTagRule} from '../plan/tag-rules'
@@ -56,6 +57,8 @@ export interface Inputs extends BuildOptions {
   readonly tagRules: readonly TagRule[]
   readonly username: string | undefined
   readonly password: string | undefined
+  /** login-action's `registry`: the host `username` and `password` are for */
+  readonly registry: string | undefined
   readonly 'registry-auth': readonly RegistryAuth[]
   readonly 'aws-region': string | undefined
   readonly 'aws-role-to-assume': string | undefined
@@ -114,6 +117,17 @@ function readVersion(read: InputReader, ref: string): string | undefined {
   return version
 }
 
+/** login-action's `registry`: a host (a scheme or path is dropped, Docker Hub's aliases are docker.io). */
+function readRegistry(read: InputReader): string | undefined {
+  const raw = optional(read('registry'))
+  if (raw === undefined) return undefined
+  const host = normalizeRegistryHost(raw)
+  const probe = parseRepository(`${host}/x`)
+  if (typeof probe === 'string' || probe.registry !== host)
+    throw new InputError('registry', `'${raw}' is not a registry host such as ghcr.io, docker.io or 127.0.0.1:5000`)
+  return host
+}
+
 function readNetwork(read: InputReader): string | undefined {
   const network = optional(read('network'))
   if (network !== undefined && !/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/.test(network)) {
@@ -130,15 +144,45 @@ function readTarget(read: InputReader): string | undefined {
   return target
 }
 
+/** Inputs that hold secrets: never quoted in a message, and not echoed to the log. */
+const SECRET_INPUTS = new Set(['password', 'registry-auth', 'secrets', 'azure-client-secret', 'github-token'])
+
+/**
+ * The reader, refusing control characters in every input that may be echoed to the log (a build
+ * arg, a label, a tag...): the runner ends a log line at `\r` as well as `\n`, so a `\r` would
+ * start a line of the input's choosing, workflow commands (`::warning::`) included. Windows line
+ * ends (`\r\n`) are taken as line ends.
+ */
+export function withoutControlCharacters(read: InputReader): InputReader {
+  return name => {
+    const raw = read(name).replace(/\r\n/g, '\n')
+    if (SECRET_INPUTS.has(name)) return raw
+    // eslint-disable-next-line no-control-regex
+    const bad = /[\u0000-\u0008\u000b-\u001f\u007f]/.exec(raw)
+    if (bad !== null) {
+      const line = raw.slice(0, bad.index).split('\n').length
+      const code = bad[0].charCodeAt(0).toString(16).padStart(2, '0')
+      throw new InputError(
+        name,
+        `line ${line} holds a control character (U+00${code}${bad[0] === '\r' ? ', a carriage return' : ''}); ` +
+          `the log would start a new line there. Remove it (only line breaks separate entries)`
+      )
+    }
+    return raw
+  }
+}
+
 /**
  * Reads and validates every input. `mask` is called on every secret as soon
  * as it is read.
  */
 export function getInputs(
   read: InputReader,
-  ctx: Pick<GitHubContext, 'workspace' | 'ref' | 'awsRegion' | 'serverUrl' | 'repository'>,
+  ctx: Pick<GitHubContext, 'workspace' | 'ref' | 'awsRegion' | 'serverUrl' | 'repository'> &
+    Partial<Pick<GitHubContext, 'runnerTemp'>> & {readonly env?: Readonly<Record<string, string | undefined>>},
   mask: (secret: string) => void
 ): Inputs {
+  read = withoutControlCharacters(read)
   const password = optional(read('password'))
   if (password !== undefined) mask(password)
   const registryAuth = parseRegistryAuth('registry-auth', read('registry-auth'))
@@ -175,6 +219,7 @@ export function getInputs(
     ...readTagInputs(read),
     username,
     password,
+    registry: readRegistry(read),
     'registry-auth': registryAuth,
     ...readAwsInputs(read, ctx.awsRegion),
     ...readAzureInputs(read, mask),
@@ -315,12 +360,13 @@ const NO_BUILD = {
 
 function readBuildInputs(
   read: InputReader,
-  ctx: Pick<GitHubContext, 'workspace' | 'ref' | 'serverUrl' | 'repository'>,
+  ctx: Pick<GitHubContext, 'workspace' | 'ref' | 'serverUrl' | 'repository'> &
+    Partial<Pick<GitHubContext, 'runnerTemp'>> & {readonly env?: Readonly<Record<string, string | undefined>>},
   mask: (secret: string) => void
 ) {
   const {workspace} = ctx
   const where = parseContextInputs(read('context'), read('file'), ctx)
-  const secrets = parseBuildSecrets(read, workspace, mask)
+  const secrets = parseBuildSecrets(read, workspace, mask, ctx.env)
   const token = read('github-token').trim()
   if (token !== '') mask(token)
   const gitToken = gitTokenSecret(where.gitContext, token, ctx.serverUrl, secrets.secrets)
@@ -343,7 +389,7 @@ function readBuildInputs(
     ...secrets,
     secrets: gitToken === undefined ? secrets.secrets : [...secrets.secrets, gitToken],
     ...readBuilderInputs(read),
-    ...parseBuildOptions(read, workspace)
+    ...parseBuildOptions(read, (input, raw) => insideWorkspace(input, raw, ctx))
   }
 }
 

@@ -2,27 +2,10 @@
  * Parsers for single action inputs. Pure: each takes the raw string and
  * throws an InputError naming the input and what is accepted.
  */
-import * as path from 'path'
 import {isMap, isScalar, isSeq, parseDocument} from 'yaml'
 import {InputError} from '../errors'
 import {parseRepository, Repository, isValidTag} from '../registry/reference'
 import {detectRegistryKind, isAwsAccount, isValidAwsRegion} from '../auth/registry-kind'
-
-/** A path in the workspace, resolved; a URL or a path outside it fails naming the input. */
-export function insideWorkspace(name: string, raw: string, workspace: string): string {
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(raw) || raw.startsWith('git@')) {
-    throw new InputError(name, `'${raw}' is a URL; give a directory inside the workspace (${workspace})`)
-  }
-  const resolved = path.resolve(workspace, raw)
-  const rel = path.relative(workspace, resolved)
-  if (rel.startsWith('..') || path.isAbsolute(rel)) {
-    throw new InputError(
-      name,
-      `'${raw}' resolves to ${resolved}, outside the workspace ${workspace}; give a path inside it`
-    )
-  }
-  return resolved
-}
 
 /** Items of a newline list (and, unless `newlineOnly`, comma list); blank lines and `#` comments skipped. */
 export function parseList(raw: string, newlineOnly = false): string[] {
@@ -188,8 +171,9 @@ export function parseRegistryAuth(name: string, raw: string): RegistryAuth[] {
       if (typeof v !== 'string' && typeof v !== 'number') {
         throw new InputError(name, `${where}: '${key}' must be a string`)
       }
-      const s = String(v).trim()
-      if (s === '') throw new InputError(name, `${where}: '${key}' is empty`)
+      // a password is taken as written (a quoted one may start or end with spaces); a block scalar's line end is not part of it
+      const s = key === 'password' ? String(v).replace(/\r?\n$/, '') : String(v).trim()
+      if (s.trim() === '') throw new InputError(name, `${where}: '${key}' is empty`)
       return s
     }
     const required = (key: RegistryAuthKey, why: string): string => {

@@ -3,10 +3,12 @@
  * manifest and config in the first repository, then confirmed with a HEAD in every repository.
  * Such a layer is neither compressed nor uploaded again.
  */
+import * as core from '@actions/core'
 import * as semver from 'semver'
+import {errorMessage} from '../errors'
 import type {Repository} from '../registry/reference'
 import type {KnownLayer} from '../image/graph'
-import {MEDIA_TYPES} from '../registry/client'
+import {MAX_CONFIG_BYTES, MEDIA_TYPES} from '../registry/client'
 import {cleanVersion, isStableRelease} from '../plan/version'
 import type {RegistryClient} from '../registry/client'
 import type {Compression} from '../inputs/inputs'
@@ -75,7 +77,9 @@ export async function knownLayers(
     const json = JSON.parse(manifest.body.toString('utf8')) as ImageManifestJson
     const configDigest = json.config?.digest
     if (configDigest === undefined) return new Map()
-    const config = (await (await client.getBlob(first.path, configDigest)).json()) as {rootfs?: {diff_ids?: string[]}}
+    const config = JSON.parse(
+      (await client.readBlobBytes(first.path, configDigest, MAX_CONFIG_BYTES)).toString('utf8')
+    ) as {rootfs?: {diff_ids?: string[]}}
     const candidates = layersByDiffId(json, config.rootfs?.diff_ids ?? [], compression)
     // a layer counts only where every repository has it
     const checks = [...candidates].map(async ([diffId, layer]) => {
@@ -85,8 +89,9 @@ export async function knownLayers(
       return everywhere.every(Boolean) ? ([diffId, layer] as const) : undefined
     })
     return new Map((await Promise.all(checks)).filter(c => c !== undefined))
-  } catch {
+  } catch (e) {
     // an optimisation only: without it every layer is compressed and offered as before
+    core.debug(`the previous release's layers were not read: ${errorMessage(e)}`)
     return new Map()
   }
 }

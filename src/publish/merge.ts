@@ -7,7 +7,7 @@ import type {Clients} from '../auth/auth'
 import {ActionError} from '../errors'
 import {loadNode} from './mirror'
 import type {Repository} from '../registry/reference'
-import {MEDIA_TYPES, sha256} from '../registry/client'
+import {MAX_CONFIG_BYTES, MEDIA_TYPES, sha256} from '../registry/client'
 import type {ManifestNode} from '../image/graph'
 import {blobsOf} from '../image/graph'
 import type {UploadOptions} from './uploader'
@@ -41,7 +41,7 @@ export async function mergeGraph(
       const configDigest = (JSON.parse(manifest.body.toString('utf8')) as {config?: {digest: string}}).config?.digest
       if (configDigest === undefined) throw new ActionError(`merge: ${digest} in ${repo.name} has no image config`)
       const config = JSON.parse(
-        Buffer.from(await (await client.getBlob(repo.path, configDigest)).arrayBuffer()).toString('utf8')
+        (await client.readBlobBytes(repo.path, configDigest, MAX_CONFIG_BYTES)).toString('utf8')
       ) as Partial<Platform>
       const platform: Platform = {
         architecture: config.architecture ?? 'unknown',

@@ -7,14 +7,20 @@
 import * as path from 'path'
 import {ActionError} from '../errors'
 import type {ImageReference} from '../registry/reference'
+import {isValidDigest} from '../registry/reference'
 import {Manifest, RegistryClient, isIndexMediaType} from '../registry/client'
 import type {ManifestNode} from '../image/graph'
-import {OpenBlob, sharedBlob} from './shared-blob'
+import {SharedBlob, sharedBlob} from './shared-blob'
 
 /** Where shared source blobs are spooled, one reader per digest. */
 export interface Spool {
   readonly dir: string
-  readonly blobs: Map<string, OpenBlob>
+  readonly blobs: Map<string, SharedBlob>
+}
+
+/** Ends every download of the spool (before its folder is removed). */
+export async function cancelSpool(spool: Spool): Promise<void> {
+  await Promise.all([...spool.blobs.values()].map(b => b.cancel()))
 }
 
 interface ManifestJson {
@@ -30,6 +36,24 @@ const SCHEMA1 = [
   'application/vnd.docker.distribution.manifest.v1+prettyjws'
 ]
 
+/** A registry's manifest as JSON, each descriptor checked: a digest, and a size that is a whole number. */
+function parseManifestJson(repoPath: string, m: Manifest): ManifestJson {
+  let json: ManifestJson
+  try {
+    json = JSON.parse(m.body.toString('utf8')) as ManifestJson
+  } catch {
+    throw new ActionError(`${repoPath}@${m.digest} is not JSON; it is no image manifest or index`)
+  }
+  const descriptors = [...(json.config ? [json.config] : []), ...(json.layers ?? []), ...(json.manifests ?? [])]
+  for (const d of descriptors) {
+    if (typeof d?.digest !== 'string' || !isValidDigest(d.digest) || !Number.isSafeInteger(d.size) || d.size < 0)
+      throw new ActionError(
+        `${repoPath}@${m.digest} lists a descriptor without a valid digest and size (${JSON.stringify(d).slice(0, 200)})`
+      )
+  }
+  return json
+}
+
 /** The graph below a manifest: an image and its blobs, or an index and its images. */
 export async function loadNode(
   client: RegistryClient,
@@ -42,7 +66,7 @@ export async function loadNode(
     throw new ActionError(
       `${repoPath}@${m.digest} is a Docker schema 1 manifest, which registries no longer accept; rebuild it`
     )
-  const json = JSON.parse(m.body.toString('utf8')) as ManifestJson
+  const json = parseManifestJson(repoPath, m)
   if (isIndexMediaType(m.mediaType) || Array.isArray(json.manifests)) {
     if (depth > 2) throw new ActionError(`${repoPath}@${m.digest}: indexes nested deeper than 2 are not copied`)
     const children: ManifestNode[] = []
@@ -58,10 +82,10 @@ export async function loadNode(
     ...d,
     open:
       spool === undefined
-        ? () => client.readBlob(repoPath, d.digest)
+        ? () => client.readBlob(repoPath, d.digest, d.size)
         : shared(spool, d.digest, () =>
             sharedBlob(
-              () => client.readBlob(repoPath, d.digest),
+              () => client.readBlob(repoPath, d.digest, d.size),
               path.join(spool.dir, d.digest.replace(/[^a-z0-9]/gi, '_')),
               d.size
             )
@@ -70,7 +94,7 @@ export async function loadNode(
   return {...m, blobs, children: []}
 }
 
-function shared(spool: Spool, digest: string, make: () => OpenBlob): OpenBlob {
+function shared(spool: Spool, digest: string, make: () => SharedBlob): SharedBlob {
   let open = spool.blobs.get(digest)
   if (open === undefined) {
     open = make()

@@ -2,6 +2,8 @@
  * One read of a source blob for every destination: the first open() starts the download, which is
  * spooled to a file as it arrives; every reader (any registry, any byte range, a retry) follows the
  * file, waiting for bytes not yet written. The source is read once however many registries need it.
+ * The file never grows past the blob's declared size: a source that sends more fails the blob,
+ * and cancel() stops a download that is still running.
  */
 import * as fs from 'fs'
 import {Readable} from 'stream'
@@ -11,8 +13,15 @@ const BATCH = 256 * 1024
 
 export type OpenBlob = (start?: number, end?: number) => Readable
 
-export function sharedBlob(download: () => Readable, file: string, size: number): OpenBlob {
+/** A spooled blob: readers open it; cancel() ends its download and waits for the file to be closed. */
+export interface SharedBlob extends OpenBlob {
+  cancel(): Promise<void>
+}
+
+export function sharedBlob(download: () => Readable, file: string, size: number): SharedBlob {
   let started = false
+  let source: Readable | undefined
+  let copying: Promise<void> = Promise.resolve()
   let written = 0
   let done = false
   let failure: Error | undefined
@@ -25,22 +34,26 @@ export function sharedBlob(download: () => Readable, file: string, size: number)
 
   const start = (): void => {
     started = true
-    const source = download()
+    const from = download()
+    source = from
     const copy = async (): Promise<void> => {
       const out = await fs.promises.open(file, 'w')
       try {
-        for await (const chunk of source) {
+        for await (const chunk of from) {
           const buf = chunk as Buffer
+          if (written + buf.length > size)
+            throw new Error(`the source sent more than the blob's ${size} bytes; refused`)
           // counted once the file holds it: readers never read past what was written
           await out.write(buf, 0, buf.length, written)
           written += buf.length
           notify()
         }
       } finally {
+        from.destroy()
         await out.close()
       }
     }
-    copy()
+    copying = copy()
       .catch((e: unknown) => {
         failure = e instanceof Error ? e : new Error(String(e))
       })
@@ -78,7 +91,7 @@ export function sharedBlob(download: () => Readable, file: string, size: number)
     }
   }
 
-  return (startAt?: number, end?: number) => {
+  const open = (startAt?: number, end?: number): Readable => {
     // a download that failed is started again by the next reader (an upload's retry)
     if (started && done && failure !== undefined) {
       started = false
@@ -89,4 +102,10 @@ export function sharedBlob(download: () => Readable, file: string, size: number)
     if (!started) start()
     return Readable.from(follow(startAt ?? 0, end === undefined ? size : end + 1), {objectMode: false})
   }
+  return Object.assign(open, {
+    cancel: async (): Promise<void> => {
+      source?.destroy(new Error('cancelled'))
+      await copying
+    }
+  })
 }

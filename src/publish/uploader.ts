@@ -96,10 +96,12 @@ async function ensureBlob(
     stats.present++
   } else {
     const from = known.holder(blob.digest, repoPath)
-    if (from !== undefined && (await client.mountBlob(repoPath, blob.digest, from))) {
+    const mount = from === undefined ? undefined : await client.mountBlob(repoPath, blob.digest, from)
+    if (mount?.mounted === true) {
       stats.mounted++
     } else {
-      await client.uploadBlob(repoPath, blob, opts.chunkSize)
+      // a refused mount opened an upload session: the blob goes into it
+      await client.uploadBlob(repoPath, blob, opts.chunkSize, mount?.session)
       stats.uploaded++
       stats.uploadedBytes += blob.size
     }

@@ -38,7 +38,7 @@ function validDomain(domain: string): boolean {
   if (ipv6.test(domain)) return true
   const [host, port, ...rest] = domain.split(':')
   if (rest.length > 0 || host === undefined) return false
-  if (port !== undefined && !/^[0-9]{1,5}$/.test(port)) return false
+  if (port !== undefined && !(/^[0-9]{1,5}$/.test(port) && Number(port) >= 1 && Number(port) <= 65535)) return false
   return host.split('.').every(c => DOMAIN_COMPONENT.test(c))
 }
 

@@ -1,4 +1,7 @@
-/** When and how long to wait before trying a registry request again. Pure, except the injected sleep. */
+/**
+ * When and how long to wait before trying a registry request again, and the one retry loop every
+ * request, upload and login goes through. Pure, except the injected sleep.
+ */
 
 export interface RetryPolicy {
   /** tries in all, the first included */
@@ -11,11 +14,41 @@ export interface RetryPolicy {
 }
 
 export const DEFAULT_RETRY: RetryPolicy = {
-  attempts: 8,
+  attempts: 6,
   baseMs: 250,
   capMs: 8000,
   sleep: ms => new Promise(resolve => setTimeout(resolve, ms)),
   random: Math.random
+}
+
+/** The longest wait a `Retry-After` gets: a registry asking for more is not waited for that long. */
+export const MAX_RETRY_AFTER_MS = 20_000
+
+/** Waiting a registry may cost one step in all: past it, nothing to that registry is tried again. */
+export const DEFAULT_BUDGET_MS = 60_000
+
+/**
+ * The waits left for one registry in this step. Every retry of every request to it draws from
+ * the same budget, so a registry that refuses everything fails the step in bounded time,
+ * whatever it asks for.
+ */
+export class RetryBudget {
+  private spent = 0
+  constructor(readonly ms: number = DEFAULT_BUDGET_MS) {}
+
+  /** Takes `wait` from the budget; false (nothing taken) when it does not fit. */
+  spend(wait: number): boolean {
+    if (this.spent + wait > this.ms) {
+      this.spent = this.ms
+      return false
+    }
+    this.spent += wait
+    return true
+  }
+
+  get exhausted(): boolean {
+    return this.spent >= this.ms
+  }
 }
 
 /** 429 and the 5xx answers that say "try again". */
@@ -59,7 +92,7 @@ export function retryAfterMs(header: string | null, now: number): number | undef
 
 /**
  * The wait before try `attempt + 1` (attempt counts from 1): the server's
- * Retry-After when it gives one (capped at a minute), else capped
+ * Retry-After when it gives one (capped at MAX_RETRY_AFTER_MS), else capped
  * exponential backoff with full jitter.
  */
 export function retryDelay(
@@ -69,7 +102,43 @@ export function retryDelay(
   now: number
 ): number {
   const asked = retryAfterMs(retryAfter, now)
-  if (asked !== undefined) return Math.min(asked, 60_000)
+  if (asked !== undefined) return Math.min(asked, MAX_RETRY_AFTER_MS)
   const ceiling = Math.min(policy.capMs, policy.baseMs * 2 ** (attempt - 1))
   return Math.floor(policy.random() * ceiling)
+}
+
+/** What makes an attempt worth repeating. */
+export interface RetryRules<T> {
+  /** a result to try again (its Retry-After, and how to let go of it first); undefined: keep it */
+  readonly result?: (r: T) => {readonly retryAfter: string | null; readonly discard: () => Promise<void>} | undefined
+  /** an error to try again after */
+  readonly error?: (e: unknown, attempt: number) => boolean
+}
+
+/**
+ * Runs `op` until it gives a result the rules keep, the policy's attempts are used up, or the
+ * budget has no room for the next wait: then the last result is returned (or its error thrown).
+ */
+export async function withRetry<T>(
+  policy: RetryPolicy,
+  budget: RetryBudget,
+  rules: RetryRules<T>,
+  op: (attempt: number) => Promise<T>
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    let wait: number
+    try {
+      const r = await op(attempt)
+      const again = rules.result?.(r)
+      if (again === undefined) return r
+      wait = retryDelay(attempt, policy, again.retryAfter, Date.now())
+      if (attempt >= policy.attempts || !budget.spend(wait)) return r
+      await again.discard()
+    } catch (e) {
+      if (rules.error?.(e, attempt) !== true) throw e
+      wait = retryDelay(attempt, policy, null, Date.now())
+      if (attempt >= policy.attempts || !budget.spend(wait)) throw e
+    }
+    await policy.sleep(wait)
+  }
 }

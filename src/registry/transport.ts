@@ -1,0 +1,604 @@
+/**
+ * How we speak HTTP to one registry, under the distribution API of client.ts: its origin, its
+ * credentials, one retry loop with a budget per step, a deadline on every answer and a bound on
+ * every body (go-containerregistry's transport/ under remote/). The rules, as README's "How it
+ * behaves" states them:
+ *
+ * - Credentials go to the registry's own origin only; Basic credentials also to the token realm its
+ *   challenge names (as docker does), never over plain http off loopback. A Location on another
+ *   origin (an upload session, a storage redirect) is sent nothing; https → http is refused.
+ * - Every request has a deadline for its answer's headers, and every body a bound: a small body
+ *   (manifest, token, error, tag page) is read whole within SMALL_BODY_MS and up to its cap, a
+ *   streamed one (blob) must keep moving (STALL_BYTES in every STALL_MS), and so must the registry
+ *   reading what we send.
+ * - 429, 5xx and resets are tried again (RetryPolicy), drawing on one budget of waits per registry.
+ */
+import * as core from '@actions/core'
+import {Readable} from 'stream'
+import {ActionError} from '../errors'
+import {Challenge, parseChallenge} from './challenge'
+import {apiHost, isLoopbackRegistry} from './reference'
+import {
+  DEFAULT_RETRY,
+  RetryBudget,
+  RetryPolicy,
+  RetryRules,
+  isRetryableError,
+  isRetryableStatus,
+  withRetry
+} from './retry'
+
+export interface Credentials {
+  readonly username: string
+  readonly password: string
+}
+
+export class RegistryError extends ActionError {
+  constructor(
+    message: string,
+    readonly status: number | undefined,
+    /** a connection that failed, worth another try */
+    readonly transient = false
+  ) {
+    super(message)
+    this.name = 'RegistryError'
+  }
+}
+
+/** A registry that did not answer, or stopped moving bytes, within its deadline. */
+export class DeadlineError extends RegistryError {
+  constructor(message: string) {
+    super(message, undefined)
+    this.name = 'DeadlineError'
+  }
+}
+
+/** How long a registry may take, and how much it may send. */
+export interface Limits {
+  /** from the request's last byte to the answer's headers */
+  readonly headersMs: number
+  /** the same after a streamed request body (the registry may be storing a large blob) */
+  readonly headersAfterStreamMs: number
+  /** a small body, read whole */
+  readonly smallBodyMs: number
+  /** a streamed body, either way, must move `stallBytes` in every `stallMs` */
+  readonly stallMs: number
+  readonly stallBytes: number
+}
+
+export const DEFAULT_LIMITS: Limits = {
+  headersMs: 30_000,
+  headersAfterStreamMs: 120_000,
+  smallBodyMs: 30_000,
+  stallMs: 30_000,
+  stallBytes: 16 * 1024
+}
+
+/** Docker's own limit on a manifest (and our intake's). */
+export const MAX_MANIFEST_BYTES = 4 << 20
+/** A token answer, a page of tags. */
+export const MAX_JSON_BYTES = 4 << 20
+/** What an error body is read for: its message. */
+export const MAX_ERROR_BYTES = 64 << 10
+
+/** A request body that can be made again for a retry. */
+export type BodyFactory = () => Buffer | Readable | ReadableStream<Uint8Array>
+
+export interface RequestOptions {
+  readonly headers?: Record<string, string>
+  readonly body?: BodyFactory
+  /** retry 5xx/429/resets (default true); uploads that stream once retry at a higher level */
+  readonly retry?: boolean
+}
+
+type Fetch = typeof fetch
+
+const USER_AGENT = 'stevedore'
+
+/** The `Authorization` value for HTTP Basic. */
+export function basicAuthorization({username, password}: Credentials): string {
+  return `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`
+}
+
+/** The chain of an error's messages (fetch hides the cause), for a one-line message. */
+export function causeOf(e: unknown): string {
+  const parts: string[] = []
+  for (let cur: unknown = e, depth = 0; cur instanceof Error && depth < 4; depth++) {
+    const code = (cur as {code?: string}).code
+    parts.push(code ? `${cur.message} (${code})` : cur.message)
+    cur = (cur as {cause?: unknown}).cause
+  }
+  return parts.join(': ') || String(e)
+}
+
+/** A body read whole, refused past `max` bytes (a declared length past it is refused unread). */
+export async function readBounded(res: Response, max: number, what: string): Promise<Buffer> {
+  const declared = Number(res.headers.get('content-length') ?? NaN)
+  if (declared > max) {
+    await res.body?.cancel().catch((e: unknown) => core.debug(`cancel ${what}: ${causeOf(e)}`))
+    throw new RegistryError(`${what}: the answer is ${declared} bytes, more than the ${max} accepted`, res.status)
+  }
+  const parts: Buffer[] = []
+  let size = 0
+  if (res.body === null) return Buffer.alloc(0)
+  const reader = (res.body as ReadableStream<Uint8Array>).getReader()
+  try {
+    for (;;) {
+      const next = await reader.read()
+      if (next.done) break
+      const chunk: Uint8Array = next.value
+      size += chunk.byteLength
+      if (size > max) throw new RegistryError(`${what}: the answer goes on past the ${max} bytes accepted`, res.status)
+      parts.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength))
+    }
+  } finally {
+    await reader.cancel().catch((e: unknown) => core.debug(`cancel ${what}: ${causeOf(e)}`))
+  }
+  return Buffer.concat(parts, size)
+}
+
+/** A JSON body, bounded; anything else is a registry error naming what was asked. */
+export async function readJson<T>(res: Response, max: number, what: string): Promise<T> {
+  const text = (await readBounded(res, max, what)).toString('utf8')
+  try {
+    return JSON.parse(text) as T
+  } catch {
+    throw new RegistryError(`${what}: the answer is not JSON (HTTP ${res.status})`, res.status)
+  }
+}
+
+/**
+ * The reason in an error body: a registry's `errors[].code: message`, an OAuth token service's
+ * `error: error_description`, else the text (bounded; a body that cannot be read gives the status text).
+ */
+export async function errorText(res: Response): Promise<string> {
+  let text = ''
+  try {
+    text = (await readBounded(res, MAX_ERROR_BYTES, 'error body')).toString('utf8')
+  } catch (e) {
+    core.debug(`error body of HTTP ${res.status} not read: ${causeOf(e)}`)
+  }
+  try {
+    const parsed = JSON.parse(text) as {
+      errors?: Array<{code?: string; message?: string}>
+      error?: string
+      error_description?: string
+    }
+    if (Array.isArray(parsed.errors) && parsed.errors.length > 0) {
+      return parsed.errors
+        .map(e => [e.code, e.message].filter(x => typeof x === 'string' && x !== '').join(': '))
+        .join('; ')
+        .slice(0, 500)
+    }
+    if (typeof parsed.error === 'string')
+      return [parsed.error, parsed.error_description].filter(Boolean).join(': ').slice(0, 500)
+  } catch {
+    // not JSON: the text itself
+  }
+  return text.trim().slice(0, 300) || res.statusText
+}
+
+/** The deadlines of one request: armed and disarmed as its bytes move. */
+class Watch {
+  private timer: NodeJS.Timeout | undefined
+  private total: NodeJS.Timeout | undefined
+  private moved = 0
+
+  constructor(
+    private readonly ac: AbortController,
+    private readonly limits: Limits,
+    private readonly what: string
+  ) {}
+
+  private abort(why: string): void {
+    this.done()
+    this.ac.abort(new DeadlineError(`${this.what}: ${why}`))
+  }
+
+  private arm(ms: number, why: string): void {
+    this.clear()
+    this.timer = setTimeout(() => this.abort(why), ms)
+    this.timer.unref()
+  }
+
+  private clear(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer)
+    this.timer = undefined
+  }
+
+  /** The request is sent: the registry must answer. */
+  awaitHeaders(ms: number): void {
+    this.arm(ms, `no answer within ${ms / 1000} s`)
+  }
+
+  /** A chunk of the request body waits for the registry to take it. */
+  awaitRead(): void {
+    this.arm(this.limits.stallMs, `the registry took none of the request body for ${this.limits.stallMs / 1000} s`)
+  }
+
+  /** We are producing the next chunk: not the registry's time. */
+  ourTurn(): void {
+    this.clear()
+  }
+
+  /** The headers came: a streamed body must keep moving (STALL_BYTES in every STALL_MS). */
+  reading(): void {
+    this.clear()
+    this.moved = 0
+    const {stallMs, stallBytes} = this.limits
+    this.timer = setInterval(() => {
+      if (this.moved < stallBytes) this.abort(`the answer moved ${this.moved} bytes in ${stallMs / 1000} s`)
+      this.moved = 0
+    }, stallMs)
+    this.timer.unref()
+  }
+
+  /** A small body is read whole within `totalMs`, however it moves. */
+  readingWhole(totalMs: number): void {
+    this.clear()
+    if (this.total !== undefined) return
+    this.total = setTimeout(() => this.abort(`the answer was not read whole within ${totalMs / 1000} s`), totalMs)
+    this.total.unref()
+  }
+
+  progress(bytes: number): void {
+    this.moved += bytes
+  }
+
+  done(): void {
+    if (this.timer !== undefined) {
+      clearTimeout(this.timer)
+      clearInterval(this.timer)
+    }
+    if (this.total !== undefined) clearTimeout(this.total)
+    this.timer = undefined
+    this.total = undefined
+  }
+}
+
+/** A request body that tells the watch when the registry is the one keeping it waiting. */
+function watchedBody(source: Readable | ReadableStream<Uint8Array>, watch: Watch, afterMs: number) {
+  const chunks: AsyncIterator<Uint8Array | Buffer | string> =
+    source instanceof Readable
+      ? (source[Symbol.asyncIterator]() as AsyncIterator<Buffer | string>)
+      : (source[Symbol.asyncIterator]() as AsyncIterator<Uint8Array>)
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        watch.ourTurn()
+        const next = await chunks.next()
+        if (next.done === true) {
+          controller.close()
+          watch.awaitHeaders(afterMs)
+          return
+        }
+        const chunk = typeof next.value === 'string' ? Buffer.from(next.value) : next.value
+        controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength))
+        watch.awaitRead()
+      },
+      async cancel(reason) {
+        watch.done()
+        if (source instanceof Readable) source.destroy(reason instanceof Error ? reason : undefined)
+        await chunks.return?.()
+      }
+    },
+    {highWaterMark: 1}
+  )
+}
+
+/** The origin of a URL string. */
+function originOf(url: string): string {
+  return new URL(url).origin
+}
+
+function isLoopbackUrl(url: URL): boolean {
+  return isLoopbackRegistry(url.host)
+}
+
+export class Transport {
+  private base: Promise<string> | undefined
+  private basic: string | undefined
+  private readonly tokens = new Map<string, string>()
+  private readonly watches = new WeakMap<Response, Watch>()
+
+  constructor(
+    readonly registry: string,
+    private readonly credentials: Credentials | undefined,
+    private readonly fetchImpl: Fetch = fetch,
+    private readonly policy: RetryPolicy = DEFAULT_RETRY,
+    private readonly limits: Limits = DEFAULT_LIMITS,
+    private readonly budget: RetryBudget = new RetryBudget()
+  ) {}
+
+  /** https, except on loopback where plain http is accepted when https fails, as Docker does. */
+  origin(): Promise<string> {
+    this.base ??= (async () => {
+      const host = apiHost(this.registry)
+      if (!isLoopbackRegistry(this.registry)) return `https://${host}`
+      try {
+        const res = await this.fetchImpl(`https://${host}/v2/`, {signal: AbortSignal.timeout(5000)})
+        await res.body?.cancel()
+        return `https://${host}`
+      } catch (e) {
+        core.debug(`${this.registry}: https not answered (${causeOf(e)}); plain http on loopback`)
+        return `http://${host}`
+      }
+    })()
+    return this.base
+  }
+
+  /** Why a URL may not be asked at all: a step down from https to http. */
+  private refuseDowngrade(url: URL, from: string): void {
+    if (from.startsWith('https:') && url.protocol === 'http:') {
+      throw new RegistryError(
+        `${this.registry} sent us from https to plain http (${url.origin}); refused, as the answer could be read or changed on the way`,
+        undefined
+      )
+    }
+  }
+
+  /** The retry rules of one request: statuses that say "again", connection failures (not deadlines). */
+  private rules(retry: boolean): RetryRules<Response> {
+    if (!retry) return {}
+    return {
+      result: res =>
+        isRetryableStatus(res.status)
+          ? {retryAfter: res.headers.get('retry-after'), discard: () => this.discard(res)}
+          : undefined,
+      error: e => !(e instanceof DeadlineError) && !(e instanceof RegistryError) && isRetryableError(e)
+    }
+  }
+
+  /**
+   * One API request: answers an auth challenge (again, when a token expired mid-run), retries
+   * 429/5xx/connection resets within the budget, and follows GET/HEAD redirects itself, without
+   * Authorization. Credentials go only to the registry's own origin.
+   */
+  async request(
+    method: string,
+    pathOrUrl: string,
+    scopes: readonly string[],
+    opts: RequestOptions = {}
+  ): Promise<Response> {
+    const key = scopes.join(' ')
+    const origin = await this.origin()
+    const url = new URL(pathOrUrl, origin)
+    this.refuseDowngrade(url, origin)
+    const own = url.origin === originOf(origin)
+    let reauthorized = false
+    const exchange = withRetry(this.policy, this.budget, this.rules(opts.retry !== false), async () => {
+      for (;;) {
+        const auth = own ? (this.tokens.get(key) ?? this.basic) : undefined
+        const headers = {'user-agent': USER_AGENT, ...opts.headers, ...(auth ? {authorization: auth} : {})}
+        const res = await this.send(method, url, headers, opts.body)
+        if (res.status === 401 && own && !reauthorized) {
+          const header = res.headers.get('www-authenticate')
+          const challenge = header === null ? undefined : parseChallenge(header)
+          if (challenge === undefined) return res
+          await this.discard(res)
+          this.tokens.delete(key)
+          await this.authorize(challenge, scopes, key)
+          reauthorized = true
+          continue
+        }
+        const location = res.headers.get('location')
+        if (res.status >= 300 && res.status < 400 && (method === 'GET' || method === 'HEAD') && location) {
+          await this.discard(res)
+          return this.followRedirect(method, new URL(location, url), opts.headers ?? {})
+        }
+        return res
+      }
+    })
+    try {
+      return await exchange
+    } catch (e) {
+      if (e instanceof RegistryError) throw e
+      throw new RegistryError(
+        `${this.registry}: ${method} ${url.pathname} failed: ${causeOf(e)}${this.budgetNote()}`,
+        undefined,
+        true
+      )
+    }
+  }
+
+  /** Storage redirects (S3, Azure blob) get the request without Authorization, and never over http from https. */
+  private async followRedirect(
+    method: string,
+    location: URL,
+    headers: Record<string, string>,
+    hops = 0
+  ): Promise<Response> {
+    this.refuseDowngrade(location, await this.origin())
+    const res = await this.send(method, location, {'user-agent': USER_AGENT, ...headers}, undefined)
+    const next = res.headers.get('location')
+    if (res.status >= 300 && res.status < 400 && next && hops < 5) {
+      await this.discard(res)
+      return this.followRedirect(method, new URL(next, location), headers, hops + 1)
+    }
+    return res
+  }
+
+  /** One fetch, under its deadlines. */
+  private async send(
+    method: string,
+    url: URL,
+    headers: Record<string, string>,
+    body: BodyFactory | undefined
+  ): Promise<Response> {
+    const ac = new AbortController()
+    const where = url.host === apiHost(this.registry) ? url.pathname : `${url.host}${url.pathname}`
+    const watch = new Watch(ac, this.limits, `${this.registry}: ${method} ${where}`)
+    const made = body?.()
+    const init: RequestInit & {duplex?: 'half'} = {method, headers, redirect: 'manual', signal: ac.signal}
+    if (made === undefined || Buffer.isBuffer(made)) {
+      if (made !== undefined) init.body = made
+      watch.awaitHeaders(this.limits.headersMs)
+    } else {
+      init.body = watchedBody(made, watch, this.limits.headersAfterStreamMs)
+      init.duplex = 'half'
+    }
+    try {
+      const res = await this.fetchImpl(url, init)
+      watch.reading()
+      this.watches.set(res, watch)
+      return res
+    } catch (e) {
+      watch.done()
+      if (ac.signal.reason instanceof DeadlineError) throw ac.signal.reason
+      throw e
+    }
+  }
+
+  /** Basic: the same credentials on every request. Bearer: a token from the realm, for these scopes. */
+  private async authorize(challenge: Challenge, scopes: readonly string[], key: string): Promise<void> {
+    const basic = this.credentials === undefined ? undefined : basicAuthorization(this.credentials)
+    if (challenge.scheme === 'basic') {
+      if (basic === undefined)
+        throw new RegistryError(`${this.registry} asks for a username and password and none was given for it`, 401)
+      this.basic = basic
+      return
+    }
+    if (challenge.scheme !== 'bearer' || !challenge.params.realm) {
+      throw new RegistryError(
+        `${this.registry} asks for an authentication scheme we do not speak: ${challenge.scheme}`,
+        401
+      )
+    }
+    const url = this.realmUrl(challenge.params.realm, basic !== undefined)
+    if (challenge.params.service) url.searchParams.set('service', challenge.params.service)
+    const wanted = new Set([...scopes, ...(challenge.params.scope ?? '').split(' ').filter(Boolean)])
+    for (const s of wanted) url.searchParams.append('scope', s)
+    const what = `${this.registry}'s token service at ${url.origin}`
+    let res: Response
+    try {
+      res = await withRetry(this.policy, this.budget, this.rules(true), () =>
+        this.send('GET', url, {'user-agent': USER_AGENT, ...(basic ? {authorization: basic} : {})}, undefined)
+      )
+    } catch (e) {
+      if (e instanceof RegistryError) throw e
+      throw new RegistryError(`${what} did not answer: ${causeOf(e)}`, undefined)
+    }
+    if (!res.ok) {
+      const who = this.credentials === undefined ? 'anonymous access' : `user '${this.credentials.username}'`
+      throw new RegistryError(
+        `${this.registry} refused a token for ${[...wanted].join(' ')} (${who}): HTTP ${res.status} ${await errorText(res)}${this.budgetNote()}`,
+        res.status
+      )
+    }
+    const body = await this.readJson<{token?: unknown; access_token?: unknown}>(res, MAX_JSON_BYTES, what)
+    const token = typeof body.token === 'string' ? body.token : body.access_token
+    if (typeof token !== 'string' || token === '')
+      throw new RegistryError(`${what} answered without a token`, res.status)
+    core.setSecret(token)
+    this.tokens.set(key, `Bearer ${token}`)
+  }
+
+  /** The token realm as a URL; Basic credentials go there only over https, or on loopback. */
+  private realmUrl(realm: string, withCredentials: boolean): URL {
+    let url: URL
+    try {
+      url = new URL(realm)
+    } catch {
+      throw new RegistryError(`${this.registry} names a token realm that is not a URL: '${realm.slice(0, 100)}'`, 401)
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:')
+      throw new RegistryError(`${this.registry} names a token realm that is not http(s): ${url.protocol}`, 401)
+    if (withCredentials && url.protocol === 'http:' && !isLoopbackUrl(url))
+      throw new RegistryError(
+        `${this.registry} asks for the credentials at ${url.origin} over plain http; refused (they would travel unencrypted)`,
+        401
+      )
+    return url
+  }
+
+  /** A note for messages once the retry budget of this registry is spent. */
+  budgetNote(): string {
+    return this.budget.exhausted
+      ? ` (not tried again: ${this.budget.ms / 1000} s of waiting for ${this.registry} spent in this step)`
+      : ''
+  }
+
+  /** A small body, read whole within its deadline and up to `max` bytes. */
+  async readBody(res: Response, max: number, what: string): Promise<Buffer> {
+    const watch = this.watches.get(res)
+    watch?.readingWhole(this.limits.smallBodyMs)
+    try {
+      return await readBounded(res, max, what)
+    } finally {
+      watch?.done()
+    }
+  }
+
+  async readJson<T>(res: Response, max: number, what: string): Promise<T> {
+    const watch = this.watches.get(res)
+    watch?.readingWhole(this.limits.smallBodyMs)
+    try {
+      return await readJson<T>(res, max, what)
+    } finally {
+      watch?.done()
+    }
+  }
+
+  /** A streamed body's chunks, as long as they keep moving. */
+  async *chunks(res: Response): AsyncGenerator<Uint8Array> {
+    const watch = this.watches.get(res)
+    if (res.body === null) return
+    try {
+      for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
+        watch?.progress(chunk.byteLength)
+        yield chunk
+      }
+    } finally {
+      watch?.done()
+    }
+  }
+
+  /** Lets go of an answer whose body we do not need: a little is read (the connection is kept), more is cut. */
+  async discard(res: Response): Promise<void> {
+    const watch = this.watches.get(res)
+    try {
+      if (res.body !== null) await readBounded(res, MAX_ERROR_BYTES, 'an unread answer')
+    } catch (e) {
+      core.debug(`${this.registry}: an answer's body was cut (${causeOf(e)})`)
+    } finally {
+      watch?.done()
+    }
+  }
+
+  /** The reason in an error body, read under the request's deadlines. */
+  async errorText(res: Response): Promise<string> {
+    const watch = this.watches.get(res)
+    watch?.readingWhole(this.limits.smallBodyMs)
+    try {
+      return await errorText(res)
+    } finally {
+      watch?.done()
+    }
+  }
+
+  /** Throws the registry's reason, with a hint for refusals, unless the status is one of `ok`. */
+  async expectStatus(res: Response, ok: readonly number[], what: string, push: boolean): Promise<void> {
+    if (ok.includes(res.status)) return
+    const detail = await this.errorText(res)
+    const hint =
+      res.status === 401 || res.status === 403
+        ? ` (check the credentials for ${this.registry} and that they may ${push ? 'push to' : 'pull from'} this repository)`
+        : ''
+    throw new RegistryError(
+      `${this.registry}: ${what}: HTTP ${res.status} ${detail}${hint}${this.budgetNote()}`,
+      res.status
+    )
+  }
+
+  /** Retries a whole exchange (an upload session) within this registry's attempts and budget. */
+  retrying<T>(op: () => Promise<T>): Promise<T> {
+    return withRetry(this.policy, this.budget, {error: retryableFailure}, op)
+  }
+}
+
+/** An exchange worth starting again: a connection failure or a status that says "again" (not a deadline, not a refusal). */
+export function retryableFailure(e: unknown): boolean {
+  if (e instanceof DeadlineError) return false
+  if (e instanceof RegistryError) return e.transient || (e.status !== undefined && isRetryableStatus(e.status))
+  return isRetryableError(e)
+}

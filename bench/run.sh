@@ -7,5 +7,5 @@ bash scripts/setup-host.sh >/dev/null
 [ -d node_modules ] || npm ci --no-audit --no-fund --loglevel=error
 npm run --silent build >/dev/null
 npx tsc -p tsconfig.json --outDir .tmp/build
-ln -sfn ../../scripts .tmp/build/scripts
+ln -sfn "$PWD/scripts" .tmp/build/scripts
 node .tmp/build/bench/goals.js

@@ -1,11 +1,21 @@
 #!/usr/bin/env bash
-# The main job, locally: starts a registry on 127.0.0.1 (htpasswd auth), then
-# runs the bundled action on examples/orders as a runner would for the tag
-# v0.1.0, and prints the tags and digests it published.
+# The main job, locally: sets up what it needs (scripts/setup-demo.sh: Docker's engine, a
+# registry, the base image, npm packages), starts a registry on 127.0.0.1 (htpasswd auth), then
+# runs the bundled action on examples/orders as a runner would for the tag v0.1.0, and prints the
+# tags and digests it published.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+started=$(date +%s)
 
-bash scripts/setup-host.sh
+bash scripts/setup-demo.sh
+# shellcheck source=lib/steps.sh
+source scripts/lib/steps.sh
+npm_packages() {
+  # the production packages are enough to run the bundled action with scripts/local-runner.js
+  node -e 'require.resolve("yaml")' 2>/dev/null && return 0
+  npm ci --omit=dev --no-audit --no-fund --loglevel=error
+}
+step "npm packages (production only)" npm_packages
 
 PORT=${STEVEDORE_DEMO_PORT:-5000}
 DIR=${STEVEDORE_DEMO_DIR:-/tmp/stevedore-demo}
@@ -59,3 +69,4 @@ STEVEDORE_DEMO_PASSWORD=$(cat "$DIR/password") STEVEDORE_DEMO_REGISTRY="127.0.0.
     console.log(`post step: exit ${run.post.exitCode} (removed the run'"'"'s docker config)`)
   })
 '
+echo "demo: done in $(($(date +%s) - started)) s"

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Makes local base images from Debian packages, for machines that cannot pull
 # from any registry. Idempotent: an image that exists is left alone.
-#   stevedore-local/python-fastapi:bookworm  python3 + FastAPI + uvicorn + pip
-#   stevedore-local/busybox:latest           busybox-static, for fast tests
+#   python   stevedore-local/python-fastapi:bookworm  python3 + FastAPI + uvicorn + pip (debootstrap)
+#   busybox  stevedore-local/busybox:latest           busybox-static, for fast tests
+# Usage: make-base-image.sh [python] [busybox]   (both when none is named)
 set -euo pipefail
+wanted=${*:-python busybox}
+want() { [[ " $wanted " == *" $1 "* ]]; }
 
 PY_IMAGE=${PY_IMAGE:-stevedore-local/python-fastapi:bookworm}
 BB_IMAGE=${BB_IMAGE:-stevedore-local/busybox:latest}
@@ -17,7 +20,7 @@ mirror() {
   echo "${uri:-http://deb.debian.org/debian}"
 }
 
-if ! $DOCKER image inspect "$BB_IMAGE" >/dev/null 2>&1; then
+if want busybox && ! $DOCKER image inspect "$BB_IMAGE" >/dev/null 2>&1; then
   dir=$(mktemp -d)
   mkdir -p "$dir/bin" "$dir/tmp" "$dir/etc"
   cp /bin/busybox "$dir/bin/busybox"
@@ -30,7 +33,7 @@ if ! $DOCKER image inspect "$BB_IMAGE" >/dev/null 2>&1; then
   echo "made $BB_IMAGE"
 fi
 
-if ! $DOCKER image inspect "$PY_IMAGE" >/dev/null 2>&1; then
+if want python && ! $DOCKER image inspect "$PY_IMAGE" >/dev/null 2>&1; then
   dir=$(mktemp -d)
   debootstrap --variant=minbase \
     --include=python3,python3-venv,python3-fastapi,uvicorn,python3-pip,python3-setuptools,python3-wheel,passwd \

@@ -206,8 +206,17 @@ const KNOWN_AUTHORITY_HOSTS = [
 const DEFAULT_CHAIN = 'environment variables (AZURE_CLIENT_ID, AZURE_TENANT_ID, AZURE_CLIENT_SECRET / AZURE_FEDERATED_TOKEN_FILE), workload identity, managed identity, Azure CLI (an azure/login session), Azure Developer CLI, Azure PowerShell';
 function azureIdentity(inputs, cloud, env) {
     const authorityHost = env.AZURE_AUTHORITY_HOST || cloud.authorityHost;
+    let authority;
+    try {
+        authority = new URL(authorityHost);
+    }
+    catch {
+        throw new errors_1.ActionError(`AZURE_AUTHORITY_HOST '${authorityHost}' is not a URL; give one such as https://login.microsoftonline.com, or unset it`);
+    }
+    if (authority.protocol !== 'https:')
+        throw new errors_1.ActionError(`AZURE_AUTHORITY_HOST '${authorityHost}' is not https; Entra ID is asked over https only`);
     // Instance discovery asks the public cloud about the authority; skip it for hosts it cannot know (Azure Stack, tests).
-    const disableInstanceDiscovery = !KNOWN_AUTHORITY_HOSTS.includes(new URL(authorityHost).host);
+    const disableInstanceDiscovery = !KNOWN_AUTHORITY_HOSTS.includes(authority.host);
     const options = { authorityHost, disableInstanceDiscovery };
     const clientId = inputs['azure-client-id'];
     const tenantId = inputs['azure-tenant-id'];

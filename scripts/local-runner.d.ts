@@ -34,5 +34,7 @@ export interface RunOptions {
 export declare function actionNode(): string
 /** action.yml's input defaults, as a runner sends them */
 export declare function actionDefaults(): Record<string, string>
+/** the names of action.yml's inputs */
+export declare function actionInputs(): string[]
 export declare function parseCommandFile(text: string): Record<string, string>
 export declare function runAction(inputs: Record<string, string>, opts?: RunOptions): Promise<ActionRun>

@@ -24,6 +24,12 @@ function actionNode() {
   return process.execPath
 }
 
+/** The names of action.yml's inputs. */
+function actionInputs() {
+  const {parse} = require('yaml')
+  return Object.keys(parse(fs.readFileSync(path.join(ROOT, 'action.yml'), 'utf8')).inputs || {})
+}
+
 /**
  * The `default:` of each input in action.yml. A runner sends these as INPUT_*
  * whether or not the workflow sets the input, so the action must expect them.
@@ -111,11 +117,20 @@ async function runAction(inputs, opts = {}) {
   for (const [name, value] of Object.entries(defaults)) {
     if (value === '${{ github.token }}') defaults[name] = opts.githubToken ?? ''
   }
+  // as GitHub's runner: an input action.yml does not declare is passed on, with a warning
+  const declared = new Set(actionInputs())
+  const unexpected = Object.keys(inputs).filter(name => !declared.has(name))
+  const warning =
+    unexpected.length === 0
+      ? ''
+      : `##[warning]Unexpected input(s) '${unexpected.join("', '")}', valid inputs are ['${[...declared].join("', '")}']\n`
+  if (!capture) process.stdout.write(warning)
   for (const [name, value] of Object.entries({...defaults, ...inputs})) {
     env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value
   }
   const wrap = opts.wrap ?? (() => [])
-  const main = await spawnNode(path.join(ROOT, 'dist', 'index.js'), env, capture, wrap('main'))
+  const run = await spawnNode(path.join(ROOT, 'dist', 'index.js'), env, capture, wrap('main'))
+  const main = {...run, stdout: warning + run.stdout}
   const state = parseCommandFile(fs.readFileSync(files.GITHUB_STATE, 'utf8'))
   const result = {
     ...main,
@@ -132,4 +147,4 @@ async function runAction(inputs, opts = {}) {
   return result
 }
 
-module.exports = {ROOT, actionDefaults, actionNode, parseCommandFile, runAction}
+module.exports = {ROOT, actionDefaults, actionInputs, actionNode, parseCommandFile, runAction}

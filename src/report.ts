@@ -111,31 +111,81 @@ export function summaryText(text: string): string {
     .trim()
 }
 
-export async function writeSummary(o: Outcome): Promise<void> {
-  const rows = o.published.map(p => [
-    summaryText(p.repository.name),
-    p.tags.map(t => `<code>${summaryText(t)}</code>`).join(' '),
-    `<code>${summaryText(p.digest)}</code>`,
-    formatBytes(p.compressedSize),
-    `${p.stats.uploaded} uploaded (${formatBytes(p.stats.uploadedBytes)}), ${p.stats.mounted} mounted, ${p.stats.present} already there`
-  ])
-  core.summary.addHeading(
-    o.failed.length === 0 ? 'stevedore: image published' : 'stevedore: image NOT published everywhere',
-    3
-  )
-  if (rows.length > 0) {
+/** What the run was, for the summary's header line: where it came from, and how long it took. */
+export interface RunFacts {
+  /** the commit the workflow ran on */
+  readonly commit: string
+  /** the image copied (mirror), as given */
+  readonly source?: string
+  /** the platforms of a merged index, `os/arch[/variant]` each with its image's digest */
+  readonly platforms?: ReadonlyArray<{readonly platform: string; readonly digest: string}>
+  /** whether anything was to be pushed */
+  readonly push: boolean
+  /** each phase and its seconds, in order */
+  readonly timings: ReadonlyArray<{readonly phase: string; readonly seconds: number}>
+}
+
+/** The summary's heading: what happened, in a few words. */
+export function summaryHeading(o: Outcome, run: RunFacts): string {
+  if (!run.push) return `stevedore: built ${o.version ?? o.tags[0] ?? 'the image'}, not pushed`
+  const what = o.version ?? o.tags[0] ?? 'the image'
+  if (o.failed.length > 0)
+    return `stevedore: ${what} NOT published everywhere (${o.published.length} of ${o.published.length + o.failed.length} repositories)`
+  return `stevedore: ${what} published to ${o.published.length} ${o.published.length === 1 ? 'repository' : 'repositories'}`
+}
+
+/** One line: version, commit, digest, platforms or source, total time. */
+export function summaryFacts(o: Outcome, run: RunFacts): string {
+  const total = run.timings.reduce((n, t) => n + t.seconds, 0)
+  const digests = [...new Set(o.published.map(p => p.digest))]
+  const facts = [
+    o.version !== undefined ? `<b>Version</b> <code>${summaryText(o.version)}</code>` : undefined,
+    run.commit !== '' ? `<b>Commit</b> <code>${summaryText(run.commit.slice(0, 12))}</code>` : undefined,
+    digests.length === 1 ? `<b>Digest</b> <code>${summaryText(digests[0] ?? '')}</code>` : undefined,
+    o.imageId !== '' && !run.push ? `<b>Image</b> <code>${summaryText(o.imageId)}</code>` : undefined,
+    run.source !== undefined ? `<b>Source</b> <code>${summaryText(run.source)}</code>` : undefined,
+    run.platforms !== undefined && run.platforms.length > 0
+      ? `<b>Platforms</b> ${run.platforms.map(p => summaryText(p.platform)).join(', ')}`
+      : undefined,
+    `<b>Took</b> ${total.toFixed(1)} s`
+  ]
+  return facts.filter(f => f !== undefined).join(' · ')
+}
+
+export async function writeSummary(o: Outcome, run: RunFacts): Promise<void> {
+  core.summary.addHeading(summaryText(summaryHeading(o, run)), 3)
+  core.summary.addRaw(summaryFacts(o, run), true)
+  const sameTags = o.published.every(p => p.tags.join(' ') === o.published[0]?.tags.join(' '))
+  const tagCode = (tags: readonly string[]) => tags.map(t => `<code>${summaryText(t)}</code>`).join(' ')
+  if (o.published.length > 0) {
+    if (sameTags) core.summary.addRaw(`<b>Tags</b> ${tagCode(o.published[0]?.tags ?? [])}`, true)
     core.summary.addTable([
       [
         {data: 'Repository', header: true},
-        {data: 'Tags', header: true},
-        {data: 'Digest', header: true},
+        ...(sameTags ? [] : [{data: 'Tags', header: true}]),
+        {data: 'Pull by digest', header: true},
         {data: 'Compressed size', header: true},
         {data: 'Blobs', header: true}
       ],
-      ...rows
+      ...o.published.map(p => [
+        summaryText(p.repository.name),
+        ...(sameTags ? [] : [tagCode(p.tags)]),
+        `<code>docker pull ${summaryText(`${p.repository.name}@${p.digest}`)}</code>`,
+        formatBytes(p.compressedSize),
+        `${p.stats.uploaded} uploaded (${formatBytes(p.stats.uploadedBytes)}), ${p.stats.mounted} mounted, ${p.stats.present} already there`
+      ])
     ])
-  } else {
-    core.summary.addRaw(summaryText(`Built ${o.imageId} (not pushed): ${o.tags.join(', ') || 'no tags'}`), true)
+  } else if (!run.push) {
+    core.summary.addRaw(`Not pushed (push: false); tagged in the engine as ${tagCode(o.tags) || 'no tags'}`, true)
+  }
+  if (run.platforms !== undefined && run.platforms.length > 0) {
+    core.summary.addTable([
+      [
+        {data: 'Platform', header: true},
+        {data: 'Image digest', header: true}
+      ],
+      ...run.platforms.map(p => [summaryText(p.platform), `<code>${summaryText(p.digest)}</code>`])
+    ])
   }
   if (o.failed.length > 0) {
     core.summary.addRaw('Not published:', true)
@@ -147,6 +197,11 @@ export async function writeSummary(o: Outcome): Promise<void> {
       ...o.failed.map(f => [summaryText(f.repository.name), summaryText(f.error)])
     ])
   }
+  if (run.timings.length > 0)
+    core.summary.addDetails(
+      'Phase timings',
+      run.timings.map(t => `${summaryText(t.phase)} ${t.seconds.toFixed(2)} s`).join(' · ')
+    )
   const notes = [...o.notes, ...o.published.flatMap(p => p.kept.map(k => k.reason))]
   if (notes.length > 0) core.summary.addList(notes.map(summaryText))
   if (process.env.GITHUB_STEP_SUMMARY) await core.summary.write()

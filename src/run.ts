@@ -10,20 +10,22 @@ import * as path from 'path'
 import * as core from '@actions/core'
 import {Session, logIn} from './auth/auth'
 import {buildImage, checkBuild} from './build/build'
-import {BuildPath, choosePath, requireBuildOptions, requireCapabilities} from './build/build-path'
+import {BuildPath, choosePath, requireAttestations, requireBuildOptions, requireCapabilities} from './build/build-path'
+import {cacheArguments, cacheExportRefusal} from './build/cache-options'
 import {Docker, detectBuilder} from './build/docker'
 import type {Builder} from './build/builder-choice'
 import {readOciLayout} from './image/oci-layout'
 import {StreamingUploads, firstOfEachRegistry} from './publish/streaming-upload'
 import {BuildIntake} from './publish/build-intake'
 import {createRunDockerConfig, userDockerConfigDir} from './auth/docker-config'
-import {ActionError, errorMessage} from './errors'
+import {ActionError, InputError, errorMessage} from './errors'
 import {settleTags} from './plan/floating-tags'
 import {GitHubContext, readGitHubContext} from './inputs/github-context'
 import {DEFAULT_COMPRESSION, prepareImage} from './image/image-archive'
 import {savesLegacyLayout} from './image/legacy-chain'
 import type {Inputs} from './inputs/inputs'
 import {getInputs} from './inputs/inputs'
+import {refuseUnknownInputs} from './inputs/input-names'
 import {LoginMethod, loginRegistries, planLogins} from './auth/login-plan'
 import {mergeGraph} from './publish/merge'
 import {cancelSpool, imageIdOf, loadSourceGraph} from './publish/mirror'
@@ -31,20 +33,31 @@ import {makeWorkDir, removeWorkDir} from './work-dirs'
 import {Plan, makePlan} from './plan/plan'
 import {Published, planTargets, publishGraph, verifyAll} from './publish/publish'
 import {ImageReference, refWithTag} from './registry/reference'
-import {Failed, Outcome, outputsOf, setOutputs, writeSummary} from './report'
+import {Failed, Outcome, RunFacts, outputsOf, setOutputs, writeSummary} from './report'
 import {State, save} from './state'
 import {KnownLayer, ManifestNode, blobsOf} from './image/graph'
 import {knownLayers} from './publish/known-layers'
 import {UploadError, UploadOptions} from './publish/uploader'
 
-/** core.group that says how long the phase took. */
+/** What this run records for the job summary as it goes: the one run of this process. */
+const facts: {
+  commit: string
+  push: boolean
+  source?: string
+  platforms?: NonNullable<RunFacts['platforms']>
+  timings: Array<{phase: string; seconds: number}>
+} = {commit: '', push: true, timings: []}
+
+/** core.group that says how long the phase took (and keeps it for the summary). */
 async function phase<T>(name: string, work: () => Promise<T>): Promise<T> {
   return core.group(name, async () => {
     const started = Date.now()
     try {
       return await work()
     } finally {
-      core.info(`(${name}: ${((Date.now() - started) / 1000).toFixed(2)} s)`)
+      const seconds = (Date.now() - started) / 1000
+      facts.timings.push({phase: name, seconds})
+      core.info(`(${name}: ${seconds.toFixed(2)} s)`)
     }
   })
 }
@@ -62,15 +75,19 @@ function readEventPayload(env: NodeJS.ProcessEnv): unknown {
 
 export async function run(): Promise<void> {
   try {
+    refuseUnknownInputs(Object.keys(process.env))
     const ctx = readGitHubContext(process.env, process.cwd(), os.tmpdir(), readEventPayload(process.env))
     const inputs = getInputs(name => core.getInput(name), {...ctx, env: process.env}, core.setSecret)
+    for (const n of inputs.notices) core.notice(n)
+    facts.commit = ctx.sha
+    facts.push = inputs.push
     const logins = planLogins(loginRegistries(inputs), inputs)
     const plan = makePlan(inputs, ctx, new Date())
     for (const w of plan.warnings) core.warning(w)
     if (inputs.gitContext !== undefined)
       core.info(`Context: ${inputs.gitContext.url}, fetched by the builder (no checkout needed)`)
     if (inputs.call === 'check') return await checkMode(inputs, ctx, plan, logins)
-    if (inputs.push && plan.tags.fixed.length + plan.tags.floating.length === 0) {
+    if (inputs.push && !inputs['push-by-digest'] && plan.tags.fixed.length + plan.tags.floating.length === 0) {
       throw new ActionError('No tags to push: this is neither a tag nor a branch build. Set `version` or `tags`.')
     }
     if (inputs.source !== undefined) await mirrorMode(inputs, inputs.source, plan, logins, ctx.runnerTemp)
@@ -247,9 +264,9 @@ async function mirrorMode(
         root.children.length > 0
           ? `an index of ${root.children.length} image(s)`
           : `an image of ${root.blobs.length} blob(s)`
-      core.info(
-        `${source.repository.name}${source.digest ? `@${source.digest}` : `:${source.tag ?? ''}`} is ${what}, ${root.digest}`
-      )
+      const named = `${source.repository.name}${source.digest ? `@${source.digest}` : `:${source.tag ?? ''}`}`
+      facts.source = named
+      core.info(`${named} is ${what}, ${root.digest}`)
       const origin = {
         registry: source.repository.registry,
         path: source.repository.path,
@@ -273,8 +290,11 @@ async function mergeMode(
   runnerTemp: string
 ): Promise<void> {
   await publishExisting(inputs, plan, logins, runnerTemp, 'Merge', async session => {
-    const {root, origins} = await mergeGraph(inputs.merge, inputs.images, session.clients)
-    core.info(`index of ${root.children.length} image(s): ${root.digest}`)
+    const {root, origins, platforms} = await mergeGraph(inputs.merge, inputs.images, session.clients)
+    facts.platforms = platforms
+    core.info(
+      `index of ${root.children.length} image(s): ${root.digest}; ${platforms.map(p => `${p.platform} ${p.digest}`).join(', ')}`
+    )
     return {root, imageId: '', origins}
   })
 }
@@ -325,13 +345,22 @@ async function setUpDocker(
   })
   requireCapabilities(found.buildPath, inputs.platforms)
   requireBuildOptions(found.buildPath, found.builder.kind, inputs)
-  for (const name of ['provenance', 'sbom'] as const) {
-    if (inputs[name] !== undefined && inputs[name] !== 'false' && !found.buildPath.attestations) {
-      core.notice(
-        `'${name}' is not attached: ${found.buildPath.description} cannot attest; building without it (a docker-container builder or the containerd image store can)`
-      )
-    }
-  }
+  const cache = cacheArguments(found.builder.kind, inputs['cache-from'], inputs['cache-to'])
+  if (typeof cache === 'string')
+    throw new InputError(
+      cache.startsWith('cache-from') ? 'cache-from' : 'cache-to',
+      `${cache}. Set up buildx (docker/setup-buildx-action) or change the cache inputs. Nothing was built or pushed`
+    )
+  const cacheRefusal = cacheExportRefusal(
+    {kind: found.builder.kind, driver: found.driver, store: found.store},
+    inputs['cache-to']
+  )
+  if (cacheRefusal !== undefined) throw new InputError('cache-to', cacheRefusal)
+  requireAttestations(found.buildPath, inputs)
+  if (!found.buildPath.attestations && inputs.push && inputs.provenance === undefined)
+    core.notice(
+      `No provenance attestation: ${found.buildPath.description} cannot attest, so the image is published without one (a docker-container builder or the containerd image store can attest)`
+    )
   return {
     docker: runDocker(ctx.runnerTemp, inputs, found.builder),
     path: found.buildPath,
@@ -386,6 +415,11 @@ async function tagsGroup(
   session: Session | undefined
 ): Promise<{tags: string[]; notes: string[]; listed: ReadonlyMap<string, string[]>}> {
   return phase('Tags', async () => {
+    if (inputs['push-by-digest']) {
+      core.info(`push-by-digest: no tag; each repository stores the manifest under its digest (merge joins them later)`)
+      return {tags: [], notes: [], listed: new Map()}
+    }
+    core.info(`Tag mode: ${plan.mode}`)
     const settled = await settleTags(plan, inputs.images, session?.clients)
     if (!settled.asked && settled.decisions.length > 0) {
       core.info(
@@ -464,7 +498,14 @@ async function publishAndVerify(
   opts: UploadOptions
 ): Promise<{published: Published[]; failed: Failed[]}> {
   const floating = new Set(plan.tags.floating.map(f => f.tag))
-  const targets = await planTargets(session, inputs.images, tags, floating, {digest: root.digest, id: imageId})
+  const targets = await planTargets(
+    session,
+    inputs.images,
+    tags,
+    floating,
+    {digest: root.digest, id: imageId},
+    inputs['push-by-digest']
+  )
   const chunk = inputs['upload-chunk-size']
   const {pushed, failed} = await phase('Push', async () => {
     try {
@@ -542,6 +583,6 @@ async function verifyAzure(session: Session, published: readonly Published[]): P
 
 async function report(outcome: Parameters<typeof outputsOf>[0]): Promise<void> {
   setOutputs(outputsOf(outcome))
-  await writeSummary(outcome)
+  await writeSummary(outcome, facts)
   for (const p of outcome.published) core.info(`${p.repository.name}@${p.digest}  tags: ${p.tags.join(', ')}`)
 }

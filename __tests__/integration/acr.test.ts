@@ -165,6 +165,20 @@ describe('ACR', () => {
     expect(run.stdout).not.toMatch(/::group::Build/)
   })
 
+  test.each(['not a url', 'http://127.0.0.1:9'])(
+    'AZURE_AUTHORITY_HOST %j: one line that names it, before the build',
+    async authority => {
+      const run = await publish(
+        {'azure-client-id': withSecret, 'azure-tenant-id': az.tenant, 'azure-client-secret': 'any'},
+        azureEnv({AZURE_AUTHORITY_HOST: authority})
+      )
+      expect(run.exitCode).toBe(1)
+      expect(errors(run)).toEqual([expect.stringMatching(/^AZURE_AUTHORITY_HOST '.*' is not (a URL|https)/)])
+      expect(`${run.stdout}${run.stderr}`).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m)
+      expect(run.stdout).not.toMatch(/::group::Build/)
+    }
+  )
+
   test('an identity without push rights fails before the build, naming the role to assign', async () => {
     const run = await publish({'azure-client-id': reader, 'azure-tenant-id': az.tenant, 'azure-client-secret': secret})
     expect(run.exitCode).toBe(1)

@@ -35,7 +35,12 @@ const cases: Array<[string, Record<string, string>, string, RegExp, Record<strin
     /GITHUB_REF refs\/tags\/bad~tag/,
     {GITHUB_REF: 'refs/tags/bad~tag'}
   ],
-  ['build-args line without =', {'build-args': 'PYTHON_VERSION'}, 'build-args', /not KEY=VALUE/],
+  [
+    'build-args name whose variable is not set',
+    {'build-args': 'PYTHON_VERSION'},
+    'build-args',
+    /'PYTHON_VERSION' takes its value from the environment, and PYTHON_VERSION is not set/
+  ],
   ['build-args bad name', {'build-args': 'PYTHON-VERSION=3.12'}, 'build-args', /not a valid key/],
   ['labels line without =', {labels: 'team'}, 'labels', /not KEY=VALUE/],
   ['unknown latest value', {latest: 'always'}, 'latest', /one of: auto, true, false/],

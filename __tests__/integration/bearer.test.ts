@@ -65,7 +65,7 @@ test('a wrong password is refused by the token service before the build', async 
   expect(run.stdout).not.toMatch(/::group::Build/)
 })
 
-test('a user who may pull but not push: the token service grants pull only; the push fails naming the repository, and no tag is written', async () => {
+test('a user who may pull but not push: the token service grants pull only; the push check fails naming the repository before the build, and no tag is written', async () => {
   const image = `${registry.host}/team/api`
   const run = await runAction({
     images: image,
@@ -77,8 +77,9 @@ test('a user who may pull but not push: the token service grants pull only; the 
   })
   expect(run.exitCode).toBe(1)
   expect(errors(run).at(-1)).toBe(
-    `Published to 0 of 1 repositories; not published: ${image} (${registry.host}: start an upload to team/api: HTTP 401 UNAUTHORIZED: authentication required (check the credentials for ${registry.host} and that they may push to this repository))`
+    `${image}: pushing is not possible: ${registry.host}: start an upload to team/api: HTTP 401 UNAUTHORIZED: authentication required (check the credentials for ${registry.host} and that they may push to this repository). Nothing was built or pushed`
   )
+  expect(run.stdout).not.toMatch(/::group::Build/)
   // the reader asked for push and was given pull only
   const asked = tokens.requests.filter(
     r => r.account === reader.username && r.scopes.some(x => x.endsWith(':pull,push'))

@@ -275,21 +275,59 @@ describe.each(['d28-classic', 'docker20'] as const)('builders that cannot: %s', 
     expect(await after()).toEqual([])
   })
 
-  test('provenance where the builder cannot attest: a notice, and the image is published without it', async () => {
-    const to = `${registries[1]?.host ?? ''}/paths/noattest-${name}`
+  test('a cache export this builder cannot make fails before anything is built', async () => {
     const run = await runAction(
       {
-        images: to,
+        images: `${registries[1]?.host ?? ''}/paths/nocache-${name}`,
         context: '__tests__/fixtures/multistage',
-        target: 'final',
         network: 'none',
-        tags: 'p',
-        provenance: 'mode=max'
+        'cache-to': 'type=gha,mode=max'
       },
       {env: engine(name).env}
     )
+    expect(run.exitCode).not.toBe(0)
+    expect(errors(run)).toEqual([
+      expect.stringMatching(
+        name === 'docker20'
+          ? /^Input 'cache-to': cache-to 'type=gha,mode=max' needs buildx; .*Set up buildx \(docker\/setup-buildx-action\)/
+          : /^Input 'cache-to': cache-to 'type=gha,mode=max' cannot be exported by buildx's docker driver on the classic image store .*Add docker\/setup-buildx-action/
+      )
+    ])
+    expect(run.stdout).not.toMatch(/::group::(Log in|Build)/)
+  })
+
+  test('where the builder cannot attest: the default provenance is left out with a notice; one asked for fails first', async () => {
+    const to = `${registries[1]?.host ?? ''}/paths/noattest-${name}`
+    const run = await runAction(
+      {images: to, context: '__tests__/fixtures/multistage', target: 'final', network: 'none', tags: 'p'},
+      {env: engine(name).env}
+    )
     expect(errors(run)).toEqual([])
-    expect(run.stdout).toMatch(/::notice::'provenance' is not attached: .* cannot attest; building without it/)
+    expect(run.stdout).toMatch(
+      /::notice::No provenance attestation: .* cannot attest, so the image is published without one/
+    )
     expect((await rawManifest(`${to}:p`)).json.mediaType).toBe('application/vnd.docker.distribution.manifest.v2+json')
+
+    for (const [input, value] of [
+      ['provenance', 'mode=max'],
+      ['sbom', 'true']
+    ] as const) {
+      const asked = await runAction(
+        {
+          images: to,
+          context: '__tests__/fixtures/multistage',
+          target: 'final',
+          network: 'none',
+          tags: 'q',
+          [input]: value
+        },
+        {env: engine(name).env}
+      )
+      expect(asked.exitCode).not.toBe(0)
+      expect(errors(asked)).toEqual([
+        expect.stringMatching(new RegExp(`^Input '${input}': '${value}' asks for an attestation, and .* cannot attest`))
+      ])
+      expect(asked.stdout).not.toMatch(/::group::(Log in|Build)/)
+    }
   })
 })

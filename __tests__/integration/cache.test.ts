@@ -84,6 +84,8 @@ test('a cache type the engine cannot do fails before the build, naming buildx', 
     {env: docker20.env}
   )
   expect(run.exitCode).toBe(1)
-  expect(errors(run)[0]).toMatch(/^cache-to 'type=registry,ref=x\.io\/a:cache,mode=max' needs buildx; .*Set up buildx/)
+  expect(errors(run)[0]).toMatch(
+    /^Input 'cache-to': cache-to 'type=registry,ref=x\.io\/a:cache,mode=max' needs buildx; .*Set up buildx/
+  )
   expect(run.stdout).not.toMatch(/\[command\]\S*docker (buildx )?build /)
 })

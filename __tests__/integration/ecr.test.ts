@@ -248,6 +248,18 @@ describe('ECR', () => {
     expect(`${run.stdout}${run.stderr}`).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m)
   })
 
+  test('STS out of reach: the message names the network, not the trust policy', async () => {
+    const run = await publish('orders', awsEnv({AWS_ENDPOINT_URL_STS: 'http://127.0.0.1:9'}), {
+      'aws-role-to-assume': `arn:aws:iam::${aws.account}:role/publisher`
+    })
+    expect(run.exitCode).toBe(1)
+    expect(errors(run)[0]).toMatch(
+      /^Assuming .* failed: .*STS \(eu-west-1\) was not reached: check the runner's network/
+    )
+    expect(errors(run)[0]).not.toMatch(/trust policy/)
+    expect(run.stdout).not.toMatch(/::group::Build/)
+  })
+
   test('aws-role-to-assume without an OIDC token says what to add', async () => {
     const run = await publish(
       'orders',

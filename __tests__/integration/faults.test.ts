@@ -106,10 +106,36 @@ test('20% of registry requests fail: mirroring to two registries succeeds with t
   expect(await skopeoDigest(`${registries[2]?.host}/mirror/faulty:copied`, bearer)).toBe(sourceDigest)
 })
 
-test('a registry down for good: the step fails, and outputs and summary say exactly what went where', async () => {
+test('a registry that is down is found before anything is built', async () => {
   const gone = await startFaultProxy(registries[0]?.host ?? '', 0)
   try {
     gone.down()
+    const hosts = [gone.host, proxies[1]?.host ?? '', proxies[2]?.host ?? '']
+    const started = Date.now()
+    const run = await runAction({
+      images: hosts.map(h => `${h}/acme/down-first`).join('\n'),
+      context: '__tests__/fixtures/multistage',
+      network: 'none',
+      'registry-auth': registryAuth(hosts)
+    })
+    expect(run.exitCode).toBe(1)
+    expect(errors(run)).toEqual([
+      expect.stringMatching(
+        new RegExp(`^${gone.host}/acme/down-first: pushing is not possible: .*Nothing was built or pushed`)
+      )
+    ])
+    expect(run.stdout).not.toContain('::group::Build')
+    expect((Date.now() - started) / 1000).toBeLessThan(90)
+  } finally {
+    await gone.stop()
+  }
+}, 120_000)
+
+test('a registry that dies after the push check: the step fails, and outputs and summary say exactly what went where', async () => {
+  const gone = await startFaultProxy(registries[0]?.host ?? '', 0)
+  try {
+    // the push check before the build (an upload started, then cancelled) is the last it answers
+    gone.downAfter(2)
     const hosts = [gone.host, proxies[1]?.host ?? '', proxies[2]?.host ?? '']
     const images = hosts.map(h => `${h}/acme/partial`)
     // a branch build: no tag listing, so the dead registry is first met when publishing

@@ -295,7 +295,7 @@ describe('mirror mode', () => {
     const uploadsBefore = await Promise.all(blobs.map(b => open.uploadsOf(b)))
     const sourceRequests = await open.since()
     const run = await runAction(
-      {source, images: targets().join('\n'), 'registry-auth': registryAuth()},
+      {source, images: targets().join('\n'), 'registry-auth': registryAuth(), version: '1.0.0'},
       {env: {GITHUB_REF: 'refs/tags/v1.0.0'}}
     )
     expect(errors(run)).toEqual([])

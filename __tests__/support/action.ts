@@ -1,5 +1,5 @@
 /** The runner emulation (scripts/local-runner.js) plus what tests read from a run. */
-export {ROOT, actionDefaults, actionNode, parseCommandFile, runAction} from '../../scripts/local-runner'
+export {ROOT, actionDefaults, actionInputs, actionNode, parseCommandFile, runAction} from '../../scripts/local-runner'
 export type {ActionRun} from '../../scripts/local-runner'
 
 /** The annotation lines (`::error::…`) of a run, decoded. */

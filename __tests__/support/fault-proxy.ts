@@ -16,6 +16,8 @@ export interface FaultProxy {
   passed: number
   /** every request fails (503 or reset) from now on */
   down(): void
+  /** every request after the next `n` fails (a registry that dies mid-run) */
+  downAfter(n: number): void
   stop(): Promise<void>
 }
 
@@ -40,12 +42,14 @@ export async function startFaultProxy(
   const random = prng(seed)
   const injected = Object.fromEntries(ALL.map(f => [f, 0])) as Record<Fault, number>
   let isDown = false
+  let downAt = Infinity
   const [upHost, upPort] = upstream.split(':')
   const proxy: FaultProxy = {
     host: '',
     injected,
     passed: 0,
     down: () => void (isDown = true),
+    downAfter: (n: number) => void (downAt = proxy.passed + n),
     stop: () => Promise.resolve()
   }
 
@@ -62,6 +66,7 @@ export async function startFaultProxy(
   }
 
   const server = http.createServer((req, res) => {
+    if (proxy.passed >= downAt) isDown = true
     const fault: Fault | undefined = isDown
       ? random() < 0.5
         ? '503'

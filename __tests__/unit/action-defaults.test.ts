@@ -70,8 +70,15 @@ describe('mirror and merge with every default a runner sends', () => {
   })
 
   test('merge joins digests', () => {
-    const i = getInputs(read({merge: DIGEST, images: 'ghcr.io/acme/orders'}), ctx, () => undefined)
-    expect(i.merge).toEqual([DIGEST])
+    const other = `sha256:${'b'.repeat(64)}`
+    const i = getInputs(read({merge: `${DIGEST}\n${other}`, images: 'ghcr.io/acme/orders'}), ctx, () => undefined)
+    expect(i.merge).toEqual([DIGEST, other])
+  })
+
+  test('merge of one digest (a platform job whose output did not arrive) is refused', () => {
+    expect(() =>
+      getInputs(read({merge: `${DIGEST}\n\n`, images: 'ghcr.io/acme/orders'}), ctx, () => undefined)
+    ).toThrow(/^Input 'merge': gives 1 digest; an index of one platform would be published as the release/)
   })
 
   test('a default written in another case is still the default', () => {

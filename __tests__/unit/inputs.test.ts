@@ -3,7 +3,8 @@ import * as os from 'os'
 import * as path from 'path'
 import {InputError} from '../../src/errors'
 import {Inputs, getInputs} from '../../src/inputs/inputs'
-import {actionDefaults} from '../support/action'
+import {actionDefaults, actionInputs} from '../support/action'
+import {INPUT_NAMES, refuseUnknownInputs} from '../../src/inputs/input-names'
 
 let workspace: string
 beforeAll(() => {
@@ -189,7 +190,7 @@ describe('getInputs', () => {
     ['invalid image name', {images: 'ghcr.io/acme/orders!'}, 'images', /invalid path component/],
     ['invalid extra tag', {tags: 'good\n-bad'}, 'tags', /'-bad' is not a valid tag/],
     ['tag with plus', {tags: '1.0+x'}, 'tags', /not a valid tag/],
-    ['build-arg without =', {'build-args': 'PYTHON_VERSION'}, 'build-args', /not KEY=VALUE/],
+    ['build-arg without = that is no name', {'build-args': 'PYTHON VERSION'}, 'build-args', /not KEY=VALUE/],
     ['build-arg with empty key', {'build-args': '=3.12'}, 'build-args', /not KEY=VALUE/],
     ['build-arg with bad key', {'build-args': '1X=3'}, 'build-args', /not a valid key/],
     ['label without =', {labels: 'title'}, 'labels', /not KEY=VALUE/],
@@ -623,5 +624,90 @@ describe("metadata-action's images with name= and enable=", () => {
   })
   test.each(['name=ghcr.io/acme/orders,enable=maybe', 'name=ghcr.io/acme/orders,tag=1'])('%s is refused', images =>
     expect(failure({images}).message).toMatch(/name=<repository> with enable=true\|false/)
+  )
+})
+
+describe('input names (as the runner passes them)', () => {
+  test("INPUT_NAMES is action.yml's inputs", () => {
+    expect([...INPUT_NAMES].sort()).toEqual(actionInputs().sort())
+  })
+
+  test.each([
+    ['INPUT_BUILD-ARG', /^Input 'build-arg': is not an input of stevedore; did you mean 'build-args'\?/],
+    ['INPUT_IMAGE', /^Input 'image': .*did you mean 'images'\?/],
+    ['INPUT_OUTPUTS', /^Input 'outputs': is not an input of stevedore: build-push-action's outputs is not taken/],
+    ['INPUT_ATTESTS', /attests is not taken: use its shorthand inputs provenance and sbom/],
+    ['INPUT_SEP-TAGS', /sep-tags is not taken: lists are newline-separated/],
+    ['INPUT_CGROUP-PARENT', /cgroup-parent is not taken/],
+    ['INPUT_SCOPE', /login-action's scope is not taken/],
+    ['INPUT_FROBNICATE', /^Input 'frobnicate': is not an input of stevedore\. Nothing was built or pushed$/]
+  ])('%s is refused', (name, message) => {
+    expect(() => refuseUnknownInputs(['PATH', 'INPUT_IMAGES', name])).toThrow(message)
+  })
+
+  test('the inputs of action.yml pass, and every other one is named', () => {
+    expect(() => refuseUnknownInputs(INPUT_NAMES.map(n => `INPUT_${n.toUpperCase()}`))).not.toThrow()
+    expect(() => refuseUnknownInputs(['INPUT_OUTPUTS', 'INPUT_BUILD-ARG'])).toThrow(
+      /^Input 'build-arg': .*Also not taken: outputs\./
+    )
+  })
+})
+
+describe("a fork's pull request gets no secrets", () => {
+  test('push: false with an empty password: no login, and a notice says why', () => {
+    const {inputs: i} = inputs({push: 'false', username: 'octocat', password: ''})
+    expect([i.username, i.password]).toEqual([undefined, undefined])
+    expect(i.notices).toEqual([expect.stringMatching(/^'username' and 'password': password is empty .*not logged in/)])
+  })
+
+  test('push: false with an empty registry-auth password: the entry is skipped, with a notice', () => {
+    const {inputs: i} = inputs({
+      push: 'false',
+      'registry-auth':
+        '- registry: ghcr.io\n  username: octocat\n  password: ""\n- registry: quay.io\n  username: q\n  password: "x"'
+    })
+    expect(i['registry-auth'].map(a => a.registry)).toEqual(['quay.io'])
+    expect(i.notices).toEqual([
+      expect.stringMatching(/^registry-auth: the entry for ghcr.io has an empty username or password/)
+    ])
+  })
+
+  test('with push an empty credential still fails, naming it', () => {
+    expect(failure({username: 'octocat', password: ''}).message).toMatch(/'username' and 'password' go together/)
+    expect(failure({'registry-auth': '- registry: ghcr.io\n  username: octocat\n  password: ""'}).message).toMatch(
+      /entry 1: 'password' is empty/
+    )
+  })
+})
+
+test('username and password through toJSON, as registry-auth takes them, are the same values', () => {
+  const {inputs: i, masked} = inputs({username: JSON.stringify('ci'), password: JSON.stringify('p"w #1')})
+  expect([i.username, i.password]).toEqual(['ci', 'p"w #1'])
+  expect(masked).toContain('p"w #1')
+})
+
+test('build-args KEY alone takes its value from the environment, as build-push-action passes it', () => {
+  const read = (values: Record<string, string>) => {
+    const all: Record<string, string> = {
+      ...actionDefaults(),
+      'github-token': '',
+      images: 'ghcr.io/acme/orders',
+      context: 'app',
+      ...values
+    }
+    return (name: string): string => all[name] ?? ''
+  }
+  const ctx = {workspace, ref: '', awsRegion: undefined, serverUrl: 'https://github.com', repository: 'acme/orders'}
+  const i = getInputs(
+    read({'build-args': 'PYTHON_VERSION\nUID=10001'}),
+    {...ctx, env: {PYTHON_VERSION: '3.12'}},
+    () => undefined
+  )
+  expect(i['build-args']).toEqual([
+    ['UID', '10001'],
+    ['PYTHON_VERSION', undefined]
+  ])
+  expect(() => getInputs(read({'build-args': 'PYTHON_VERSION'}), {...ctx, env: {}}, () => undefined)).toThrow(
+    /^Input 'build-args': 'PYTHON_VERSION' takes its value from the environment, and PYTHON_VERSION is not set in this step/
   )
 })

@@ -84,3 +84,28 @@ describe("metadata-action's expressions in labels and annotations", () => {
     expect(p.annotations.every(a => a.startsWith('index:org.opencontainers.image.'))).toBe(true)
   })
 })
+
+describe('a mirror keeps its source tag', () => {
+  const schedule = {GITHUB_EVENT_NAME: 'schedule', GITHUB_REF: 'refs/heads/main'}
+  const source = 'docker.io/library/python:3.12-slim'
+
+  test('on a nightly schedule: the upstream tag, nothing from the branch or commit', () => {
+    expect(plan({source}, schedule).tags).toEqual({fixed: ['3.12-slim'], floating: []})
+  })
+
+  test('on a tag push too: the ref names no version for a mirror', () => {
+    expect(plan({source}, {GITHUB_REF: 'refs/tags/v2.0.0'}).tags).toEqual({fixed: ['3.12-slim'], floating: []})
+  })
+
+  test("'tags' replaces the source tag; 'version' gives the release tags", () => {
+    expect(plan({source, tags: 'py312'}, schedule).tags).toEqual({fixed: ['py312'], floating: []})
+    expect(plan({source, version: '1.2.3'}, schedule).tags.fixed).toEqual(['1.2.3'])
+    expect(plan({source, version: '1.2.3'}, schedule).tags.floating.map(f => f.tag)).toEqual(['1.2', '1', 'latest'])
+  })
+
+  test('a source by digest has no tag to keep: tags or version is asked for', () => {
+    expect(() => plan({source: `docker.io/library/python@sha256:${'a'.repeat(64)}`}, schedule)).toThrow(
+      /^Input 'tags': the source docker.io\/library\/python@sha256:a+ is named by digest, so it has no tag to keep; give 'tags' \(or 'version'\)/
+    )
+  })
+})

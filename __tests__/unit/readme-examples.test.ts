@@ -41,6 +41,10 @@ function expressionValue(expr: string): string {
   if (expr === 'github.ref_name') return 'v1.2.3'
   if (/^vars\.AZURE_(CLIENT|TENANT)_ID$/.test(expr)) return GUID
   if (/\.outputs\.digest$/.test(expr)) return `sha256:${createHash('sha256').update(expr).digest('hex')}`
+  // the matrix recipe's merge: every leg's digest, a line each
+  if (expr === 'steps.digests.outputs.list')
+    return ['amd64', 'arm64'].map(leg => `sha256:${createHash('sha256').update(leg).digest('hex')}`).join('\n')
+  if (/^matrix\.|^strategy\./.test(expr)) return '0'
   throw new Error(`the README uses \${{ ${expr} }}: add a value for it to this test`)
 }
 
@@ -174,6 +178,37 @@ describe('README examples', () => {
       )
       expect(plan.tags).toEqual({fixed: [`1.2.3-${/(amd64|arm64)$/.exec(step.with.version ?? '')?.[1]}`], floating: []})
     }
+  })
+})
+
+describe('README examples run on the engines of hosted runners', () => {
+  /** The steps lists of every block, with their `uses:`, in order. */
+  function stepLists(node: unknown): Array<Array<{uses?: string; with?: Record<string, string>}>> {
+    if (Array.isArray(node)) {
+      const asSteps = node.every(n => n !== null && typeof n === 'object' && ('uses' in n || 'run' in n))
+      return asSteps ? [node as Array<{uses?: string}>] : node.flatMap(stepLists)
+    }
+    if (node === null || typeof node !== 'object') return []
+    return Object.values(node as Record<string, unknown>).flatMap(stepLists)
+  }
+
+  test('an IMMUTABLE ECR example pushes no tag that would have to move (latest, X.Y, X)', () => {
+    const immutable = steps.filter(([, step]) => /immutable/i.test(step.with['ecr-tag-mutability'] ?? ''))
+    expect(immutable.length).toBeGreaterThan(0)
+    for (const [name, step] of immutable)
+      expect([name, step.with.latest, step.with['semver-tags']]).toEqual([name, false, false])
+  })
+
+  test("a cache export beyond inline comes after docker/setup-buildx-action (the runner's default builder cannot)", () => {
+    const lists = blocks.flatMap(stepLists)
+    const exporting = lists.flatMap(list =>
+      list
+        .map((step, i) => ({step, i}))
+        .filter(({step}) => step.uses === 'acme/stevedore@v1' && /type=(?!inline)/.test(step.with?.['cache-to'] ?? ''))
+        .map(({i}) => list.slice(0, i).some(s => (s.uses ?? '').startsWith('docker/setup-buildx-action@')))
+    )
+    expect(exporting.length).toBeGreaterThan(0)
+    expect(exporting.every(Boolean)).toBe(true)
   })
 })
 

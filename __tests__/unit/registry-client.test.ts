@@ -382,6 +382,19 @@ describe('RegistryClient against a hostile registry', () => {
     await s.close()
   })
 
+  test('the push check before a build is retried as a whole, waiting as Retry-After asks, within the budget', async () => {
+    const s = await serve((req, res) =>
+      json(res, 503, {errors: [{code: 'UNAVAILABLE', message: 'down'}]}, {'retry-after': '60'})
+    )
+    const p = policy()
+    const client = new RegistryClient(s.host, undefined, fetch, p, DEFAULT_LIMITS, new RetryBudget(50_000))
+    await expect(client.checkPush('x')).rejects.toThrow(
+      /start an upload to x: HTTP 503 UNAVAILABLE: down \(not tried again: 50 s of waiting for 127\.0\.0\.1:\d+ spent in this step\)$/
+    )
+    expect(p.sleeps).toEqual([20_000, 20_000])
+    await s.close()
+  })
+
   test('a realm that is not a URL, a token answer that is not JSON, and an http realm off loopback', async () => {
     const s = await serve((req, res) => {
       if (req.url?.startsWith('/token')) {

@@ -9,6 +9,7 @@ import type {Inputs} from '../inputs/inputs'
 import type {LoginMethod} from './login-plan'
 import type {Repository} from '../registry/reference'
 import {Credentials, RegistryClient} from '../registry/client'
+import {ActionError, errorMessage} from '../errors'
 import {AzureCloud, ECR_PUBLIC_REGION} from './registry-kind'
 
 export type Clients = ReadonlyMap<string, RegistryClient>
@@ -70,8 +71,10 @@ export async function logIn(
       azure.set(m.registry, {identity, cloud: m.cloud})
     }
     if (creds === undefined) {
+      // pushing anonymously is worth a notice; reading a public source anonymously is the usual case
       const pushing = pushedTo(inputs).some(r => r.registry === m.registry)
-      core.notice(
+      const say = pushing ? core.notice : core.info
+      say(
         `${m.registry}: no credentials given, so ${pushing ? 'pushing to' : 'reading from'} it anonymously. ` +
           `If it needs a login, add it to 'registry-auth' or give 'username' and 'password'.`
       )
@@ -86,6 +89,24 @@ export async function logIn(
     }
     clients.set(m.registry, new RegistryClient(m.registry, creds))
   }
+
+  // every repository pushed to with a password or anonymously: found refused or down now, before the build
+  // (ECR repositories are checked below, ACR push rights above)
+  await Promise.all(
+    pushedTo(inputs)
+      .filter(repo => ['basic', 'anonymous'].includes(methods.find(m => m.registry === repo.registry)?.method ?? ''))
+      .map(async repo => {
+        const client = clients.get(repo.registry)
+        if (client === undefined) return
+        try {
+          await client.checkPush(repo.path)
+        } catch (e) {
+          throw new ActionError(
+            `${repo.name}: pushing is not possible: ${errorMessage(e)}. Nothing was built or pushed`
+          )
+        }
+      })
+  )
 
   const mutability = new Map<string, TagMutability>()
   if (ecr !== undefined) {

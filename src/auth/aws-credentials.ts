@@ -43,10 +43,16 @@ export async function assumeRoleWithOidc(
   try {
     identity = await provider()
   } catch (e) {
-    const err = e as {name?: string; message?: string}
+    const err = e as {name?: string; message?: string; $metadata?: {httpStatusCode?: number}}
+    // a refusal names the trust policy; a connection that failed names the network
+    const refused =
+      err.$metadata?.httpStatusCode !== undefined ||
+      /AccessDenied|InvalidIdentityToken|IDPRejectedClaim/.test(err.name ?? '')
     throw new ActionError(
       `Assuming ${roleArn} with the OIDC token failed: ${err.name ?? 'Error'}: ${err.message ?? String(e)}. ` +
-        `Check the role's trust policy allows this repository and the audience ${inputs['aws-audience']}.`
+        (refused
+          ? `Check the role's trust policy allows this repository and the audience ${inputs['aws-audience']}.`
+          : `STS (${region}) was not reached: check the runner's network, a proxy, or AWS_ENDPOINT_URL_STS.`)
     )
   }
   core.setSecret(identity.secretAccessKey)

@@ -33,8 +33,18 @@ type AzureInputs = Pick<Inputs, 'azure-client-id' | 'azure-tenant-id' | 'azure-c
 
 export function azureIdentity(inputs: AzureInputs, cloud: AzureCloud, env: NodeJS.ProcessEnv): AzureIdentity {
   const authorityHost = env.AZURE_AUTHORITY_HOST || cloud.authorityHost
+  let authority: URL
+  try {
+    authority = new URL(authorityHost)
+  } catch {
+    throw new ActionError(
+      `AZURE_AUTHORITY_HOST '${authorityHost}' is not a URL; give one such as https://login.microsoftonline.com, or unset it`
+    )
+  }
+  if (authority.protocol !== 'https:')
+    throw new ActionError(`AZURE_AUTHORITY_HOST '${authorityHost}' is not https; Entra ID is asked over https only`)
   // Instance discovery asks the public cloud about the authority; skip it for hosts it cannot know (Azure Stack, tests).
-  const disableInstanceDiscovery = !KNOWN_AUTHORITY_HOSTS.includes(new URL(authorityHost).host)
+  const disableInstanceDiscovery = !KNOWN_AUTHORITY_HOSTS.includes(authority.host)
   const options = {authorityHost, disableInstanceDiscovery}
   const clientId = inputs['azure-client-id']
   const tenantId = inputs['azure-tenant-id']

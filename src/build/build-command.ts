@@ -96,7 +96,8 @@ export function buildArguments(kind: BuilderKind, spec: BuildSpec): string[] {
   if (inputs.file !== '') args.push('--file', inputs.file)
   if (spec.output.type !== 'check') args.push('--iidfile', spec.iidFile)
   if (inputs.platforms.length > 0) args.push('--platform', inputs.platforms.join(','))
-  for (const [k, v] of inputs['build-args']) args.push('--build-arg', `${k}=${v}`)
+  // a name alone: docker takes the value from the environment, as build-push-action passes it
+  for (const [k, v] of inputs['build-args']) args.push('--build-arg', v === undefined ? k : `${k}=${v}`)
   for (const [k, v] of Object.entries(spec.labels)) args.push('--label', `${k}=${v}`)
   if (inputs.target !== undefined) args.push('--target', inputs.target)
   if (inputs.network !== undefined) args.push('--network', inputs.network)

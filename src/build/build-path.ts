@@ -125,3 +125,24 @@ export function engineSharesLoopback(
 ): boolean {
   return engineName !== '' && engineName === hostname && !securityOptions.some(o => /(^|,)name=rootless(,|$)/.test(o))
 }
+
+/**
+ * `provenance` and `sbom` where the builder cannot attest: an attestation the user asked for
+ * (`sbom: true`, `provenance: mode=max`, ...) fails before building, as buildx fails; the
+ * provenance we add by default is left out (the caller says so in a notice).
+ */
+export function requireAttestations(
+  path: Pick<BuildPath, 'attestations' | 'description'>,
+  given: {readonly provenance: string | undefined; readonly sbom: string | undefined}
+): void {
+  if (path.attestations) return
+  for (const name of ['provenance', 'sbom'] as const) {
+    const v = given[name]
+    if (v === undefined || v === 'false') continue
+    throw new InputError(
+      name,
+      `'${v}' asks for an attestation, and ${path.description} cannot attest (buildx, so build-push-action, fails there too). ` +
+        `Use a docker-container builder (docker/setup-buildx-action) or the containerd image store, or set ${name}: false. Nothing was built or pushed`
+    )
+  }
+}

@@ -63,7 +63,7 @@ export async function buildImage(
         ? {type: 'engine'}
         : {type: 'oci', dir: ociDir}
   const args = buildArguments(docker.builder.kind, {...spec, output: target})
-  core.info(`${docker.builder.docker} ${args.join(' ')}`)
+  // the command line is echoed once, by the exec that runs it
   const cwd = buildDirectory(inputs, workDir)
   await docker.build(args, cwd)
   if (target.type !== 'engine' && inputs.load) {
@@ -74,7 +74,7 @@ export async function buildImage(
       iidFile: `${iidFile}-load`,
       metadataFile: `${metadataFile}-load`
     })
-    core.info(`load: ${docker.builder.docker} ${loadArgs.join(' ')}`)
+    core.info('load: the same build again, into the engine (every step is cached)')
     await docker.build(loadArgs, cwd)
   }
   const metadata = fs.existsSync(metadataFile)
@@ -106,7 +106,7 @@ export async function checkBuild(docker: Docker, inputs: Inputs, labels: Labels,
     output: {type: 'check'} as const
   }
   const args = buildArguments(docker.builder.kind, spec)
-  core.info(`${docker.builder.docker} ${args.join(' ')}`)
+  // the command line is echoed once, by the exec that runs it
   const r = await docker.check(args, buildDirectory(inputs, workDir))
   const findings = parseCheckOutput(r.stdout)
   if (findings === undefined) {

@@ -4,6 +4,7 @@
  */
 import {InputError} from '../errors'
 import type {BuilderKind} from './builder-choice'
+import type {BuilderFacts} from './build-path'
 import {parseReference} from '../registry/reference'
 
 export interface CacheOption {
@@ -57,4 +58,23 @@ export function cacheArguments(
     args.push('--build-arg', 'BUILDKIT_INLINE_CACHE=1')
   }
   return args
+}
+
+/**
+ * Why the builder at hand cannot export a `cache-to` (undefined: it can). buildx's `docker`
+ * driver exports caches only where the engine uses the containerd image store; on the classic
+ * store (ubuntu-24.04's engine) it exports inline caches only, and buildx would fail inside the
+ * build ("Cache export is not supported for the docker driver").
+ */
+export function cacheExportRefusal(
+  builder: Pick<BuilderFacts, 'kind' | 'driver' | 'store'>,
+  to: readonly CacheOption[]
+): string | undefined {
+  if (builder.kind !== 'buildx' || builder.driver !== 'docker' || builder.store === 'containerd') return undefined
+  const bad = to.find(c => c.attrs.type !== 'inline')
+  if (bad === undefined) return undefined
+  return (
+    `cache-to '${bad.raw}' cannot be exported by buildx's docker driver on the classic image store (it exports inline caches only). ` +
+    `Add docker/setup-buildx-action before this step (a docker-container builder exports every cache type), or use type=inline. Nothing was built or pushed`
+  )
 }

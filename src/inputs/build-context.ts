@@ -158,7 +158,10 @@ export function parseContextInputs(rawContext: string, rawFile: string, where: W
       file === ''
         ? `${path.relative(where.workspace, dockerfile) || dockerfile} (the default <context>/Dockerfile)`
         : `'${file}'`
-    throw new InputError('file', `${shown} does not exist; give the Dockerfile's path relative to the workspace`)
+    throw new InputError(
+      'file',
+      `${shown} does not exist; give the Dockerfile's path relative to the workspace. Did the job check out the repository (actions/checkout) before this step?`
+    )
   }
   return {context: dir, gitContext: undefined, file: dockerfile}
 }

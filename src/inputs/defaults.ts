@@ -8,6 +8,7 @@ export const ACTION_DEFAULTS: Readonly<Record<string, string>> = {
   'no-cache': 'false',
   pull: 'false',
   push: 'true',
+  'push-by-digest': 'false',
   'semver-tags': 'true',
   latest: 'auto',
   'aws-role-session-name': 'stevedore',

@@ -37,7 +37,8 @@ export interface Inputs extends BuildOptions {
   readonly gitContext: GitContext | undefined
   /** the Dockerfile; with a Git context, a path in the repository or '' for its Dockerfile */
   readonly file: string
-  readonly 'build-args': ReadonlyArray<readonly [string, string]>
+  /** KEY=VALUE, or KEY alone (undefined): docker reads its value from the step's environment */
+  readonly 'build-args': ReadonlyArray<readonly [string, string | undefined]>
   readonly target: string | undefined
   readonly labels: ReadonlyArray<readonly [string, string]>
   readonly network: string | undefined
@@ -46,6 +47,8 @@ export interface Inputs extends BuildOptions {
   /** build-push-action's call: `check` runs the build checks only (push is then false) */
   readonly call: 'build' | 'check'
   readonly push: boolean
+  /** build-push-action's push-by-digest: the image is pushed untagged, stored under its digest, for a later merge */
+  readonly 'push-by-digest': boolean
   readonly version: string | undefined
   readonly 'semver-tags': boolean
   /** `latest`, or flavor's `latest=` where that is given */
@@ -94,6 +97,8 @@ export interface Inputs extends BuildOptions {
   readonly load: boolean
   /** login-action's: false keeps this run's docker config, with its logins, for later steps */
   readonly logout: boolean
+  /** what reading the inputs decided that a user should hear of (printed as notices) */
+  readonly notices: readonly string[]
 }
 
 /** Reads one raw input by name (core.getInput in the action, a map in tests). */
@@ -104,9 +109,10 @@ function optional(raw: string): string | undefined {
   return v === '' ? undefined : v
 }
 
-function readVersion(read: InputReader, ref: string): string | undefined {
+/** `version`, else (not for a mirror, which keeps its source's tag) the version a tag push names. */
+function readVersion(read: InputReader, ref: string, mirror: boolean): string | undefined {
   const given = optional(read('version'))
-  const version = given === undefined ? versionFromRef(ref) : cleanVersion(given)
+  const version = given === undefined ? (mirror ? undefined : versionFromRef(ref)) : cleanVersion(given)
   if (version !== undefined && !isValidTag(versionTag(version))) {
     const source = given === undefined ? `from GITHUB_REF ${ref}` : `'${given}'`
     throw new InputError(
@@ -115,6 +121,22 @@ function readVersion(read: InputReader, ref: string): string | undefined {
     )
   }
   return version
+}
+
+/** `push-by-digest`: a build pushed untagged, so it takes no tags and no version. */
+function readPushByDigest(read: InputReader, push: boolean): boolean {
+  const byDigest = parseBoolean('push-by-digest', read('push-by-digest'), false)
+  if (!byDigest) return false
+  if (!push) throw new InputError('push-by-digest', `pushes the image untagged, which needs push: true`)
+  const other = ['source', 'merge'].find(name => read(name).trim() !== '')
+  if (other !== undefined) throw new InputError('push-by-digest', `is for a build, and ${other} builds nothing`)
+  const tagged = ['tags', 'version'].filter(name => givenByUser(name, read(name)))
+  if (tagged.length > 0)
+    throw new InputError(
+      'push-by-digest',
+      `pushes no tag, so it does not go with ${tagged.map(t => `'${t}'`).join(', ')}; the merge step gives the release its tags`
+    )
+  return true
 }
 
 /** login-action's `registry`: a host (a scheme or path is dropped, Docker Hub's aliases are docker.io). */
@@ -173,6 +195,53 @@ export function withoutControlCharacters(read: InputReader): InputReader {
 }
 
 /**
+ * A credential as pasted: plain, or through toJSON (`"ci"`, what `registry-auth` needs), taken
+ * the same either way.
+ */
+function credential(raw: string | undefined): string | undefined {
+  if (raw === undefined || !/^".*"$/s.test(raw)) return raw
+  try {
+    const decoded = JSON.parse(raw) as unknown
+    return typeof decoded === 'string' && decoded !== '' ? decoded : raw
+  } catch {
+    return raw
+  }
+}
+
+/**
+ * `username`, `password` and `registry-auth`, each secret masked as it is read. Without push, a
+ * credential left empty (a fork's pull request gets no secrets) is skipped with a notice: nothing
+ * is pushed, and only a private base image would need it.
+ */
+function readCredentials(read: InputReader, push: boolean, mask: (secret: string) => void, notices: string[]) {
+  const rawPassword = optional(read('password'))
+  if (rawPassword !== undefined) mask(rawPassword)
+  const password = credential(rawPassword)
+  if (password !== undefined && password !== rawPassword) mask(password)
+  const registryAuth = parseRegistryAuth('registry-auth', read('registry-auth'), !push)
+  for (const a of registryAuth) if (a.type === 'basic') mask(a.password)
+  const skipped = registryAuth.filter(a => a.type === 'basic' && (a.username === '' || a.password === ''))
+  for (const a of skipped)
+    notices.push(
+      `registry-auth: the entry for ${a.registry} has an empty username or password (a fork's pull request gets no secrets); not logged in to it, as nothing is pushed`
+    )
+  const username = credential(optional(read('username')))
+  if ((username === undefined) !== (password === undefined)) {
+    if (!push) {
+      notices.push(
+        `'username' and 'password': ${username === undefined ? 'username' : 'password'} is empty (a fork's pull request gets no secrets); not logged in, as nothing is pushed`
+      )
+      return {username: undefined, password: undefined, registryAuth: registryAuth.filter(a => !skipped.includes(a))}
+    }
+    throw new InputError(
+      username === undefined ? 'username' : 'password',
+      `'username' and 'password' go together; give both or neither`
+    )
+  }
+  return {username, password, registryAuth: registryAuth.filter(a => !skipped.includes(a))}
+}
+
+/**
  * Reads and validates every input. `mask` is called on every secret as soon
  * as it is read.
  */
@@ -183,19 +252,6 @@ export function getInputs(
   mask: (secret: string) => void
 ): Inputs {
   read = withoutControlCharacters(read)
-  const password = optional(read('password'))
-  if (password !== undefined) mask(password)
-  const registryAuth = parseRegistryAuth('registry-auth', read('registry-auth'))
-  for (const a of registryAuth) if (a.type === 'basic') mask(a.password)
-
-  const username = optional(read('username'))
-  if ((username === undefined) !== (password === undefined)) {
-    throw new InputError(
-      username === undefined ? 'username' : 'password',
-      `'username' and 'password' go together; give both or neither`
-    )
-  }
-
   // build-push-action's call: check runs the Dockerfile's checks and pushes nothing
   const call = parseChoice('call', read('call'), ['build', 'check'] as const, 'build')
   const noBuild = ['source', 'merge'].find(name => read(name).trim() !== '')
@@ -209,12 +265,14 @@ export function getInputs(
       `is required when push is true; give repositories such as ghcr.io/acme/orders, or set push: false`
     )
   }
+  const notices: string[] = []
+  const {username, password, registryAuth} = readCredentials(read, push, mask, notices)
 
   const common = {
     images,
     call,
     push,
-    version: readVersion(read, ctx.ref),
+    version: readVersion(read, ctx.ref, optional(read('source')) !== undefined),
     'semver-tags': parseBoolean('semver-tags', read('semver-tags'), true),
     ...readTagInputs(read),
     username,
@@ -224,7 +282,9 @@ export function getInputs(
     ...readAwsInputs(read, ctx.awsRegion),
     ...readAzureInputs(read, mask),
     'upload-chunk-size': readChunkSize(read),
-    logout: parseBoolean('logout', read('logout'), true)
+    logout: parseBoolean('logout', read('logout'), true),
+    'push-by-digest': readPushByDigest(read, push),
+    notices
   }
   const source = readSource(read, push)
   const merge = readMerge(read, push, source !== undefined)
@@ -287,11 +347,31 @@ function loginKinds(
  * that fails, naming the rule each host missed.
  */
 function requireCloudRegistries(
-  inputs: Pick<Inputs, 'images' | 'registry-auth' | 'azure-client-id' | 'aws-role-to-assume'>,
+  inputs: Pick<
+    Inputs,
+    | 'images'
+    | 'registry-auth'
+    | 'azure-client-id'
+    | 'aws-role-to-assume'
+    | 'ecr-create-repository'
+    | 'ecr-scan-on-push'
+    | 'ecr-tag-mutability'
+  >,
   source: ImageReference | undefined
 ): void {
   const kinds = loginKinds(inputs.images, source, inputs['registry-auth'])
   const hosts = [...kinds.keys()]
+  const pushesToEcr = inputs.images.some(r => kinds.get(r.registry) === 'ecr')
+  const ecrOnly = [
+    inputs['ecr-create-repository'] ? 'ecr-create-repository' : undefined,
+    inputs['ecr-scan-on-push'] ? 'ecr-scan-on-push' : undefined,
+    inputs['ecr-tag-mutability'] === 'IMMUTABLE' ? 'ecr-tag-mutability' : undefined
+  ].find(n => n !== undefined)
+  if (ecrOnly !== undefined && !pushesToEcr)
+    throw new InputError(
+      ecrOnly,
+      `applies to ECR repositories it creates, and no repository in images is on ECR (${inputs.images.map(r => whyNotEcr(r.registry)).join('; ') || 'images is empty'})`
+    )
   const none = hosts.length === 0 ? 'no registry is named in images, source or registry-auth' : undefined
   if (inputs['azure-client-id'] !== undefined && ![...kinds.values()].includes('acr')) {
     throw new InputError(
@@ -331,6 +411,13 @@ function readMerge(read: InputReader, push: boolean, withSource: boolean): strin
       `joins images that exist already and builds nothing, so it does not go with ${given.map(g => `'${g}'`).join(', ')}`
     )
   if (!push) throw new InputError('merge', `publishes an index to 'images', which needs push: true`)
+  if (digests.length < 2)
+    throw new InputError(
+      'merge',
+      `gives ${digests.length} digest; an index of one platform would be published as the release. ` +
+        `Check that every platform job's digest output reaches this step (an empty expression gives no line); ` +
+        `to publish a single image under more tags, use source: <repository>@<digest>`
+    )
   return digests
 }
 
@@ -372,12 +459,7 @@ function readBuildInputs(
   const gitToken = gitTokenSecret(where.gitContext, token, ctx.serverUrl, secrets.secrets)
   return {
     ...where,
-    'build-args': parseKeyValues(
-      'build-args',
-      read('build-args'),
-      BUILD_ARG_KEY,
-      'a build arg name is letters, digits and _ and does not start with a digit'
-    ),
+    'build-args': readBuildArgs(read, ctx.env),
     target: readTarget(read),
     labels: parseKeyValues('labels', read('labels'), LABEL_KEY, 'a label key is letters, digits and . _ - /'),
     network: readNetwork(read),
@@ -391,6 +473,39 @@ function readBuildInputs(
     ...readBuilderInputs(read),
     ...parseBuildOptions(read, (input, raw) => insideWorkspace(input, raw, ctx))
   }
+}
+
+/**
+ * `build-args`: KEY=VALUE lines, and as build-push-action KEY alone, whose value docker takes from
+ * the step's environment (where the environment is known, it must be set there).
+ */
+function readBuildArgs(
+  read: InputReader,
+  env: Readonly<Record<string, string | undefined>> | undefined
+): Array<readonly [string, string | undefined]> {
+  const fromEnv = parseList(read('build-args'), true).filter(line => !line.includes('='))
+  const pairs = parseKeyValues(
+    'build-args',
+    parseList(read('build-args'), true)
+      .filter(line => line.includes('='))
+      .join('\n'),
+    BUILD_ARG_KEY,
+    'a build arg name is letters, digits and _ and does not start with a digit'
+  )
+  const named = fromEnv.map(key => {
+    if (!BUILD_ARG_KEY.test(key))
+      throw new InputError(
+        'build-args',
+        `'${key}' is not KEY=VALUE, nor a variable's name whose value docker reads from the environment`
+      )
+    if (env !== undefined && env[key] === undefined)
+      throw new InputError(
+        'build-args',
+        `'${key}' takes its value from the environment, and ${key} is not set in this step; set it with env: or write ${key}=value`
+      )
+    return [key, undefined] as const
+  })
+  return [...pairs, ...named]
 }
 
 const PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(?:\/[a-z0-9]+)?$/

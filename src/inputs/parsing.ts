@@ -138,7 +138,7 @@ type RegistryAuthKey = (typeof REGISTRY_AUTH_KEYS)[number]
  * ecr-public} / {registry, type: acr} for logins with cloud tokens (hosts
  * that are not recognised by name, such as a proxy or private DNS name).
  */
-export function parseRegistryAuth(name: string, raw: string): RegistryAuth[] {
+export function parseRegistryAuth(name: string, raw: string, allowEmptyCredentials = false): RegistryAuth[] {
   if (raw.trim() === '') return []
   const example = 'e.g.\n- registry: ghcr.io\n  username: acme\n  password: ${{ toJSON(secrets.GHCR_TOKEN) }}'
   const parsed = parseDocument(raw, {prettyErrors: false})
@@ -167,13 +167,19 @@ export function parseRegistryAuth(name: string, raw: string): RegistryAuth[] {
     const field = (key: RegistryAuthKey): string | undefined => {
       const v = map[key]
       if (v === undefined) return undefined
-      if (v === null) throw new InputError(name, `${where}: '${key}' is empty (an unset secret or variable?)`)
+      if (v === null) {
+        if (allowEmptyCredentials && (key === 'username' || key === 'password')) return ''
+        throw new InputError(name, `${where}: '${key}' is empty (an unset secret or variable?)`)
+      }
       if (typeof v !== 'string' && typeof v !== 'number') {
         throw new InputError(name, `${where}: '${key}' must be a string`)
       }
       // a password is taken as written (a quoted one may start or end with spaces); a block scalar's line end is not part of it
       const s = key === 'password' ? String(v).replace(/\r?\n$/, '') : String(v).trim()
-      if (s.trim() === '') throw new InputError(name, `${where}: '${key}' is empty`)
+      if (s.trim() === '') {
+        if (allowEmptyCredentials && (key === 'username' || key === 'password')) return ''
+        throw new InputError(name, `${where}: '${key}' is empty`)
+      }
       return s
     }
     const required = (key: RegistryAuthKey, why: string): string => {

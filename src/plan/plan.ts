@@ -24,6 +24,8 @@ function ruleContext(ctx: GitHubContext, now: Date): RuleContext {
 }
 
 export interface Plan {
+  /** where the tags come from, in words, for the log */
+  readonly mode: string
   /** the release floating tags are settled against */
   readonly version: string | undefined
   /** the `version` output and label: the release, or with tag rules the first tag by priority */
@@ -43,6 +45,7 @@ export function makePlan(inputs: Inputs, ctx: GitHubContext, now: Date): Plan {
   if (inputs.tagRules.length > 0) {
     const r = evaluateTagRules(inputs.tagRules, inputs.flavor, rules)
     return {
+      mode: `metadata-action's rules (${inputs.tagRules.length} in 'tags'; stevedore's default tags do not apply)`,
       version: r.release,
       versionName: r.version,
       warnings: r.warnings,
@@ -50,22 +53,52 @@ export function makePlan(inputs: Inputs, ctx: GitHubContext, now: Date): Plan {
       ...labelsAndAnnotations(inputs, ctx, r.version, now, globalExpressions(rules))
     }
   }
-  const tags = planTags({
+  const mirror = inputs.source !== undefined
+  const planned = planTags({
     version: inputs.version,
     semverTags: inputs['semver-tags'],
     latest: inputs.latest,
     extraTags: inputs.tags,
-    ref: ctx.ref,
-    sha: ctx.sha,
+    // a mirror makes no tag up from the run (a nightly schedule's branch, its commit)
+    ref: mirror ? '' : ctx.ref,
+    sha: mirror ? '' : ctx.sha,
     eventName: ctx.eventName
   })
+  const tags = mirror ? mirrorTags(planned, inputs.source) : planned
   return {
+    mode: tagMode(inputs, mirror),
     version: inputs.version,
     versionName: inputs.version,
     warnings: [],
     tags,
     ...labelsAndAnnotations(inputs, ctx, inputs.version, now, globalExpressions(rules))
   }
+}
+
+/** Where the tags of a plan without rules come from, in words. */
+function tagMode(inputs: Pick<Inputs, 'version' | 'tags'>, mirror: boolean): string {
+  const extra = inputs.tags.length > 0 ? ` plus 'tags'` : ''
+  if (mirror)
+    return inputs.version !== undefined || inputs.tags.length > 0
+      ? `a mirror, tagged by ${inputs.version !== undefined ? `'version'${extra}` : "'tags'"}`
+      : "a mirror, keeping its source's tag"
+  return inputs.version !== undefined
+    ? `stevedore's defaults for the release ${inputs.version} (version, X.Y, X, latest)${extra}`
+    : `stevedore's defaults for a branch build (branch, sha-<7>)${extra}`
+}
+
+/**
+ * A mirror keeps its source's tag, as crane, skopeo and `imagetools create` do, unless `tags`
+ * or `version` say otherwise; a source named by digest needs one of them.
+ */
+function mirrorTags(planned: TagPlan, source: NonNullable<Inputs['source']>): TagPlan {
+  if (planned.fixed.length + planned.floating.length > 0) return planned
+  if (source.tag === undefined)
+    throw new InputError(
+      'tags',
+      `the source ${source.repository.name}@${source.digest ?? ''} is named by digest, so it has no tag to keep; give 'tags' (or 'version')`
+    )
+  return {fixed: [source.tag], floating: []}
 }
 
 /** metadata-action's global expressions ({{branch}}, {{date '…'}}, …) in a `labels` or `annotations` line. */

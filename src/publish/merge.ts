@@ -24,7 +24,12 @@ export async function mergeGraph(
   digests: readonly string[],
   images: readonly Repository[],
   clients: Clients
-): Promise<{root: ManifestNode; origins: Origin[]}> {
+): Promise<{
+  root: ManifestNode
+  origins: Origin[]
+  /** each image's platform (`os/arch[/variant]`) and digest, in the index's order */
+  platforms: Array<{platform: string; digest: string}>
+}> {
   const entries: Array<{node: ManifestNode; platform: Platform}> = []
   const origins: Origin[] = []
   for (const digest of digests) {
@@ -58,9 +63,11 @@ export async function mergeGraph(
       )
     entries.push(found)
   }
-  const seen = new Set(
-    entries.map(e => `${e.platform.os}/${e.platform.architecture}${e.platform.variant ? `/${e.platform.variant}` : ''}`)
-  )
+  const named = entries.map(e => ({
+    platform: `${e.platform.os}/${e.platform.architecture}${e.platform.variant ? `/${e.platform.variant}` : ''}`,
+    digest: e.node.digest
+  }))
+  const seen = new Set(named.map(n => n.platform))
   if (seen.size !== entries.length)
     throw new ActionError(
       `merge: two of the images are for the same platform (${entries.map(e => `${e.platform.os}/${e.platform.architecture}`).join(', ')})`
@@ -83,5 +90,9 @@ export async function mergeGraph(
       2
     )
   )
-  return {root: {mediaType, body, digest: sha256(body), blobs: [], children: entries.map(e => e.node)}, origins}
+  return {
+    root: {mediaType, body, digest: sha256(body), blobs: [], children: entries.map(e => e.node)},
+    origins,
+    platforms: named
+  }
 }

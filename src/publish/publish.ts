@@ -6,7 +6,7 @@ import {ExistingTag, KeptTag, planImmutableTags} from './immutable-tags'
 import {Repository, refWithTag} from '../registry/reference'
 import {compressedSize, configDigest} from '../registry/client'
 import {ManifestNode, blobsOf} from '../image/graph'
-import {BlobStats, Target, UploadOptions, uploadGraph} from './uploader'
+import {BlobStats, RepositoryResult, Target, UploadOptions, referencesOf, uploadGraph} from './uploader'
 
 export interface Published {
   readonly repository: Repository
@@ -30,8 +30,10 @@ export async function planTargets(
   images: readonly Repository[],
   tags: readonly string[],
   floating: ReadonlySet<string>,
-  image: {readonly digest: string; readonly id: string}
+  image: {readonly digest: string; readonly id: string},
+  byDigest = false
 ): Promise<Target[]> {
+  if (byDigest) return images.map(repository => ({repository, tags: [], kept: [], byDigest: true}))
   const targets: Target[] = []
   const conflicts: string[] = []
   for (const repo of images) {
@@ -62,14 +64,19 @@ export async function publishGraph(
   targets: readonly Target[],
   clients: Clients,
   opts: UploadOptions
-): Promise<Map<string, {digest: string; stats: BlobStats}>> {
+): Promise<Map<string, RepositoryResult>> {
   const results = await uploadGraph(root, targets, clients, opts)
   for (const t of targets) {
     const r = results.get(t.repository.name)
-    if (r !== undefined && t.tags.length > 0) {
+    if (r !== undefined && referencesOf(t, root).length > 0) {
       const s = r.stats
+      const streamed = opts.streamed?.get(t.repository.registry)
+      const during =
+        streamed?.repoPath === t.repository.path && streamed.digests.size > 0
+          ? ` (${streamed.digests.size} of them streamed while the image was produced)`
+          : ''
       core.info(
-        `${t.repository.name}: ${t.tags.length} tag(s); blobs uploaded ${s.uploaded} (${s.uploadedBytes} bytes), mounted ${s.mounted}, already there ${s.present}`
+        `${t.repository.name}: ${t.byDigest === true ? 'by digest' : `${t.tags.length} tag(s)`}; blobs uploaded ${s.uploaded} (${s.uploadedBytes} bytes)${during}, mounted ${s.mounted}, already there ${s.present}; ${r.seconds.toFixed(2)} s in this phase`
       )
     }
   }
@@ -87,25 +94,32 @@ export async function verifyAll(
   const graphSize = blobsOf(graph).reduce((n, b) => n + b.size, 0)
   // every repository and tag at once: through a runner's link each read-back is a round trip
   const published = await Promise.all(
-    targets.map(async ({repository: repo, tags, kept}): Promise<Published> => {
+    targets.map(async (target): Promise<Published> => {
+      const {repository: repo, tags, kept} = target
       const client = clients.get(repo.registry)
       const same = kept.filter(k => k.same)
       const result = pushed.get(repo.name)
-      const digest = (tags.length > 0 ? result?.digest : undefined) ?? same[0]?.digest
+      const references = referencesOf(target, graph)
+      const digest = (references.length > 0 ? result?.digest : undefined) ?? same[0]?.digest
       if (client === undefined || digest === undefined)
         throw new ActionError(`${repo.name}: nothing was pushed and no tag holds this image`)
+      // each tag, or (pushed by digest) the digest itself, must resolve to what was pushed
       const found = await Promise.all(
-        tags.map(async tag => ({tag, found: await client.manifestDigest(repo.path, tag)}))
+        references.map(async tag => ({tag, found: await client.manifestDigest(repo.path, tag)}))
       )
       for (const {tag, found: at} of found) {
         if (at !== digest) {
           throw new ActionError(
-            `${refWithTag(repo, tag)} resolves to ${at ?? 'nothing'} in the registry, but ${digest} was pushed`
+            `${tag.includes(':') ? `${repo.name}@${tag}` : refWithTag(repo, tag)} resolves to ${at ?? 'nothing'} in the registry, but ${digest} was pushed`
           )
         }
       }
       const size = digest === graph.digest ? graphSize : compressedSize(await client.getManifest(repo.path, digest))
-      core.info(`${repo.name}: ${tags.length} tag(s) verified at ${digest}`)
+      core.info(
+        target.byDigest === true
+          ? `${repo.name}: stored under its digest only (push-by-digest), verified at ${digest}`
+          : `${repo.name}: ${tags.length} tag(s) verified at ${digest}`
+      )
       const stats = result?.stats ?? {uploaded: 0, uploadedBytes: 0, mounted: 0, present: 0}
       return {repository: repo, tags: [...tags, ...same.map(k => k.tag)], digest, compressedSize: size, kept, stats}
     })

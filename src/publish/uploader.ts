@@ -20,6 +20,14 @@ export interface Target {
   readonly tags: readonly string[]
   /** tags left as they are (immutable repositories) */
   readonly kept: readonly KeptTag[]
+  /** build-push-action's push-by-digest: the manifest is stored under its digest only, with no tag */
+  readonly byDigest?: boolean
+}
+
+/** The references a target's manifest is stored under: its tags, or its digest alone. */
+export function referencesOf(target: Target, root: {readonly digest: string}): readonly string[] {
+  if (target.tags.length > 0) return target.tags
+  return target.byDigest === true ? [root.digest] : []
 }
 
 export interface BlobStats {
@@ -27,6 +35,13 @@ export interface BlobStats {
   uploadedBytes: number
   mounted: number
   present: number
+}
+
+/** What one repository received, and how long its registry took for it (blobs and manifests). */
+export interface RepositoryResult {
+  readonly digest: string
+  readonly stats: BlobStats
+  readonly seconds: number
 }
 
 export interface UploadOptions {
@@ -141,11 +156,11 @@ export async function uploadGraph(
   targets: readonly Target[],
   clients: Clients,
   opts: UploadOptions = {}
-): Promise<Map<string, {digest: string; stats: BlobStats}>> {
+): Promise<Map<string, RepositoryResult>> {
   const byRegistry = new Map<string, Target[]>()
   for (const t of targets) byRegistry.set(t.repository.registry, [...(byRegistry.get(t.repository.registry) ?? []), t])
   const blobs = blobsOf(root)
-  const results = new Map<string, {digest: string; stats: BlobStats}>()
+  const results = new Map<string, RepositoryResult>()
 
   const settled = await Promise.allSettled(
     [...byRegistry].map(async ([registry, regTargets]) => {
@@ -154,13 +169,15 @@ export async function uploadGraph(
       const known = new RegistryBlobs()
       for (const o of opts.origins ?? []) if (o.registry === registry) for (const d of o.digests) known.add(o.path, d)
       for (const target of regTargets) {
+        const started = Date.now()
         const stats: BlobStats = {uploaded: 0, uploadedBytes: 0, mounted: 0, present: 0}
         const repoPath = target.repository.path
-        if (target.tags.length > 0) {
+        const references = referencesOf(target, root)
+        if (references.length > 0) {
           await inParallel(blobs, opts.concurrency ?? 4, b => ensureBlob(client, repoPath, b, known, stats, opts))
-          await putManifests(client, repoPath, root, target.tags)
+          await putManifests(client, repoPath, root, references)
         }
-        results.set(target.repository.name, {digest: root.digest, stats})
+        results.set(target.repository.name, {digest: root.digest, stats, seconds: (Date.now() - started) / 1000})
       }
     })
   )
@@ -179,7 +196,7 @@ export class UploadError extends ActionError {
   constructor(
     /** registry → why it failed */
     readonly failed: ReadonlyMap<string, string>,
-    readonly done: ReadonlyMap<string, {digest: string; stats: BlobStats}>
+    readonly done: ReadonlyMap<string, RepositoryResult>
   ) {
     super(`Publishing failed for ${[...failed].map(([r, m]) => `${r}: ${m}`).join('; ')}`)
     this.name = 'UploadError'

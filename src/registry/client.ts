@@ -3,6 +3,8 @@
 // in size; blobs: HEAD, cross-repository mount (a refused mount's session takes the upload),
 // monolithic, chunked and streamed upload, download bounded by the blob's declared size.
 import {createHash} from 'crypto'
+import * as core from '@actions/core'
+import {errorMessage} from '../errors'
 import {Readable} from 'stream'
 import {inPieces} from './pieces'
 import {repositoryScope} from './challenge'
@@ -345,6 +347,21 @@ export class RegistryClient {
       location = await this.patchUpload(repoPath, location, offset, end - offset + 1, () => blob.open(offset, end))
     }
     await this.finishUpload(repoPath, location, blob.digest)
+  }
+
+  /**
+   * Whether these credentials may push here, asked before anything is built (as crane's push
+   * check does): an upload session is opened, then cancelled. Throws the registry's refusal.
+   */
+  async checkPush(repoPath: string): Promise<void> {
+    const location = await this.http.retrying(() => this.startUpload(repoPath))
+    const res = await this.request('DELETE', location, repositoryScope(repoPath, ['pull', 'push']), {
+      retry: false
+    }).catch((e: unknown) => {
+      core.debug(`${this.registry}: the probe's upload session was not cancelled (${errorMessage(e)})`)
+      return undefined
+    })
+    if (res !== undefined) await this.http.discard(res)
   }
 
   /** POST: opens an upload session; returns its absolute location. */

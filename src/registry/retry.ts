@@ -113,6 +113,8 @@ export interface RetryRules<T> {
   readonly result?: (r: T) => {readonly retryAfter: string | null; readonly discard: () => Promise<void>} | undefined
   /** an error to try again after */
   readonly error?: (e: unknown, attempt: number) => boolean
+  /** the Retry-After an error carries (the answer it was made from asked for a wait) */
+  readonly retryAfter?: (e: unknown) => string | null
 }
 
 /**
@@ -136,7 +138,7 @@ export async function withRetry<T>(
       await again.discard()
     } catch (e) {
       if (rules.error?.(e, attempt) !== true) throw e
-      wait = retryDelay(attempt, policy, null, Date.now())
+      wait = retryDelay(attempt, policy, rules.retryAfter?.(e) ?? null, Date.now())
       if (attempt >= policy.attempts || !budget.spend(wait)) throw e
     }
     await policy.sleep(wait)

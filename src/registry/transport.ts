@@ -38,7 +38,9 @@ export class RegistryError extends ActionError {
     message: string,
     readonly status: number | undefined,
     /** a connection that failed, worth another try */
-    readonly transient = false
+    readonly transient = false,
+    /** the Retry-After of the answer this error was made from */
+    readonly retryAfter: string | null = null
   ) {
     super(message)
     this.name = 'RegistryError'
@@ -586,13 +588,27 @@ export class Transport {
         : ''
     throw new RegistryError(
       `${this.registry}: ${what}: HTTP ${res.status} ${detail}${hint}${this.budgetNote()}`,
-      res.status
+      res.status,
+      false,
+      res.headers.get('retry-after')
     )
   }
 
   /** Retries a whole exchange (an upload session) within this registry's attempts and budget. */
-  retrying<T>(op: () => Promise<T>): Promise<T> {
-    return withRetry(this.policy, this.budget, {error: retryableFailure}, op)
+  async retrying<T>(op: () => Promise<T>): Promise<T> {
+    try {
+      return await withRetry(
+        this.policy,
+        this.budget,
+        {error: retryableFailure, retryAfter: e => (e instanceof RegistryError ? e.retryAfter : null)},
+        op
+      )
+    } catch (e) {
+      // the last failure was worded before the budget ran out
+      if (e instanceof RegistryError && this.budget.exhausted && !e.message.endsWith(this.budgetNote()))
+        throw new RegistryError(`${e.message}${this.budgetNote()}`, e.status, e.transient, e.retryAfter)
+      throw e
+    }
   }
 }
 

@@ -1,6 +1,6 @@
 /** Outputs and the job summary. */
 import * as core from '@actions/core'
-import {refWithDigest, refWithTag} from './registry/reference'
+import {refWithDigest} from './registry/reference'
 import type {Published} from './publish/publish'
 import type {Repository} from './registry/reference'
 
@@ -24,6 +24,34 @@ export interface Outcome {
   readonly labels: Readonly<Record<string, string>>
   /** the annotations BuildKit wrote, `[level:]key=value` as given */
   readonly annotations: readonly string[]
+  /** metadata-action's sep-tags, sep-labels and sep-annotations (default a line break each) */
+  readonly separators?: Separators
+}
+
+export interface Separators {
+  readonly tags: string
+  readonly labels: string
+  readonly annotations: string
+}
+
+const LINES: Separators = {tags: '\n', labels: '\n', annotations: '\n'}
+
+/**
+ * Annotations in metadata-action's order: by level (in the order DOCKER_METADATA_ANNOTATIONS_LEVELS
+ * names them, manifest first by default), then by key.
+ */
+export function sortAnnotations(annotations: readonly string[]): string[] {
+  const parts = (a: string) => {
+    const eq = a.indexOf('=')
+    const head = eq < 0 ? a : a.slice(0, eq)
+    const colon = head.indexOf(':')
+    return colon < 0 ? {level: 'manifest', key: head} : {level: head.slice(0, colon), key: head.slice(colon + 1)}
+  }
+  const levels = [...new Set(annotations.map(a => parts(a).level))]
+  return [...annotations].sort((a, b) => {
+    const [x, y] = [parts(a), parts(b)]
+    return levels.indexOf(x.level) - levels.indexOf(y.level) || x.key.localeCompare(y.key)
+  })
 }
 
 export interface Outputs {
@@ -42,10 +70,13 @@ export interface Outputs {
 
 /** The action's outputs, as strings. Pure. */
 export function outputsOf(o: Outcome): Outputs {
+  // as metadata-action names them: each repository as written (acme/orders, not docker.io/acme/orders)
+  const asWritten = (repo: Repository, tag: string) => `${repo.written ?? repo.name}:${tag}`
   const fullTags =
     o.published.length > 0
-      ? o.published.flatMap(p => p.tags.map(tag => refWithTag(p.repository, tag)))
-      : o.images.flatMap(repo => o.tags.map(tag => refWithTag(repo, tag)))
+      ? o.published.flatMap(p => p.tags.map(tag => asWritten(p.repository, tag)))
+      : o.images.flatMap(repo => o.tags.map(tag => asWritten(repo, tag)))
+  const sep = o.separators ?? LINES
   const digests: Record<string, string> = {}
   for (const p of o.published) digests[p.repository.name] = p.digest
   const digest = o.published[0]?.digest ?? ''
@@ -64,15 +95,21 @@ export function outputsOf(o: Outcome): Outputs {
   // metadata-action's shapes: key=value lines sorted by key, and {tags, labels, annotations}
   const labels = Object.entries(o.labels).sort(([a], [b]) => a.localeCompare(b))
   const tagNames = [...new Set(o.published.length > 0 ? o.published.flatMap(p => p.tags) : o.tags)]
+  const annotations = sortAnnotations(o.annotations)
   return {
-    labels: labels.map(([k, v]) => `${k}=${v}`).join('\n'),
-    annotations: o.annotations.join('\n'),
-    'tag-names': tagNames.join('\n'),
-    json: JSON.stringify({tags: fullTags, labels: Object.fromEntries(labels), annotations: o.annotations}),
+    labels: labels.map(([k, v]) => `${k}=${v}`).join(sep.labels),
+    annotations: annotations.join(sep.annotations),
+    'tag-names': tagNames.join(sep.tags),
+    json: JSON.stringify({
+      tags: fullTags,
+      'tag-names': tagNames,
+      labels: Object.fromEntries(labels),
+      annotations
+    }),
     digest,
     imageid: o.imageId,
     version: o.version ?? '',
-    tags: fullTags.join('\n'),
+    tags: fullTags.join(sep.tags),
     refs: refs.join('\n'),
     digests: JSON.stringify(digests),
     metadata: JSON.stringify(metadata)
@@ -91,8 +128,16 @@ export function formatBytes(n: number | undefined): string {
   return `${u === 0 ? v : v.toFixed(1)} ${units[u]}`
 }
 
-export function setOutputs(outputs: Outputs): void {
-  for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value)
+/**
+ * Every output, and (as metadata-action does, unless DOCKER_METADATA_SET_OUTPUT_ENV is false) the
+ * same as DOCKER_METADATA_OUTPUT_<NAME> for later steps.
+ */
+export function setOutputs(outputs: Outputs, env: NodeJS.ProcessEnv = process.env): void {
+  const toEnv = !/^(false|0|no|off)$/i.test((env.DOCKER_METADATA_SET_OUTPUT_ENV ?? '').trim())
+  for (const [name, value] of Object.entries(outputs)) {
+    core.setOutput(name, value)
+    if (toEnv) core.exportVariable(`DOCKER_METADATA_OUTPUT_${name.replace(/\W/g, '_').toUpperCase()}`, value)
+  }
 }
 
 /**

@@ -90,7 +90,8 @@ export async function run(): Promise<void> {
     if (inputs.push && !inputs['push-by-digest'] && plan.tags.fixed.length + plan.tags.floating.length === 0) {
       throw new ActionError('No tags to push: this is neither a tag nor a branch build. Set `version` or `tags`.')
     }
-    if (inputs.source !== undefined) await mirrorMode(inputs, inputs.source, plan, logins, ctx.runnerTemp)
+    if (inputs.localImage !== undefined) await localImageMode(inputs, inputs.localImage, ctx, plan, logins)
+    else if (inputs.source !== undefined) await mirrorMode(inputs, inputs.source, plan, logins, ctx.runnerTemp)
     else if (inputs.merge.length > 0) await mergeMode(inputs, plan, logins, ctx.runnerTemp)
     else await buildMode(inputs, ctx, plan, logins)
   } catch (e) {
@@ -220,6 +221,57 @@ async function buildMode(
   }
 }
 
+/**
+ * A local image (source: docker-daemon:NAME, as skopeo names it), built in an earlier step with
+ * `docker build` or Compose: saved from the engine once, each layer compressed once, and published
+ * as a build's result would be (its tags, every registry, the read-back, the outputs).
+ */
+async function localImageMode(
+  inputs: Inputs,
+  image: string,
+  ctx: GitHubContext,
+  plan: Plan,
+  logins: readonly LoginMethod[]
+): Promise<void> {
+  const {docker, legacySave} = await setUpDocker(ctx, inputs, false)
+  const imageId = await docker.imageId(image)
+  if (imageId === undefined)
+    throw new InputError(
+      'source',
+      `docker-daemon:${image}: the engine holds no such image; build or pull it in an earlier step of this job (docker images lists what it holds)`
+    )
+  core.info(`Local image ${image}: ${imageId}`)
+  const session = await logInGroup(inputs, logins, docker)
+  const {tags, notes, listed} = await tagsGroup(plan, inputs, session)
+  const workDir = makeWorkDir(ctx.runnerTemp, 'stevedore-local-')
+  try {
+    const held = await knownLayers(
+      inputs.images,
+      session.clients,
+      plan.version,
+      listed.get(inputs.images[0]?.name ?? ''),
+      inputs.compression
+    )
+    const streaming =
+      inputs['upload-chunk-size'] === undefined ? await streamingUploads(inputs, session, listed) : undefined
+    const root = await phase('Compress', () => compress(docker, image, workDir, inputs, held, streaming, legacySave))
+    const streamed = streaming?.streamed()
+    const id = imageIdOf(root)
+    const result = await publishAndVerify(
+      session,
+      inputs,
+      plan,
+      root,
+      tags,
+      id,
+      streamed === undefined ? {} : {streamed}
+    )
+    await finish(outcomeOf(plan, inputs, {imageId: id, tags, notes, ...result}, undefined))
+  } finally {
+    removeWorkDir(workDir)
+  }
+}
+
 /** The tag the builder pushes under, in the intake's own repository. */
 const INTAKE_TAG = 'built'
 
@@ -326,7 +378,9 @@ async function publishExisting(
 
 async function setUpDocker(
   ctx: GitHubContext,
-  inputs: Inputs
+  inputs: Inputs,
+  /** false for an image the engine holds already: nothing is built, so no build option is checked */
+  building = true
 ): Promise<{docker: Docker; path: BuildPath; legacySave: boolean}> {
   const found = await phase('Docker', async () => {
     const found = await detectBuilder(process.env, inputs.builder)
@@ -343,6 +397,8 @@ async function setUpDocker(
     )
     return {...found, buildPath}
   })
+  const docker = runDocker(ctx.runnerTemp, inputs, found.builder)
+  if (!building) return {docker, path: found.buildPath, legacySave: savesLegacyLayout(found.server)}
   requireCapabilities(found.buildPath, inputs.platforms)
   requireBuildOptions(found.buildPath, found.builder.kind, inputs)
   const cache = cacheArguments(found.builder.kind, inputs['cache-from'], inputs['cache-to'])
@@ -361,11 +417,7 @@ async function setUpDocker(
     core.notice(
       `No provenance attestation: ${found.buildPath.description} cannot attest, so the image is published without one (a docker-container builder or the containerd image store can attest)`
     )
-  return {
-    docker: runDocker(ctx.runnerTemp, inputs, found.builder),
-    path: found.buildPath,
-    legacySave: savesLegacyLayout(found.server)
-  }
+  return {docker, path: found.buildPath, legacySave: savesLegacyLayout(found.server)}
 }
 
 /**
@@ -550,7 +602,8 @@ function outcomeOf(
     version: plan.versionName,
     images: inputs.images,
     labels: built !== undefined ? plan.labels : {},
-    annotations: built?.annotations ?? []
+    annotations: built?.annotations ?? [],
+    separators: inputs.separators
   }
 }
 

@@ -185,7 +185,6 @@ describe('getInputs', () => {
 
   test.each<[string, Record<string, string>, string, RegExp]>([
     ['push without images', {images: ''}, 'images', /required when push is true/],
-    ['uppercase repository', {images: 'ghcr.io/Acme/Orders'}, 'images', /lowercase.*ghcr\.io\/acme\/orders/],
     ['image with a tag', {images: 'ghcr.io/acme/orders:1.0'}, 'images', /has a tag/],
     ['invalid image name', {images: 'ghcr.io/acme/orders!'}, 'images', /invalid path component/],
     ['invalid extra tag', {tags: 'good\n-bad'}, 'tags', /'-bad' is not a valid tag/],
@@ -391,16 +390,10 @@ describe('getInputs', () => {
       /not valid YAML \(Nested mappings are not allowed in compact mappings\)\. Quote pasted values/
     ],
     [
-      'images with a space and capitals',
+      'images with a space',
       {images: 'Bad Name'},
       'images',
-      /'Bad Name' has an invalid path component 'Bad Name': use lowercase letters/
-    ],
-    [
-      'images with capitals only',
-      {images: 'ghcr.io/Acme/orders'},
-      'images',
-      /uppercase letters.*\(e\.g\. ghcr\.io\/acme\/orders\)/
+      /'bad name' has an invalid path component 'bad name': use lowercase letters/
     ],
     [
       'a full reference in tags',
@@ -637,7 +630,7 @@ describe('input names (as the runner passes them)', () => {
     ['INPUT_IMAGE', /^Input 'image': .*did you mean 'images'\?/],
     ['INPUT_OUTPUTS', /^Input 'outputs': is not an input of stevedore: build-push-action's outputs is not taken/],
     ['INPUT_ATTESTS', /attests is not taken: use its shorthand inputs provenance and sbom/],
-    ['INPUT_SEP-TAGS', /sep-tags is not taken: lists are newline-separated/],
+    ['INPUT_BAKE-TARGET', /bake-target is not taken: stevedore does not use Bake/],
     ['INPUT_CGROUP-PARENT', /cgroup-parent is not taken/],
     ['INPUT_SCOPE', /login-action's scope is not taken/],
     ['INPUT_FROBNICATE', /^Input 'frobnicate': is not an input of stevedore\. Nothing was built or pushed$/]
@@ -710,4 +703,45 @@ test('build-args KEY alone takes its value from the environment, as build-push-a
   expect(() => getInputs(read({'build-args': 'PYTHON_VERSION'}), {...ctx, env: {}}, () => undefined)).toThrow(
     /^Input 'build-args': 'PYTHON_VERSION' takes its value from the environment, and PYTHON_VERSION is not set in this step/
   )
+})
+
+describe('images as metadata-action reads them', () => {
+  test('upper case is lowered, with a notice (images: ghcr.io/${{ github.repository }} for any owner)', () => {
+    const {inputs: i} = inputs({images: 'ghcr.io/MyOrg/MyApp'})
+    expect(i.images.map(r => r.name)).toEqual(['ghcr.io/myorg/myapp'])
+    expect(i.notices).toEqual([
+      expect.stringMatching(/^images: 'ghcr.io\/MyOrg\/MyApp' is taken as 'ghcr.io\/myorg\/myapp'/)
+    ])
+  })
+
+  test.each([
+    ['org/app,enable=false\nghcr.io/org/app', ['ghcr.io/org/app']],
+    ['name=org/app,enable=true\nname=ghcr.io/org/app,enable=false', ['docker.io/org/app']],
+    ['org/app,ghcr.io/org/app', ['docker.io/org/app', 'ghcr.io/org/app']],
+    ['enable=true,org/app', ['docker.io/org/app']]
+  ])('%j gives %j', (images, names) => {
+    expect(inputs({images}).inputs.images.map(r => r.name)).toEqual(names)
+  })
+
+  test('each repository keeps the name as written, for the tags output', () => {
+    expect(inputs({images: 'user/app\nGHCR.io/user/app'}).inputs.images.map(r => r.written)).toEqual([
+      'user/app',
+      'ghcr.io/user/app'
+    ])
+  })
+})
+
+describe('source: docker-daemon:NAME, an image the engine holds', () => {
+  test('is published as a build would be: no mirror, the version from the run', () => {
+    const {inputs: i} = inputs({source: 'docker-daemon:orders:dev', context: ''}, 'refs/tags/v1.2.3')
+    expect([i.localImage, i.source, i.version]).toEqual(['orders:dev', undefined, '1.2.3'])
+  })
+
+  test.each([
+    [{source: 'docker-daemon:'}, /'docker-daemon:' names no image/],
+    [{source: 'docker-daemon:orders:dev', push: 'false'}, /publishes orders:dev to 'images', which needs push: true/],
+    [{source: 'docker-daemon:orders:dev', 'build-args': 'A=1'}, /does not go with 'build-args'/]
+  ])('%j is refused', (values, message) => {
+    expect(failure({context: '', ...values}).message).toMatch(message)
+  })
 })

@@ -92,6 +92,7 @@ describe('outputsOf', () => {
     ])
     expect(JSON.parse(out.json)).toEqual({
       tags: out.tags.split('\n'),
+      'tag-names': ['1.2.3', 'latest'],
       labels: {'org.opencontainers.image.created': 'T', 'org.opencontainers.image.version': '1.2.3'},
       annotations: ['index:com.acme.team=payments']
     })

@@ -109,3 +109,41 @@ describe('a mirror keeps its source tag', () => {
     )
   })
 })
+
+describe('the run as metadata-action reads it', () => {
+  const payload = {
+    number: 42,
+    pull_request: {head: {sha: 'feedfacefeedfacefeedfacefeedfacefeedface'}, base: {ref: 'main'}}
+  }
+  const env = {GITHUB_REF: 'refs/heads/main', GITHUB_SHA: '0123456789abcdef0123456789abcdef01234567'}
+
+  test('pull_request_target: the pull request merge ref, not the base branch the runner gives', () => {
+    const ctx = readGitHubContext({...env, GITHUB_EVENT_NAME: 'pull_request_target'}, '/w', '/t', payload)
+    expect(ctx.ref).toBe('refs/pull/42/merge')
+    expect(readGitHubContext({...env, GITHUB_EVENT_NAME: 'push'}, '/w', '/t', payload).ref).toBe('refs/heads/main')
+  })
+
+  test('DOCKER_METADATA_PR_HEAD_SHA=true: the head commit on pull request events only', () => {
+    const on = {...env, DOCKER_METADATA_PR_HEAD_SHA: 'true'}
+    expect(readGitHubContext({...on, GITHUB_EVENT_NAME: 'pull_request'}, '/w', '/t', payload).sha).toBe(
+      'feedfacefeedfacefeedfacefeedfacefeedface'
+    )
+    expect(readGitHubContext({...on, GITHUB_EVENT_NAME: 'push'}, '/w', '/t', payload).sha).toBe(env.GITHUB_SHA)
+    expect(readGitHubContext({...env, GITHUB_EVENT_NAME: 'pull_request'}, '/w', '/t', payload).sha).toBe(env.GITHUB_SHA)
+  })
+
+  test.each(['abc', '0', '-3', '7.5'])('DOCKER_METADATA_SHORT_SHA_LENGTH=%s fails, as metadata-action fails', raw => {
+    expect(() => readGitHubContext({...env, DOCKER_METADATA_SHORT_SHA_LENGTH: raw}, '/w', '/t')).toThrow(
+      /^DOCKER_METADATA_SHORT_SHA_LENGTH is not a positive whole number/
+    )
+  })
+
+  test('a monorepo tag with type= rules: the rules read it, no version of ours is asked of it', () => {
+    const p = plan(
+      {tags: 'type=semver,pattern={{version}},match=orders/v(.*)\ntype=match,pattern=orders/(v\\d+),group=1'},
+      {GITHUB_REF: 'refs/tags/orders/v1.2.3'}
+    )
+    expect(p.tags.fixed).toEqual(['1.2.3', 'v1'])
+    expect(p.versionName).toBe('1.2.3')
+  })
+})

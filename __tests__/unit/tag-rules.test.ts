@@ -138,8 +138,9 @@ describe('type=pep440', () => {
     ['1.2.3', '{{raw}}', '1.2.3'],
     ['1.2.3', '{{version}}', '1.2.3'],
     ['v1.2.3', '{{version}}', '1.2.3'],
-    ['1.2.3', '{{major}}.{{minor}}', '1.2'],
-    ['1.2.3', 'v{{major}}', 'v1'],
+    // a final release's X.Y and X float, as semver's do (settled against the registry): the same rule for both
+    ['1.2.3', '{{major}}.{{minor}}', '~1.2'],
+    ['1.2.3', 'v{{major}}', '~v1'],
     ['v1.2.3rc2', '{{raw}}', 'v1.2.3rc2'],
     ['1.2.3rc2', '{{version}}', '1.2.3rc2'],
     ['1.2.3rc2', '{{major}}.{{minor}}', '1.2.3rc2'],
@@ -273,7 +274,7 @@ describe('bad rules fail naming the input', () => {
     const run = (line: string) => () =>
       evaluateTagRules([parseTagRule(line)], DEFAULT_FLAVOR, context('push', 'refs/heads/master'))
     expect(run('type=raw,value={{nope}}')).toThrow(
-      "'type=raw,value={{nope}}': {{nope}} is not an expression here; accepted: branch, tag, sha, base_ref, is_default_branch, date, commit_date"
+      "'type=raw,value={{nope}}': {{nope}} is not an expression here; accepted: branch, tag, sha, base_ref, is_default_branch, is_not_default_branch, date, commit_date"
     )
     expect(run('type=raw,value=a,enable=maybe')).toThrow(
       "'type=raw,value=a,enable=maybe': enable=maybe is not true or false"
@@ -287,5 +288,71 @@ describe('bad rules fail naming the input', () => {
     ['onlatest=true', "'onlatest=true': onlatest= follows prefix= or suffix= on the same line"]
   ])('flavor %s', (line, message) => {
     expect(() => parseFlavor(line)).toThrow(new InputError('flavor', message))
+  })
+})
+
+describe('metadata-action v5.6+: match= on semver and pep440, is_not_default_branch', () => {
+  test.each([
+    // a monorepo's tag: the first group of match= is the version
+    ['p1/v1.2.3', 'type=semver,pattern={{version}},match=p1/v(\\d.\\d.\\d)', ['1.2.3', '~latest']],
+    ['orders/v1.2.3', 'type=semver,pattern={{major}}.{{minor}},match=orders/v(.*)', ['~1.2', '~latest']],
+    ['orders/v2.0.0-rc.1', 'type=semver,pattern={{version}},match=orders/v(.*)', ['2.0.0-rc.1']],
+    ['v1.2.3', 'type=semver,pattern={{version}},match=v(\\d.\\d.\\d)$', ['1.2.3', '~latest']],
+    ['api/1.2.3rc1', 'type=pep440,pattern={{version}},match=api/(.*)', ['1.2.3rc1']],
+    ['api/1.2.3', 'type=pep440,pattern={{version}},match=api/(.*)', ['1.2.3', '~latest']],
+    ['api/1.2.3', 'type=pep440,pattern={{major}}.{{minor}},match=api/(.*)', ['~1.2', '~latest']],
+    // no match: the tag is read as it is (its / as -), which is no version: nothing, with a warning
+    ['web/v1.2.3', 'type=semver,pattern={{version}},match=api/v(.*)', []]
+  ])('git tag %s with %s gives %j', (tag, rules, expected) => {
+    expect(tagsFor(rules, '', context('push', `refs/tags/${tag}`))).toEqual(expected)
+  })
+
+  test('a match= that does not match warns, naming the rule', () => {
+    const r = evaluateTagRules(
+      [parseTagRule('type=semver,pattern={{version}},match=api/v(.*)')],
+      DEFAULT_FLAVOR,
+      context('push', 'refs/tags/web/v1.2.3')
+    )
+    expect(r.warnings).toEqual([
+      'type=semver,pattern={{version}},match=api/v(.*): match=api/v(.*) does not match web/v1.2.3',
+      'type=semver,pattern={{version}},match=api/v(.*): web-v1.2.3 is not a semver version'
+    ])
+  })
+
+  test.each([
+    ['push', 'refs/heads/master', []],
+    ['push', 'refs/heads/feature/x', ['dev-feature-x']],
+    ['push', 'refs/tags/v1.0.0', ['dev-']],
+    ['schedule', 'refs/heads/master', []]
+  ])('{{is_not_default_branch}} on %s %s gives %j', (event, ref, expected) => {
+    expect(
+      tagsFor('type=raw,value=dev-{{branch}},enable={{is_not_default_branch}}', 'latest=false', context(event, ref))
+    ).toEqual(expected)
+  })
+
+  test.each([
+    ['type=ref,event=pr', ['pr-42']],
+    ['type=ref,event=branch', []],
+    ['type=raw,value=base-{{base_ref}}', ['base-main']]
+  ])('pull_request_target reads the pull request ref (refs/pull/42/merge): %s gives %j', (rules, expected) => {
+    const ctx = context('pull_request_target', 'refs/pull/42/merge', {pullRequestBaseRef: 'main'})
+    expect(tagsFor(rules, 'latest=false', ctx)).toEqual(expected)
+  })
+})
+
+describe('one rule for what floats, whatever the rule type', () => {
+  test.each([
+    // a semver release, from the tag or from value=: latest and X.Y/X float
+    ['push', 'refs/tags/v1.2.3', 'type=semver,pattern={{major}}', ['~1', '~latest']],
+    ['push', 'refs/heads/main', 'type=semver,pattern={{major}},value=1.2.3', ['~1', '~latest']],
+    // a PEP 440 final release, from the tag or from value=: the same
+    ['push', 'refs/tags/1.2.3', 'type=pep440,pattern={{major}}', ['~1', '~latest']],
+    ['push', 'refs/heads/main', 'type=pep440,pattern={{major}},value=1.2.3', ['~1', '~latest']],
+    // type=match names no version of its own: on a semver tag push the tag is the release ...
+    ['push', 'refs/tags/v1.2.3', 'type=match,pattern=v(\\d+),group=1', ['1', '~latest']],
+    // ... and with value= on a branch there is no release: latest is fixed, as metadata-action gives it
+    ['push', 'refs/heads/main', 'type=match,pattern=v(\\d+),group=1,value=v7', ['7', 'latest']]
+  ])('%s %s, %s gives %j', (event, ref, rules, expected) => {
+    expect(tagsFor(rules, '', context(event, ref))).toEqual(expected)
   })
 })

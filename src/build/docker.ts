@@ -272,6 +272,16 @@ export class Docker {
   }
 
   /** `docker save` as a stream; a failure of docker ends the stream with an error. */
+  /** The ID of an image the engine holds (by name or ID); undefined when it holds none by that name. */
+  async imageId(image: string): Promise<string | undefined> {
+    const r = await run(this.builder.docker, ['image', 'inspect', '--format', '{{.Id}}', image], {env: this.env})
+    if (r.exitCode !== 0) {
+      core.debug(`docker image inspect ${image}: ${r.stderr.trim()}`)
+      return undefined
+    }
+    return r.stdout.trim() || undefined
+  }
+
   save(image: string): Readable {
     const child = spawn(this.builder.docker, ['save', image], {env: this.env, stdio: ['ignore', 'pipe', 'pipe']})
     let stderr = ''

@@ -62,7 +62,10 @@ export const INPUT_NAMES = [
   'logout',
   'ecr-create-repository',
   'ecr-tag-mutability',
-  'ecr-scan-on-push'
+  'ecr-scan-on-push',
+  'sep-tags',
+  'sep-labels',
+  'sep-annotations'
 ] as const
 
 /** Inputs of docker/* and AWS actions that stevedore does not take, and why (README's Differences). */
@@ -71,9 +74,6 @@ export const NOT_TAKEN: Readonly<Record<string, string>> = {
     "build-push-action's outputs is not taken: stevedore publishes itself (push: true), and load: true also loads the image into the engine",
   attests: "build-push-action's attests is not taken: use its shorthand inputs provenance and sbom",
   'cgroup-parent': "build-push-action's cgroup-parent is not taken: no runner needs it for a release build",
-  'sep-tags': "metadata-action's sep-tags is not taken: lists are newline-separated",
-  'sep-labels': "metadata-action's sep-labels is not taken: lists are newline-separated",
-  'sep-annotations': "metadata-action's sep-annotations is not taken: lists are newline-separated",
   'bake-target': "metadata-action's bake-target is not taken: stevedore does not use Bake",
   scope:
     "login-action's scope is not taken: tokens are asked for the repositories in images and source, with the actions each needs",

@@ -79,6 +79,8 @@ export interface Inputs extends BuildOptions {
   readonly 'upload-chunk-size': number | undefined
   /** mirror mode: an existing image to copy instead of building */
   readonly source: ImageReference | undefined
+  /** `source: docker-daemon:NAME`: an image the engine holds, published as a build's result would be */
+  readonly localImage: string | undefined
   /** merge mode: digests of per-platform images to join into one index */
   readonly merge: readonly string[]
   readonly 'cache-from': readonly CacheOption[]
@@ -99,6 +101,8 @@ export interface Inputs extends BuildOptions {
   readonly logout: boolean
   /** what reading the inputs decided that a user should hear of (printed as notices) */
   readonly notices: readonly string[]
+  /** metadata-action's sep-tags, sep-labels and sep-annotations: how the list outputs are joined */
+  readonly separators: {readonly tags: string; readonly labels: string; readonly annotations: string}
 }
 
 /** Reads one raw input by name (core.getInput in the action, a map in tests). */
@@ -258,23 +262,28 @@ export function getInputs(
   if (call === 'check' && noBuild !== undefined)
     throw new InputError('call', `check runs a build's checks, and ${noBuild} builds nothing`)
   const push = call === 'check' ? false : parseBoolean('push', read('push'), true)
-  const images = parseImages('images', read('images'))
+  const notices: string[] = []
+  const images = parseImages('images', read('images'), notices)
   if (push && images.length === 0) {
     throw new InputError(
       'images',
       `is required when push is true; give repositories such as ghcr.io/acme/orders, or set push: false`
     )
   }
-  const notices: string[] = []
   const {username, password, registryAuth} = readCredentials(read, push, mask, notices)
 
+  const tagInputs = readTagInputs(read)
   const common = {
     images,
     call,
     push,
-    version: readVersion(read, ctx.ref, optional(read('source')) !== undefined),
+    // with type= rules, the rules read the git tag (a monorepo's orders/v1.2.3 included): no version of ours
+    version:
+      tagInputs.tagRules.length > 0
+        ? undefined
+        : readVersion(read, ctx.ref, optional(read('source'))?.startsWith(DAEMON) === false),
     'semver-tags': parseBoolean('semver-tags', read('semver-tags'), true),
-    ...readTagInputs(read),
+    ...tagInputs,
     username,
     password,
     registry: readRegistry(read),
@@ -284,13 +293,21 @@ export function getInputs(
     'upload-chunk-size': readChunkSize(read),
     logout: parseBoolean('logout', read('logout'), true),
     'push-by-digest': readPushByDigest(read, push),
-    notices
+    notices,
+    separators: {
+      tags: read('sep-tags') || '\n',
+      labels: read('sep-labels') || '\n',
+      annotations: read('sep-annotations') || '\n'
+    }
   }
-  const source = readSource(read, push)
-  const merge = readMerge(read, push, source !== undefined)
+  const given = readSource(read, push)
+  const localImage = given !== undefined && 'local' in given ? given.local : undefined
+  const source = given !== undefined && 'repository' in given ? given : undefined
+  const merge = readMerge(read, push, given !== undefined)
   requireCloudRegistries(common, source)
-  if (source !== undefined || merge.length > 0) return {...common, ...NO_BUILD, context: ctx.workspace, source, merge}
-  return {...common, ...readBuildInputs(read, ctx, mask), source: undefined, merge}
+  if (source !== undefined || localImage !== undefined || merge.length > 0)
+    return {...common, ...NO_BUILD, context: ctx.workspace, source, localImage, merge}
+  return {...common, ...readBuildInputs(read, ctx, mask), source: undefined, localImage: undefined, merge}
 }
 
 /** `tags`, `flavor` and `latest`: plain tags as before, or metadata-action's rules when a line starts with `type=`. */
@@ -572,15 +589,40 @@ function buildInputsGiven(read: InputReader): string[] {
   return BUILD_INPUTS.filter(name => givenByUser(name, read(name)))
 }
 
-function readSource(read: InputReader, push: boolean): ImageReference | undefined {
+/** skopeo's name for an image the local engine holds. */
+const DAEMON = 'docker-daemon:'
+
+/**
+ * `source`: an image in a registry (a mirror), or one the engine holds (`docker-daemon:NAME`, as
+ * skopeo names it), published as a build's result would be.
+ */
+function readSource(read: InputReader, push: boolean): ImageReference | {readonly local: string} | undefined {
   const raw = optional(read('source'))
   if (raw === undefined) return undefined
+  if (raw.startsWith(DAEMON)) {
+    const local = raw.slice(DAEMON.length).trim()
+    if (local === '' || /\s/.test(local) || local.startsWith('-'))
+      throw new InputError(
+        'source',
+        `'${raw}' names no image; give docker-daemon:<name>[:<tag>], such as docker-daemon:orders:dev`
+      )
+    refuseBuildInputs(read)
+    if (!push) throw new InputError('source', `publishes ${local} to 'images', which needs push: true`)
+    return {local}
+  }
   const ref = parseReference(raw)
   if (typeof ref === 'string')
     throw new InputError(
       'source',
       `${ref}. Expected an image such as ghcr.io/acme/orders:1.2.3 or ghcr.io/acme/orders@sha256:…`
     )
+  refuseBuildInputs(read)
+  if (!push) throw new InputError('source', `copies an image to 'images', which needs push: true`)
+  return ref
+}
+
+/** With a source, nothing is built: a build input set to anything but its default is refused. */
+function refuseBuildInputs(read: InputReader): void {
   const given = buildInputsGiven(read)
   if (given.length > 0) {
     throw new InputError(
@@ -588,8 +630,6 @@ function readSource(read: InputReader, push: boolean): ImageReference | undefine
       `copies an existing image and builds nothing, so it does not go with ${given.map(g => `'${g}'`).join(', ')}; remove ${given.length === 1 ? 'it' : 'them'} or remove 'source'`
     )
   }
-  if (!push) throw new InputError('source', `copies an image to 'images', which needs push: true`)
-  return ref
 }
 
 export type Compression = 'gzip' | 'zstd'

@@ -56,40 +56,59 @@ export const BUILD_ARG_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/
 export const LABEL_KEY = /^[A-Za-z0-9][A-Za-z0-9._\-/]*$/
 
 /**
- * One `images` entry: a repository, or metadata-action's `name=<repository>[,enable=true|false]`
- * (a list with such a line is newline-separated only, as metadata-action reads it). Undefined: disabled.
+ * One `images` line with attributes, as metadata-action reads it: `name=<repository>`, or the
+ * repository alone as a field, with `enable=true|false` (`org/app,enable=false`). Undefined: disabled.
  */
-function imageEntry(name: string, item: string): string | undefined {
-  if (!item.startsWith('name=')) return item
+function imageEntry(name: string, line: string): string | undefined {
   let repo = ''
   let enable = true
-  for (const attr of item.split(',')) {
+  for (const attr of line.split(',').map(a => a.trim())) {
     const eq = attr.indexOf('=')
-    const key = attr.slice(0, eq).trim()
+    if (eq < 0) {
+      repo = attr
+      continue
+    }
+    const key = attr.slice(0, eq).trim().toLowerCase()
     const value = attr.slice(eq + 1).trim()
     if (key === 'name') repo = value
     else if (key === 'enable' && /^(true|false)$/i.test(value)) enable = value.toLowerCase() === 'true'
     else
       throw new InputError(
         name,
-        `'${item}': an entry is a repository, or name=<repository> with enable=true|false (metadata-action's attributes)`
+        `'${line}': an entry is a repository, or name=<repository> with enable=true|false (metadata-action's attributes)`
       )
   }
+  if (repo === '') throw new InputError(name, `'${line}' names no repository`)
   return enable ? repo : undefined
 }
 
-export function parseImages(name: string, raw: string): Repository[] {
+/**
+ * `images`: repositories, one a line (or comma-separated on lines without attributes), as
+ * metadata-action reads them; upper case is lowered as metadata-action lowers it, with a notice.
+ */
+export function parseImages(name: string, raw: string, notices: string[] = []): Repository[] {
   const seen = new Set<string>()
   const repos: Repository[] = []
-  const attributed = parseList(raw, true).some(line => line.startsWith('name='))
-  for (const entry of parseList(raw, attributed)) {
-    const item = imageEntry(name, entry)
-    if (item === undefined) continue
+  const items = parseList(raw, true).flatMap(line =>
+    line.includes('=')
+      ? [imageEntry(name, line)]
+      : line
+          .split(',')
+          .map(i => i.trim())
+          .filter(i => i !== '')
+  )
+  for (const given of items) {
+    if (given === undefined) continue
+    const item = given.toLowerCase()
+    if (item !== given)
+      notices.push(
+        `images: '${given}' is taken as '${item}' (repository names are lowercase; metadata-action lowers them too)`
+      )
     const repo = parseRepository(item)
     if (typeof repo === 'string') {
       throw new InputError(name, `${repo}. Expected a repository such as ghcr.io/acme/orders`)
     }
-    if (!seen.has(repo.name)) repos.push(repo)
+    if (!seen.has(repo.name)) repos.push({...repo, written: item})
     seen.add(repo.name)
   }
   return repos

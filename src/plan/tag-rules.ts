@@ -30,8 +30,8 @@ const DEFAULT_PRIORITY: Record<RuleType, number> = {
 const COMMON = ['enable', 'priority', 'prefix', 'suffix']
 const ATTRIBUTES: Record<RuleType, readonly string[]> = {
   schedule: ['pattern'],
-  semver: ['pattern', 'value'],
-  pep440: ['pattern', 'value'],
+  semver: ['pattern', 'value', 'match'],
+  pep440: ['pattern', 'value', 'match'],
   match: ['pattern', 'group', 'value'],
   edge: ['branch'],
   ref: ['event'],
@@ -161,6 +161,7 @@ export function parseTagRule(line: string): TagRule {
     case 'pep440':
       need('pattern')
       attrs.value ??= ''
+      attrs.match ??= ''
       break
     case 'match':
       need('pattern')
@@ -240,6 +241,7 @@ function shortSha(ctx: RuleContext): string {
 export function globalExpressions(ctx: RuleContext): Record<string, TemplateValue> {
   const branch = ctx.ref.replace(BRANCH_REF, '')
   const defaultBranchEvent = /create|discussion|issues|schedule/.test(ctx.eventName)
+  const onDefault = branch !== '' && (branch === ctx.defaultBranch || defaultBranchEvent)
   let baseRef = ''
   if (TAG_REF.test(ctx.ref) && ctx.baseRef !== undefined) baseRef = ctx.baseRef.replace(BRANCH_REF, '')
   else if (PULL_REF.test(ctx.ref) && ctx.pullRequestBaseRef !== undefined) baseRef = ctx.pullRequestBaseRef
@@ -248,7 +250,8 @@ export function globalExpressions(ctx: RuleContext): Record<string, TemplateValu
     tag: TAG_REF.test(ctx.ref) ? ctx.ref.replace(TAG_REF, '') : '',
     sha: shortSha(ctx),
     base_ref: baseRef,
-    is_default_branch: String(branch !== '' && (branch === ctx.defaultBranch || defaultBranchEvent)),
+    is_default_branch: String(onDefault),
+    is_not_default_branch: String(!onDefault),
     date: {date: ctx.now},
     commit_date: {date: ctx.commitDate}
   }
@@ -271,6 +274,16 @@ function followedRange(pattern: string, version: semver.SemVer): string | undefi
   if (names.includes('minor')) return `${version.major}.${version.minor}.x`
   if (names.includes('major')) return `${version.major}.x`
   return '*'
+}
+
+/** A pattern as metadata-action reads it (`/re/flags`, or the text as a regular expression) applied to `raw`. */
+function matchOf(line: string, pattern: string, raw: string): RegExpMatchArray | null {
+  const literal = /^\/(.+)\/(.*)$/.exec(pattern)
+  try {
+    return raw.match(literal ? new RegExp(literal[1] ?? '', literal[2]) : new RegExp(pattern))
+  } catch (e) {
+    return fail('tags', line, `pattern is not a regular expression: ${(e as Error).message}`)
+  }
 }
 
 /** A pre-release keeps a pattern that is exactly `{{raw}}`; any other pattern becomes its version. */
@@ -304,10 +317,20 @@ export function evaluateTagRules(rules: readonly TagRule[], flavor: Flavor, ctx:
       const suffix = attrs.suffix !== undefined ? g(attrs.suffix) : g(flavor.suffix)
       return `${prefix}${value}${suffix}`
     }
-    // what semver, pep440 and match read: value= where given, else the git tag (none off a tag);
-    // versions read it with `/` as `-`, as metadata-action does
-    const subject = (slashes: 'keep' | 'dash'): string | undefined =>
-      attrs.value ? g(attrs.value) : !onTag ? undefined : slashes === 'dash' ? tagName.replace(/\//g, '-') : tagName
+    // what semver, pep440 and match read: value= where given, else the git tag (none off a tag)
+    const subject = (): string | undefined => (attrs.value ? g(attrs.value) : !onTag ? undefined : tagName)
+    // versions: match='s first group where it matches (a monorepo's orders/v1.2.3), then `/` as `-`, as metadata-action does
+    const versionText = (): string | undefined => {
+      let raw = subject()
+      if (raw === undefined) return undefined
+      if (attrs.match) {
+        const found = matchOf(line, attrs.match, raw)
+        if (found === null) warnings.push(`${line}: match=${attrs.match} does not match ${raw}`)
+        else if (found[1] === undefined) warnings.push(`${line}: match=${attrs.match} has no group 1`)
+        else raw = found[1]
+      }
+      return raw.replace(/\//g, '-')
+    }
     let out: Produced | undefined
     switch (rule.type) {
       case 'schedule':
@@ -317,7 +340,7 @@ export function evaluateTagRules(rules: readonly TagRule[], flavor: Flavor, ctx:
         }
         break
       case 'semver': {
-        const raw = subject('dash')
+        const raw = versionText()
         if (raw === undefined) break
         const v = semver.valid(raw) === null ? null : semver.parse(raw, {loose: true})
         if (v === null) {
@@ -338,7 +361,7 @@ export function evaluateTagRules(rules: readonly TagRule[], flavor: Flavor, ctx:
         break
       }
       case 'pep440': {
-        const raw = subject('dash')
+        const raw = versionText()
         if (raw === undefined) break
         const v = parsePep440(raw)
         if (v === undefined) {
@@ -351,21 +374,23 @@ export function evaluateTagRules(rules: readonly TagRule[], flavor: Flavor, ctx:
         } else {
           const [major = 0, minor = 0, patch = 0] = v.release
           const names = {raw, version: v.normalized, major: `${major}`, minor: `${minor}`, patch: `${patch}`}
-          out = {value: decorate(render('tags', line, pattern, names)), latest: true}
+          // a final release floats its X.Y and X tags and latest, as a semver release does
+          const asSemver = semver.parse(`${major}.${minor}.${patch}`)
+          if (asSemver !== null) release ??= asSemver.version
+          const range = asSemver === null ? undefined : followedRange(pattern, asSemver)
+          out = {
+            value: decorate(render('tags', line, pattern, names)),
+            latest: true,
+            ...(range === undefined ? {} : {range})
+          }
         }
         break
       }
       case 'match': {
-        const raw = subject('keep')
+        const raw = subject()
         if (raw === undefined) break
         const pattern = attrs.pattern ?? ''
-        const literal = /^\/(.+)\/(.*)$/.exec(pattern)
-        let found: RegExpMatchArray | null
-        try {
-          found = raw.match(literal ? new RegExp(literal[1] ?? '', literal[2]) : new RegExp(pattern))
-        } catch (e) {
-          return fail('tags', line, `pattern is not a regular expression: ${(e as Error).message}`)
-        }
+        const found = matchOf(line, pattern, raw)
         const group = found?.[Number(attrs.group ?? 0)]
         if (group === undefined) {
           warnings.push(`${line}: ${found ? `no group ${attrs.group ?? 0}` : 'no match'} in ${raw}`)

@@ -19,6 +19,8 @@ export interface Repository {
   readonly path: string
   /** The canonical name `registry/path`, used in refs and outputs. */
   readonly name: string
+  /** as written (`acme/orders` for Docker Hub): metadata-action's form, for its `tags` and `json` outputs */
+  readonly written?: string
 }
 
 export function isValidTag(tag: string): boolean {

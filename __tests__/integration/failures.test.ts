@@ -29,7 +29,7 @@ function expectCleanFailure(run: {exitCode: number; stdout: string; stderr: stri
 
 describe('bad input fails before any build', () => {
   test.each<[string, Record<string, string>, RegExp]>([
-    ['uppercase repository', {images: 'ghcr.io/Acme/orders'}, /^Input 'images': .*lowercase/],
+    ['invalid repository', {images: 'ghcr.io/acme/orders!'}, /^Input 'images': .*lowercase/],
     ['invalid tag', {tags: 'ok\n.bad'}, /^Input 'tags': '\.bad' is not a valid tag/],
     [
       'malformed build-args',

@@ -206,27 +206,6 @@ describe('every answer is bounded', () => {
     console.log(`endless manifest: failed in ${seconds.toFixed(1)} s, peak RSS ${(peakKb / 1024).toFixed(0)} MB`)
   })
 
-  test('a dripping manifest and a registry that never answers each fail on their deadline', async () => {
-    const [drip, silent] = [await hostile(open), await hostile(open)]
-    drip.misbehave({kind: 'drip-manifest'})
-    silent.misbehave({kind: 'silent'})
-    const timed = async (source: HostileRegistry) => {
-      const started = Date.now()
-      const run = await runAction({
-        source: `${source.host}/src/multi:1.0`,
-        images: `${open2.host}/mirror/slow`,
-        tags: 'copy'
-      })
-      return {run, seconds: (Date.now() - started) / 1000}
-    }
-    const [dripped, silenced] = await Promise.all([timed(drip), timed(silent)])
-    expectOneLineFailure(dripped.run, /the answer was not read whole within 30 s/)
-    expectOneLineFailure(silenced.run, /no answer within 30 s/)
-    expect(dripped.seconds).toBeLessThan(60)
-    expect(silenced.seconds).toBeLessThan(60)
-    console.log(`drip: ${dripped.seconds.toFixed(1)} s; silence: ${silenced.seconds.toFixed(1)} s`)
-  }, 120_000)
-
   test('a tag list whose pages loop ends with a clear failure', async () => {
     const looping = await hostile(open)
     looping.misbehave({kind: 'looping-tags'})
@@ -255,22 +234,35 @@ describe('every answer is bounded', () => {
     expect(await tagsOf(open2, 'copy/over')).toEqual([])
   })
 
-  test('503 forever, even with Retry-After: 60, fails the step within 120 s', async () => {
-    const down = await hostile(open)
+  // the three wait on deadlines and budgets, so they run side by side
+  test('a dripping manifest, a registry that never answers, and 503 forever even with Retry-After: 60 each fail in bounded time', async () => {
+    const [drip, silent, down] = [await hostile(open), await hostile(open), await hostile(open)]
+    drip.misbehave({kind: 'drip-manifest'})
+    silent.misbehave({kind: 'silent'})
     down.misbehave({kind: 'unavailable', retryAfter: '60'})
-    const started = Date.now()
-    const run = await runAction({
-      source: `${open.host}/src/multi:1.0`,
-      images: `${down.host}/mirror/down`,
-      tags: 'copy'
-    })
-    const seconds = (Date.now() - started) / 1000
-    expect(run.exitCode).not.toBe(0)
-    expect(errors(run).join('\n')).toMatch(
+    const timed = async (inputs: Record<string, string>) => {
+      const started = Date.now()
+      const run = await runAction({tags: 'copy', ...inputs})
+      return {run, seconds: (Date.now() - started) / 1000}
+    }
+    const [dripped, silenced, refused] = await Promise.all([
+      timed({source: `${drip.host}/src/multi:1.0`, images: `${open2.host}/mirror/slow`}),
+      timed({source: `${silent.host}/src/multi:1.0`, images: `${open2.host}/mirror/slow`}),
+      timed({source: `${open.host}/src/multi:1.0`, images: `${down.host}/mirror/down`})
+    ])
+    expectOneLineFailure(dripped.run, /the answer was not read whole within 30 s/)
+    expectOneLineFailure(silenced.run, /no answer within 30 s/)
+    expect(dripped.seconds).toBeLessThan(60)
+    expect(silenced.seconds).toBeLessThan(60)
+    expect(refused.run.exitCode).not.toBe(0)
+    expect(errors(refused.run).join('\n')).toMatch(
       /HTTP 503 .*\(not tried again: 60 s of waiting for 127\.0\.0\.1:\d+ spent in this step\)/
     )
-    expect(seconds).toBeLessThan(120)
-    console.log(`503 forever: failed in ${seconds.toFixed(1)} s after ${down.seen.length} requests`)
+    expect(refused.seconds).toBeLessThan(120)
+    console.log(
+      `drip: ${dripped.seconds.toFixed(1)} s; silence: ${silenced.seconds.toFixed(1)} s; ` +
+        `503 forever: ${refused.seconds.toFixed(1)} s after ${down.seen.length} requests`
+    )
   }, 150_000)
 })
 
@@ -431,25 +423,26 @@ describe('a cancelled step leaves no secret behind', () => {
   })
   const leftovers = (runnerTemp: string) => fs.readdirSync(runnerTemp).filter(f => f.startsWith('stevedore-build-'))
 
-  test('SIGINT during the build (as a runner cancels): the work folder and its secret file are removed at once', async () => {
-    const run = await runAction(slowBuild(`sigint-${Date.now()}`), {
-      post: false,
-      wrap: step => (step === 'main' ? ['timeout', '--signal=INT', '10'] : [])
-    })
-    expect(run.exitCode).not.toBe(0)
-    expect(errors(run).join('\n')).toMatch(
+  // both wait for a build to be under way, so they run side by side
+  test('SIGINT during the build (as a runner cancels) removes the work folder and its secret file at once; after a kill, the post step does', async () => {
+    const [interrupted, killed] = await Promise.all([
+      runAction(slowBuild(`sigint-${Date.now()}`), {
+        post: false,
+        wrap: step => (step === 'main' ? ['timeout', '--signal=INT', '8'] : [])
+      }),
+      runAction(slowBuild(`sigkill-${Date.now()}`), {
+        wrap: step => (step === 'main' ? ['timeout', '--signal=KILL', '8'] : [])
+      })
+    ])
+    expect(interrupted.exitCode).not.toBe(0)
+    expect(errors(interrupted).join('\n')).toMatch(
       /Cancelled \(SIGINT\): this run's work folders under RUNNER_TEMP were removed/
     )
-    expect(leftovers(run.runnerTemp)).toEqual([])
-  }, 60_000)
+    expect(leftovers(interrupted.runnerTemp)).toEqual([])
 
-  test('a main step killed outright: the post step removes the folder it recorded', async () => {
-    const run = await runAction(slowBuild(`sigkill-${Date.now()}`), {
-      wrap: step => (step === 'main' ? ['timeout', '--signal=KILL', '10'] : [])
-    })
-    expect(run.exitCode).not.toBe(0)
-    expect(JSON.parse(run.state['work-dirs'] ?? '[]')).toHaveLength(1)
-    expect(run.post?.stdout).toMatch(/Removed .*stevedore-build-.*, left by the main step/)
-    expect(leftovers(run.runnerTemp)).toEqual([])
+    expect(killed.exitCode).not.toBe(0)
+    expect(JSON.parse(killed.state['work-dirs'] ?? '[]')).toHaveLength(1)
+    expect(killed.post?.stdout).toMatch(/Removed .*stevedore-build-.*, left by the main step/)
+    expect(leftovers(killed.runnerTemp)).toEqual([])
   }, 60_000)
 })

@@ -14,7 +14,7 @@ test("the harness runs dist/ on the Node major that action.yml's runs.using name
   expect(major).toBe('24')
   expect(execFileSync(actionNode(), ['--version'], {encoding: 'utf8'}).trim()).toMatch(new RegExp(`^v${major}\\.`))
   // a run that stops at input checking: the bundle loads and reports on that Node, with no warning on stderr
-  const run = await runAction({images: 'ghcr.io/acme/Orders', context: '__tests__/fixtures/multistage'})
+  const run = await runAction({images: 'ghcr.io/acme/orders!', context: '__tests__/fixtures/multistage'})
   expect(errors(run)).toEqual([expect.stringMatching(/^Input 'images': .*lowercase/)])
   expect(run.stderr).toBe('')
 })

@@ -395,6 +395,9 @@ export class Transport {
       return await exchange
     } catch (e) {
       if (e instanceof RegistryError) throw e
+      // a request body that failed for a reason of ours (a source blob longer than its size) is that reason
+      const ours = registryErrorIn(e)
+      if (ours !== undefined) throw ours
       throw new RegistryError(
         `${this.registry}: ${method} ${url.pathname} failed: ${causeOf(e)}${this.budgetNote()}`,
         undefined,
@@ -610,6 +613,15 @@ export class Transport {
       throw e
     }
   }
+}
+
+/** A RegistryError that caused `e` (fetch reports a request body's failure as its cause). */
+function registryErrorIn(e: unknown): RegistryError | undefined {
+  for (let cur: unknown = e, depth = 0; cur instanceof Error && depth < 5; depth++) {
+    if (cur instanceof RegistryError) return cur
+    cur = (cur as {cause?: unknown}).cause
+  }
+  return undefined
 }
 
 /** An exchange worth starting again: a connection failure or a status that says "again" (not a deadline, not a refusal). */

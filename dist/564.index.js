@@ -113,7 +113,8 @@ async function grantedActions(registry, creds, repoPath) {
             .filter(a => a.type === 'repository' && a.name === repoPath)
             .flatMap(a => a.actions ?? []);
     }
-    catch {
+    catch (e) {
+        core.debug(`${registry}: the access token's claims were not read (${e instanceof Error ? e.message : String(e)})`);
         return undefined;
     }
 }

@@ -150,6 +150,27 @@ describe('ACR', () => {
     expect(await skopeoDigest(`${az.registryHost}/team/orders:main`, await readerCreds())).toBe(run.outputs.digest)
   })
 
+  test('a tag the ACR SDK reads as another image than was pushed fails the step, naming both digests', async () => {
+    const creds = {'azure-client-id': withSecret, 'azure-tenant-id': az.tenant, 'azure-client-secret': secret}
+    const previous = await publish(creds, azureEnv({GITHUB_REF: 'refs/heads/previous'}))
+    expect(errors(previous)).toEqual([])
+    // another push moves the tag between the registry read-back and the SDK's
+    az.beforeSdkManifestRead = async (repo, reference) => {
+      az.beforeSdkManifestRead = undefined
+      await az.moveTag(repo, reference, 'previous')
+    }
+    try {
+      const moved = await publish(creds, azureEnv({GITHUB_REF: 'refs/heads/moved'}))
+      expect(moved.exitCode).toBe(1)
+      const said = errors(moved).join('\n')
+      const m = /The ACR SDK reads (\S+) as (sha256:[a-f0-9]{64}), but (sha256:[a-f0-9]{64}) was pushed/.exec(said)
+      expect(m?.slice(1)).toEqual([`${az.registryHost}/team/orders:moved`, previous.outputs.digest, expect.any(String)])
+      expect(m?.[3]).not.toBe(previous.outputs.digest)
+    } finally {
+      az.beforeSdkManifestRead = undefined
+    }
+  })
+
   test('a wrong client secret: Entra says why, before the build', async () => {
     const run = await publish({
       'azure-client-id': withSecret,

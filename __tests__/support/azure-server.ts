@@ -59,6 +59,13 @@ export interface AzureServers {
   readonly tokenRequests: TokenRequestSeen[]
   readonly exchanges: Array<{service: string; tenant: string | null}>
   readonly registry: TestRegistry
+  /**
+   * Called before the front passes on a manifest read by @azure/container-registry (its
+   * user agent says so): a test moves a tag there, as another push would between two reads.
+   */
+  beforeSdkManifestRead: ((repo: string, reference: string) => Promise<void>) | undefined
+  /** Points `tag` of `repo` at the manifest `to` names, in the real registry (as a push would). */
+  moveTag(repo: string, tag: string, to: string): Promise<void>
   stop(): Promise<void>
 }
 
@@ -337,6 +344,15 @@ export async function startAzure(tenant = '72f988bf-86f1-41af-91ab-2d7cd011db47'
         )
         return
       }
+      const manifestRead = /^\/v2\/(.+)\/manifests\/([^/]+)$/.exec(url.pathname)
+      const hook = servers.beforeSdkManifestRead
+      if (
+        manifestRead !== null &&
+        req.method === 'GET' &&
+        hook !== undefined &&
+        (req.headers['user-agent'] ?? '').includes('azsdk-js-container-registry')
+      )
+        await hook(decodeURIComponent(manifestRead[1] ?? ''), decodeURIComponent(manifestRead[2] ?? ''))
       // everything else: the real registry
       const upstream = http.request(
         {
@@ -359,7 +375,37 @@ export async function startAzure(tenant = '72f988bf-86f1-41af-91ab-2d7cd011db47'
     })
   )
 
-  return {
+  const moveTag = async (repo: string, tag: string, to: string): Promise<void> => {
+    const token = registrySigner.sign({
+      iss: registryIssuer,
+      sub: 'test',
+      aud: registryHost,
+      exp: now() + 600,
+      nbf: now() - 10,
+      iat: now(),
+      jti: randomUUID(),
+      access: [{type: 'repository', name: repo, actions: ['pull', 'push']}]
+    })
+    const headers = {
+      authorization: `Bearer ${token}`,
+      accept: [
+        'application/vnd.oci.image.index.v1+json',
+        'application/vnd.oci.image.manifest.v1+json',
+        'application/vnd.docker.distribution.manifest.list.v2+json',
+        'application/vnd.docker.distribution.manifest.v2+json'
+      ].join(', ')
+    }
+    const got = await fetch(`http://${registry.host}/v2/${repo}/manifests/${to}`, {headers})
+    if (got.status !== 200) throw new Error(`moveTag: ${repo}:${to} answered ${got.status}`)
+    const put = await fetch(`http://${registry.host}/v2/${repo}/manifests/${tag}`, {
+      method: 'PUT',
+      headers: {authorization: headers.authorization, 'content-type': got.headers.get('content-type') ?? ''},
+      body: Buffer.from(await got.arrayBuffer())
+    })
+    if (put.status !== 201) throw new Error(`moveTag: PUT ${repo}:${tag} answered ${put.status}`)
+  }
+
+  const servers: AzureServers = {
     tls,
     authorityHost: `https://127.0.0.1:${entraPort}`,
     registryHost,
@@ -368,6 +414,8 @@ export async function startAzure(tenant = '72f988bf-86f1-41af-91ab-2d7cd011db47'
     tokenRequests,
     exchanges,
     registry,
+    beforeSdkManifestRead: undefined,
+    moveTag,
     stop: async () => {
       for (const server of [front, entra]) {
         server.closeAllConnections()
@@ -378,4 +426,5 @@ export async function startAzure(tenant = '72f988bf-86f1-41af-91ab-2d7cd011db47'
       fs.rmSync(tls.dir, {recursive: true, force: true})
     }
   }
+  return servers
 }

@@ -4,7 +4,8 @@ import * as path from 'path'
 import {ACTION_DEFAULTS, givenByUser} from '../../src/inputs/defaults'
 import {readGitHubContext} from '../../src/inputs/github-context'
 import {InputError} from '../../src/errors'
-import {DEFAULT_COMPRESSION_LEVEL, getInputs} from '../../src/inputs/inputs'
+import {getInputs} from '../../src/inputs/inputs'
+import {DEFAULT_COMPRESSION_LEVEL} from '../../src/oci/oci'
 import {ROOT, actionDefaults} from '../support/action'
 
 const DIGEST = `sha256:${'a'.repeat(64)}`

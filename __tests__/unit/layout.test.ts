@@ -47,7 +47,19 @@ const STAGES: Record<string, string> = {
   build: 'build/build.ts',
   image: 'image/image-archive.ts',
   publish: 'publish/publish.ts',
-  registry: 'registry/client.ts'
+  registry: 'registry/client.ts',
+  oci: 'oci/oci.ts',
+  modes: 'modes/steps.ts'
+}
+
+/**
+ * What each lower folder may import: the OCI model imports no stage; our registry client and the
+ * image stage import only the OCI model (and the shared errors), never the stages above them.
+ */
+const MAY_IMPORT: Record<string, readonly string[]> = {
+  oci: ['oci', 'errors.ts'],
+  registry: ['registry', 'oci', 'errors.ts'],
+  image: ['image', 'oci', 'errors.ts']
 }
 /** What stays at the top: the entry points, the run, the report, the shared helpers. */
 const TOP = [
@@ -70,6 +82,7 @@ const PURE = [
   'plan/labels.ts',
   'plan/floating-tags.ts',
   'plan/tag-rules.ts',
+  'plan/tag-rule-syntax.ts',
   'plan/template.ts',
   'plan/pep440.ts',
   'plan/annotations.ts',
@@ -91,10 +104,11 @@ const PURE = [
   'registry/intake-routes.ts',
   'registry/pieces.ts',
   'image/legacy-chain.ts',
+  'oci/oci.ts',
   'errors.ts'
 ]
 /** Packages that compute without effects. */
-const PURE_PACKAGES = ['semver', 'yaml', 'path']
+const PURE_PACKAGES = ['semver', 'yaml', 'path', 'crypto']
 
 describe('source layout', () => {
   test('every module is in a stage folder, or one of the few at the top', () => {
@@ -132,6 +146,14 @@ describe('source layout', () => {
   test.each(PURE)('%s imports only pure modules and no effects', m => {
     for (const d of valueImportsOf(m)) expect([m, d, PURE.includes(d)]).toEqual([m, d, true])
     for (const p of externalImportsOf(m)) expect([m, p, PURE_PACKAGES.includes(p)]).toEqual([m, p, true])
+  })
+
+  test.each(Object.entries(MAY_IMPORT))('%s/ imports only %j: dependencies point down', (folder, allowed) => {
+    for (const m of ALL.filter(x => x.startsWith(`${folder}${path.sep}`)))
+      for (const d of importsOf(m)) {
+        const target = d.includes(path.sep) ? (d.split(path.sep)[0] ?? '') : d
+        expect([m, d, allowed.includes(target)]).toEqual([m, d, true])
+      }
   })
 
   test('main.ts and post.ts stay thin: each only calls one function', () => {

@@ -167,6 +167,42 @@ describe('RegistryClient under faults', () => {
     await s.close()
   })
 
+  test('a manifest refused for a blob another push is still linking is put again; a blob truly missing fails after 3', async () => {
+    const blobUnknown = {
+      errors: [
+        {code: 'DIGEST_INVALID', message: 'provided digest did not match uploaded content'},
+        {code: 'MANIFEST_BLOB_UNKNOWN', message: 'blob unknown to registry', detail: 'sha256:ab'}
+      ]
+    }
+    let puts = 0
+    const racing = await serve((req, res) =>
+      ++puts === 1
+        ? json(res, 400, blobUnknown)
+        : (res.writeHead(201, {'docker-content-digest': 'sha256:x'}), res.end())
+    )
+    const p = policy()
+    const manifest = {mediaType: 'application/json', body: Buffer.from('{}')}
+    expect(await new RegistryClient(racing.host, undefined, fetch, p).putManifest('x', 't', manifest)).toBe('sha256:x')
+    expect(puts).toBe(2)
+    expect(p.sleeps).toHaveLength(1)
+    let missing = 0
+    const broken = await serve((req, res) => (missing++, json(res, 400, blobUnknown)))
+    await expect(
+      new RegistryClient(broken.host, undefined, fetch, policy()).putManifest('x', 't', manifest)
+    ).rejects.toThrow(/put manifest x:t: HTTP 400 .*MANIFEST_BLOB_UNKNOWN/)
+    expect(missing).toBe(3)
+    // any other refusal is not asked again
+    let invalid = 0
+    const refusing = await serve(
+      (req, res) => (invalid++, json(res, 400, {errors: [{code: 'MANIFEST_INVALID', message: 'bad'}]}))
+    )
+    await expect(
+      new RegistryClient(refusing.host, undefined, fetch, policy()).putManifest('x', 't', manifest)
+    ).rejects.toThrow(/MANIFEST_INVALID/)
+    expect(invalid).toBe(1)
+    await Promise.all([racing.close(), broken.close(), refusing.close()])
+  })
+
   test('a failed upload starts a new session; the body is sent again', async () => {
     let puts = 0
     const bodies: string[] = []

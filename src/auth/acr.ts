@@ -81,7 +81,8 @@ export async function grantedActions(
     return (claims.access ?? [])
       .filter(a => a.type === 'repository' && a.name === repoPath)
       .flatMap(a => a.actions ?? [])
-  } catch {
+  } catch (e) {
+    core.debug(`${registry}: the access token's claims were not read (${e instanceof Error ? e.message : String(e)})`)
     return undefined
   }
 }

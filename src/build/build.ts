@@ -37,16 +37,21 @@ export interface Built {
   readonly ociDir: string | undefined
 }
 
+/** What one build is given: the inputs, what metadata says to write, and where the image goes. */
+export interface BuildRequest {
+  readonly inputs: Inputs
+  readonly labels: Labels
+  readonly annotations: readonly string[]
+  readonly refs: readonly string[]
+  readonly workDir: string
+  /** `push`: to this ref (our intake on loopback) */
+  readonly output: 'engine' | 'oci' | {readonly push: string}
+  readonly runUrl: string | undefined
+}
+
 export async function buildImage(
   docker: Docker,
-  inputs: Inputs,
-  labels: Labels,
-  annotations: readonly string[],
-  refs: readonly string[],
-  workDir: string,
-  /** `push`: to this ref (our intake on loopback) */
-  output: 'engine' | 'oci' | {readonly push: string},
-  runUrl: string | undefined
+  {inputs, labels, annotations, refs, workDir, output, runUrl}: BuildRequest
 ): Promise<Built> {
   const iidFile = path.join(workDir, 'iid')
   const metadataFile = path.join(workDir, 'metadata.json')

@@ -2,13 +2,7 @@
  * The image manifest we publish: Docker v2 schema 2, as docker push writes it; an OCI image
  * manifest where a layer is zstd, which Docker's media types cannot name. Pure.
  */
-import {MEDIA_TYPES, sha256} from '../registry/client'
-
-export interface Descriptor {
-  readonly mediaType: string
-  readonly digest: string
-  readonly size: number
-}
+import {Descriptor, MEDIA_TYPES, sha256} from '../oci/oci'
 
 export type ManifestFormat = 'docker' | 'oci'
 

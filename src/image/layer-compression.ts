@@ -10,7 +10,7 @@ import * as fs from 'fs'
 import {promisify} from 'util'
 import * as zlib from 'zlib'
 import {ActionError} from '../errors'
-import type {Compression} from '../inputs/inputs'
+import type {Compression} from '../oci/oci'
 
 const gzip = promisify(zlib.gzip)
 
@@ -45,9 +45,8 @@ const GZIP_MAGIC = Buffer.from([0x1f, 0x8b])
 const ZSTD_MAGIC = Buffer.from([0x28, 0xb5, 0x2f, 0xfd])
 
 /**
- * zlib's output buffer: one per member or frame. The default (16 KiB) gives a member of a 1 MiB chunk
- * some 25 round trips between the thread pool and JavaScript, and a concatenation; measured on 100 MB
- * of a base layer in 1 MiB members, gzip level 3, 8 in flight: 1 MiB took 10% less CPU (docs/benchmarks.md).
+ * zlib's output buffer: one per member or frame, so that a member comes back from the thread pool
+ * in one piece rather than some 25 of the default 16 KiB (docs/benchmarks.md has the measurement).
  */
 const OUTPUT_BUFFER = 1 << 20
 
@@ -66,6 +65,104 @@ export function compressor(opts: Pick<CompressOptions, 'algorithm' | 'level'>): 
     )
 }
 
+/** What a layer's first bytes say it is compressed with already, if anything. */
+function compressedAlready(data: Buffer): Compression | undefined {
+  if (data.subarray(0, 2).equals(GZIP_MAGIC)) return 'gzip'
+  if (data.subarray(0, 4).equals(ZSTD_MAGIC)) return 'zstd'
+  return undefined
+}
+
+/**
+ * One layer on its way to the file: input cut into chunks, up to `concurrency` chunks compressed
+ * at once, members written in order. Each chunk is copied into a buffer of its own, taken back once
+ * its member is written: a layer needs at most `concurrency` of them however long it is.
+ */
+class LayerWriter {
+  private readonly out: fs.WriteStream
+  private readonly blobHash = createHash('sha256')
+  private readonly tarHash = createHash('sha256')
+  private readonly compress: (chunk: Buffer) => Promise<Buffer>
+  private readonly pending: Array<Promise<Buffer>> = []
+  private readonly spare: Buffer[] = []
+  private buffer: Buffer | undefined
+  private bufferedBytes = 0
+  private size = 0
+  private first = true
+  private passThrough: Compression | undefined
+
+  constructor(
+    private readonly file: string,
+    private readonly opts: CompressOptions,
+    private readonly sink: ((data: Buffer) => Promise<void>) | undefined
+  ) {
+    this.out = fs.createWriteStream(file)
+    this.compress = compressor(opts)
+  }
+
+  /** Compressed bytes to the file (and the sink), hashed as the blob. */
+  private async write(data: Buffer): Promise<void> {
+    this.blobHash.update(data)
+    this.size += data.length
+    const written = this.out.write(data)
+      ? Promise.resolve()
+      : new Promise<void>(resolve => this.out.once('drain', () => resolve()))
+    await Promise.all([written, this.sink?.(data)])
+  }
+
+  private async flushOldest(): Promise<void> {
+    const next = this.pending.shift()
+    if (next !== undefined) await this.write(await next)
+  }
+
+  /** The buffered chunk sent to compression; waits while `concurrency` are under way. */
+  private async cut(): Promise<void> {
+    if (this.buffer === undefined || this.bufferedBytes === 0) return
+    const whole = this.buffer
+    const chunk = whole.subarray(0, this.bufferedBytes)
+    this.buffer = undefined
+    this.bufferedBytes = 0
+    this.pending.push(
+      this.compress(chunk).then(member => {
+        this.spare.push(whole)
+        return member
+      })
+    )
+    while (this.pending.length >= this.opts.concurrency) await this.flushOldest()
+  }
+
+  async add(data: Buffer): Promise<void> {
+    if (this.first) {
+      this.passThrough = compressedAlready(data)
+      this.first = false
+    }
+    if (this.passThrough !== undefined) return this.write(data)
+    this.tarHash.update(data)
+    let rest = data
+    while (rest.length > 0) {
+      const take = Math.min(rest.length, this.opts.chunkSize - this.bufferedBytes)
+      this.buffer ??= this.spare.pop() ?? Buffer.allocUnsafeSlow(this.opts.chunkSize)
+      rest.copy(this.buffer, this.bufferedBytes, 0, take)
+      this.bufferedBytes += take
+      rest = rest.subarray(take)
+      if (this.bufferedBytes === this.opts.chunkSize) await this.cut()
+    }
+  }
+
+  async finish(): Promise<CompressedLayer> {
+    await this.cut()
+    while (this.pending.length > 0) await this.flushOldest()
+    if (this.size === 0) await this.write(await this.compress(Buffer.alloc(0)))
+    await new Promise<void>((resolve, reject) => this.out.end((err?: Error | null) => (err ? reject(err) : resolve())))
+    return {
+      digest: `sha256:${this.blobHash.digest('hex')}`,
+      size: this.size,
+      diffId: this.passThrough !== undefined ? '' : `sha256:${this.tarHash.digest('hex')}`,
+      file: this.file,
+      compression: this.passThrough ?? this.opts.algorithm
+    }
+  }
+}
+
 /** Writes the compressed layer to `file`; an input that is gzip or zstd already is stored as it is. */
 export async function compressLayer(
   input: AsyncIterable<Buffer>,
@@ -74,81 +171,7 @@ export async function compressLayer(
   /** also given every compressed chunk as it is written (an upload under way); awaited, for backpressure */
   sink?: (data: Buffer) => Promise<void>
 ): Promise<CompressedLayer> {
-  const out = fs.createWriteStream(file)
-  const blobHash = createHash('sha256')
-  const tarHash = createHash('sha256')
-  let size = 0
-  let first = true
-  let passThrough: Compression | undefined
-  const compress = compressor(opts)
-  const pending: Array<Promise<Buffer>> = []
-  // each chunk is copied into a buffer of its own, taken back once its member is written: a layer
-  // needs at most `concurrency` of them however long it is (fewer allocations, less garbage)
-  const spare: Buffer[] = []
-  let buffer: Buffer | undefined
-  let bufferedBytes = 0
-
-  const write = async (data: Buffer): Promise<void> => {
-    blobHash.update(data)
-    size += data.length
-    const written = out.write(data)
-      ? Promise.resolve()
-      : new Promise<void>(resolve => out.once('drain', () => resolve()))
-    await Promise.all([written, sink?.(data)])
-  }
-  const flushOldest = async (): Promise<void> => {
-    const next = pending.shift()
-    if (next !== undefined) await write(await next)
-  }
-  const cut = async (): Promise<void> => {
-    if (buffer === undefined || bufferedBytes === 0) return
-    const whole = buffer
-    const chunk = whole.subarray(0, bufferedBytes)
-    buffer = undefined
-    bufferedBytes = 0
-    pending.push(
-      compress(chunk).then(member => {
-        spare.push(whole)
-        return member
-      })
-    )
-    while (pending.length >= opts.concurrency) await flushOldest()
-  }
-
-  for await (const data of input) {
-    if (first) {
-      passThrough = data.subarray(0, 2).equals(GZIP_MAGIC)
-        ? 'gzip'
-        : data.subarray(0, 4).equals(ZSTD_MAGIC)
-          ? 'zstd'
-          : undefined
-      first = false
-    }
-    if (passThrough !== undefined) {
-      await write(data)
-      continue
-    }
-    tarHash.update(data)
-    let rest = data
-    while (rest.length > 0) {
-      const take = Math.min(rest.length, opts.chunkSize - bufferedBytes)
-      buffer ??= spare.pop() ?? Buffer.allocUnsafeSlow(opts.chunkSize)
-      rest.copy(buffer, bufferedBytes, 0, take)
-      bufferedBytes += take
-      rest = rest.subarray(take)
-      if (bufferedBytes === opts.chunkSize) await cut()
-    }
-  }
-  await cut()
-  while (pending.length > 0) await flushOldest()
-  if (size === 0) await write(await compress(Buffer.alloc(0)))
-  await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())))
-  const digest = `sha256:${blobHash.digest('hex')}`
-  return {
-    digest,
-    size,
-    diffId: passThrough !== undefined ? '' : `sha256:${tarHash.digest('hex')}`,
-    file,
-    compression: passThrough ?? opts.algorithm
-  }
+  const writer = new LayerWriter(file, opts, sink)
+  for await (const data of input) await writer.add(data)
+  return writer.finish()
 }

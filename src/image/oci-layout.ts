@@ -3,14 +3,8 @@ import {createHash} from 'crypto'
 import * as fs from 'fs'
 import * as path from 'path'
 import {ActionError} from '../errors'
-import {isIndexMediaType} from '../registry/client'
-import {BlobSource, ManifestNode, fileBlob} from './graph'
-
-interface Descriptor {
-  readonly mediaType: string
-  readonly digest: string
-  readonly size: number
-}
+import {BlobSource, Descriptor, GraphReader, ManifestNode, manifestGraph} from '../oci/oci'
+import {fileBlob} from './graph'
 
 function blobPath(dir: string, digest: string): string {
   const [algorithm, hex] = digest.split(':')
@@ -38,30 +32,17 @@ function blobSource(dir: string, d: Descriptor): BlobSource {
   return fileBlob(d, file)
 }
 
-function node(dir: string, d: Descriptor): ManifestNode {
-  const body = readManifest(dir, d)
-  const json = JSON.parse(body.toString('utf8')) as {
-    manifests?: Descriptor[]
-    config?: Descriptor
-    layers?: Descriptor[]
+/** How the layout gives a graph's manifests (checked against their digests) and blobs (read from their files). */
+function layoutReader(dir: string): GraphReader {
+  return {
+    where: `the OCI layout in ${dir}`,
+    child: d => Promise.resolve({mediaType: d.mediaType, digest: d.digest, body: readManifest(dir, d)}),
+    blob: d => blobSource(dir, d)
   }
-  if (isIndexMediaType(d.mediaType)) {
-    return {
-      mediaType: d.mediaType,
-      body,
-      digest: d.digest,
-      blobs: [],
-      children: (json.manifests ?? []).map(m => node(dir, m))
-    }
-  }
-  if (json.config === undefined)
-    throw new ActionError(`The OCI layout in ${dir}: ${d.digest} is neither an index nor an image manifest`)
-  const blobs = [json.config, ...(json.layers ?? [])].map(b => blobSource(dir, b))
-  return {mediaType: d.mediaType, body, digest: d.digest, blobs, children: []}
 }
 
 /** The one image (or index) of the layout that `index.json` names. */
-export function readOciLayout(dir: string): ManifestNode {
+export async function readOciLayout(dir: string): Promise<ManifestNode> {
   const index = JSON.parse(fs.readFileSync(path.join(dir, 'index.json'), 'utf8')) as {manifests?: Descriptor[]}
   // BuildKit lists the image once per tag (a name annotation each), all at one digest
   const distinct = [...new Map((index.manifests ?? []).map(m => [m.digest, m])).values()]
@@ -71,5 +52,8 @@ export function readOciLayout(dir: string): ManifestNode {
       `The OCI layout in ${dir} names ${distinct.length} different images in index.json; one was expected`
     )
   }
-  return node(dir, root)
+  return manifestGraph(
+    {mediaType: root.mediaType, digest: root.digest, body: readManifest(dir, root)},
+    layoutReader(dir)
+  )
 }

@@ -4,20 +4,39 @@
  * (`build-arg` for `build-args`) is a wrong release. Pure.
  */
 import {InputError} from '../errors'
+import {BUILD_OPTION_INPUTS} from './build-options'
 
-/** Every input of action.yml (a unit test keeps the two the same). */
-export const INPUT_NAMES = [
-  'images',
+/** Inputs that only a build uses; with `source` or `merge` they must stay empty. */
+export const BUILD_INPUTS = [
   'context',
   'file',
-  'call',
-  'github-token',
   'build-args',
   'target',
   'labels',
   'network',
   'no-cache',
   'pull',
+  'compression',
+  'compression-level',
+  'cache-from',
+  'cache-to',
+  'secrets',
+  'secret-files',
+  'secret-envs',
+  'ssh',
+  'builder',
+  'platforms',
+  'provenance',
+  'sbom',
+  'load',
+  ...BUILD_OPTION_INPUTS
+] as const
+
+/** Every input of action.yml (a unit test keeps the two the same). */
+export const INPUT_NAMES = [
+  'images',
+  'call',
+  'github-token',
   'push',
   'push-by-digest',
   'version',
@@ -36,28 +55,8 @@ export const INPUT_NAMES = [
   'azure-client-id',
   'azure-tenant-id',
   'azure-client-secret',
-  'add-hosts',
-  'shm-size',
-  'ulimit',
-  'allow',
-  'no-cache-filters',
-  'build-contexts',
-  'annotations',
   'source',
-  'cache-from',
-  'cache-to',
-  'secrets',
-  'secret-files',
-  'secret-envs',
-  'ssh',
-  'builder',
-  'platforms',
-  'provenance',
-  'sbom',
-  'load',
   'merge',
-  'compression',
-  'compression-level',
   'upload-chunk-size',
   'logout',
   'ecr-create-repository',
@@ -65,7 +64,8 @@ export const INPUT_NAMES = [
   'ecr-scan-on-push',
   'sep-tags',
   'sep-labels',
-  'sep-annotations'
+  'sep-annotations',
+  ...BUILD_INPUTS
 ] as const
 
 /** Inputs of docker/* and AWS actions that stevedore does not take, and why (README's Differences). */

@@ -159,103 +159,126 @@ type RegistryAuthKey = (typeof REGISTRY_AUTH_KEYS)[number]
  */
 export function parseRegistryAuth(name: string, raw: string, allowEmptyCredentials = false): RegistryAuth[] {
   if (raw.trim() === '') return []
-  const example = 'e.g.\n- registry: ghcr.io\n  username: acme\n  password: ${{ toJSON(secrets.GHCR_TOKEN) }}'
+  const seen = new Set<string>()
+  return authDocument(name, raw).map((entry: unknown, i) => {
+    const fields = entryFields(name, `entry ${i + 1}`, entry, allowEmptyCredentials)
+    const registry = entryRegistry(fields)
+    if (seen.has(registry)) throw new InputError(name, `${fields.where}: registry '${registry}' is listed twice`)
+    seen.add(registry)
+    return typedEntry(fields, registry)
+  })
+}
+
+const AUTH_EXAMPLE = 'e.g.\n- registry: ghcr.io\n  username: acme\n  password: ${{ toJSON(secrets.GHCR_TOKEN) }}'
+
+/** The YAML list of entries, its pasted secrets checked as YAML would read them. */
+function authDocument(name: string, raw: string): unknown[] {
   const parsed = parseDocument(raw, {prettyErrors: false})
   const yamlError = parsed.errors[0]
   if (yamlError !== undefined) {
     const first = yamlError.message.split('\n')[0]
-    throw new InputError(name, `is not valid YAML (${first}). ${QUOTE_HINT}. Expected a list, ${example}`)
+    throw new InputError(name, `is not valid YAML (${first}). ${QUOTE_HINT}. Expected a list, ${AUTH_EXAMPLE}`)
   }
   checkSecretScalars(name, raw, parsed.contents)
   const doc: unknown = parsed.toJS()
   if (!Array.isArray(doc)) {
-    throw new InputError(name, `expected a YAML list of {registry, username, password}, ${example}`)
+    throw new InputError(name, `expected a YAML list of {registry, username, password}, ${AUTH_EXAMPLE}`)
   }
-  const seen = new Set<string>()
-  return doc.map((entry: unknown, i) => {
-    const where = `entry ${i + 1}`
-    if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) {
-      throw new InputError(name, `${where} is not a mapping; expected {registry, username, password}`)
-    }
-    const map = entry as Record<string, unknown>
-    for (const key of Object.keys(map)) {
-      if (!(REGISTRY_AUTH_KEYS as readonly string[]).includes(key)) {
-        throw new InputError(name, `${where} has unknown key '${key}'; accepted keys: ${REGISTRY_AUTH_KEYS.join(', ')}`)
-      }
-    }
-    const field = (key: RegistryAuthKey): string | undefined => {
-      const v = map[key]
-      if (v === undefined) return undefined
-      if (v === null) {
-        if (allowEmptyCredentials && (key === 'username' || key === 'password')) return ''
-        throw new InputError(name, `${where}: '${key}' is empty (an unset secret or variable?)`)
-      }
-      if (typeof v !== 'string' && typeof v !== 'number') {
-        throw new InputError(name, `${where}: '${key}' must be a string`)
-      }
-      // a password is taken as written (a quoted one may start or end with spaces); a block scalar's line end is not part of it
-      const s = key === 'password' ? String(v).replace(/\r?\n$/, '') : String(v).trim()
-      if (s.trim() === '') {
-        if (allowEmptyCredentials && (key === 'username' || key === 'password')) return ''
-        throw new InputError(name, `${where}: '${key}' is empty`)
-      }
-      return s
-    }
-    const required = (key: RegistryAuthKey, why: string): string => {
-      const v = field(key)
-      if (v === undefined) throw new InputError(name, `${where} needs '${key}' ${why}`)
-      return v
-    }
-    const registry = normalizeRegistryHost(required('registry', 'as a host such as ghcr.io'))
-    const probe = parseRepository(`${registry}/x`)
-    if (typeof probe === 'string' || probe.registry !== registry) {
-      throw new InputError(name, `${where}: '${registry}' is not a registry host such as ghcr.io or 127.0.0.1:5000`)
-    }
-    if (seen.has(registry)) throw new InputError(name, `${where}: registry '${registry}' is listed twice`)
-    seen.add(registry)
+  return doc as unknown[]
+}
 
-    const given = field('type')
-    const kind = detectRegistryKind(registry)
-    const type: RegistryType =
-      given !== undefined
-        ? parseRegistryType(name, where, given)
-        : field('username') !== undefined || field('password') !== undefined || kind.kind === 'basic'
-          ? 'basic'
-          : kind.kind
-    const forbid = (keys: RegistryAuthKey[]): void => {
-      for (const key of keys) {
-        if (field(key) !== undefined) {
-          throw new InputError(name, `${where}: '${key}' does not go with type ${type} (it logs in with cloud tokens)`)
-        }
-      }
+/** One entry's keys, read as text: `field` (undefined where absent) and `required`. */
+interface EntryFields {
+  readonly name: string
+  readonly where: string
+  field(key: RegistryAuthKey): string | undefined
+  required(key: RegistryAuthKey, why: string): string
+}
+
+function entryFields(name: string, where: string, entry: unknown, allowEmpty: boolean): EntryFields {
+  if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) {
+    throw new InputError(name, `${where} is not a mapping; expected {registry, username, password}`)
+  }
+  const map = entry as Record<string, unknown>
+  for (const key of Object.keys(map)) {
+    if (!(REGISTRY_AUTH_KEYS as readonly string[]).includes(key)) {
+      throw new InputError(name, `${where} has unknown key '${key}'; accepted keys: ${REGISTRY_AUTH_KEYS.join(', ')}`)
     }
-    switch (type) {
-      case 'basic':
-        forbid(['region', 'registry-id'])
-        return {
-          registry,
-          type,
-          username: required('username', 'as a non-empty string'),
-          password: required('password', 'as a non-empty string')
-        }
-      case 'ecr': {
-        forbid(['username', 'password'])
-        const region = field('region') ?? (kind.kind === 'ecr' ? kind.region : undefined)
-        if (region !== undefined && !isValidAwsRegion(region)) {
-          throw new InputError(name, `${where}: region '${region}' is not an AWS region such as eu-west-1`)
-        }
-        const registryId = field('registry-id') ?? (kind.kind === 'ecr' ? kind.account : undefined)
-        if (registryId !== undefined && !isAwsAccount(registryId)) {
-          throw new InputError(name, `${where}: registry-id '${registryId}' is not a 12-digit AWS account ID`)
-        }
-        return {registry, type, region, registryId}
+  }
+  const empty = (key: RegistryAuthKey, why: string): string => {
+    if (allowEmpty && (key === 'username' || key === 'password')) return ''
+    throw new InputError(name, `${where}: '${key}' is empty${why}`)
+  }
+  const field = (key: RegistryAuthKey): string | undefined => {
+    const v = map[key]
+    if (v === undefined) return undefined
+    if (v === null) return empty(key, ' (an unset secret or variable?)')
+    if (typeof v !== 'string' && typeof v !== 'number')
+      throw new InputError(name, `${where}: '${key}' must be a string`)
+    // a password is taken as written (a quoted one may start or end with spaces); a block scalar's line end is not part of it
+    const text = key === 'password' ? String(v).replace(/\r?\n$/, '') : String(v).trim()
+    return text.trim() === '' ? empty(key, '') : text
+  }
+  const required = (key: RegistryAuthKey, why: string): string => {
+    const v = field(key)
+    if (v === undefined) throw new InputError(name, `${where} needs '${key}' ${why}`)
+    return v
+  }
+  return {name, where, field, required}
+}
+
+/** The entry's registry host, normalized (Docker Hub's aliases are docker.io). */
+function entryRegistry(f: EntryFields): string {
+  const registry = normalizeRegistryHost(f.required('registry', 'as a host such as ghcr.io'))
+  const probe = parseRepository(`${registry}/x`)
+  if (typeof probe === 'string' || probe.registry !== registry) {
+    throw new InputError(f.name, `${f.where}: '${registry}' is not a registry host such as ghcr.io or 127.0.0.1:5000`)
+  }
+  return registry
+}
+
+/** The entry by its type: given, else basic where credentials are given or the host is no cloud's. */
+function typedEntry(f: EntryFields, registry: string): RegistryAuth {
+  const given = f.field('type')
+  const kind = detectRegistryKind(registry)
+  const type: RegistryType =
+    given !== undefined
+      ? parseRegistryType(f.name, f.where, given)
+      : f.field('username') !== undefined || f.field('password') !== undefined || kind.kind === 'basic'
+        ? 'basic'
+        : kind.kind
+  const forbid = (keys: RegistryAuthKey[]): void => {
+    for (const key of keys)
+      if (f.field(key) !== undefined)
+        throw new InputError(
+          f.name,
+          `${f.where}: '${key}' does not go with type ${type} (it logs in with cloud tokens)`
+        )
+  }
+  switch (type) {
+    case 'basic':
+      forbid(['region', 'registry-id'])
+      return {
+        registry,
+        type,
+        username: f.required('username', 'as a non-empty string'),
+        password: f.required('password', 'as a non-empty string')
       }
-      case 'ecr-public':
-      case 'acr':
-        forbid(['username', 'password', 'region', 'registry-id'])
-        return {registry, type}
+    case 'ecr': {
+      forbid(['username', 'password'])
+      const region = f.field('region') ?? (kind.kind === 'ecr' ? kind.region : undefined)
+      if (region !== undefined && !isValidAwsRegion(region))
+        throw new InputError(f.name, `${f.where}: region '${region}' is not an AWS region such as eu-west-1`)
+      const registryId = f.field('registry-id') ?? (kind.kind === 'ecr' ? kind.account : undefined)
+      if (registryId !== undefined && !isAwsAccount(registryId))
+        throw new InputError(f.name, `${f.where}: registry-id '${registryId}' is not a 12-digit AWS account ID`)
+      return {registry, type, region, registryId}
     }
-  })
+    case 'ecr-public':
+    case 'acr':
+      forbid(['username', 'password', 'region', 'registry-id'])
+      return {registry, type}
+  }
 }
 
 /** Keys whose values are pasted in by `${{ }}`: YAML must not change them. */

@@ -1,67 +1,20 @@
 /**
- * metadata-action's tag language: `type=` lines in `tags` and the `flavor`
- * input, parsed and evaluated for one workflow run as metadata-action's
- * README documents them. Pure. One difference, by design: tags that follow a
+ * metadata-action's tag language evaluated for one workflow run, as metadata-action's README
+ * documents it (the rules as written: tag-rule-syntax.ts). Pure. One difference, by design: tags that follow a
  * release (`latest`, `{{major}}`, `{{major}}.{{minor}}`) come back floating,
  * and move only where no higher release is in the registry (floating-tags.ts).
  */
 import * as semver from 'semver'
-import {InputError} from '../errors'
 import {isValidTag} from '../registry/reference'
 import {parsePep440} from './pep440'
 import {TemplateError, TemplateValue, namesIn, renderTemplate} from './template'
 import {sanitizeTag} from './tags'
 import type {FloatingTag} from './version'
 import {isStableRelease} from './version'
+import {Flavor, RuleType, TagRule, fail} from './tag-rule-syntax'
 
-export const RULE_TYPES = ['schedule', 'semver', 'pep440', 'match', 'edge', 'ref', 'raw', 'sha'] as const
-export type RuleType = (typeof RULE_TYPES)[number]
-
-const DEFAULT_PRIORITY: Record<RuleType, number> = {
-  schedule: 1000,
-  semver: 900,
-  pep440: 900,
-  match: 800,
-  edge: 700,
-  ref: 600,
-  raw: 200,
-  sha: 100
-}
-const COMMON = ['enable', 'priority', 'prefix', 'suffix']
-const ATTRIBUTES: Record<RuleType, readonly string[]> = {
-  schedule: ['pattern'],
-  semver: ['pattern', 'value', 'match'],
-  pep440: ['pattern', 'value', 'match'],
-  match: ['pattern', 'group', 'value'],
-  edge: ['branch'],
-  ref: ['event'],
-  raw: ['value'],
-  sha: ['format']
-}
-
-export interface TagRule {
-  readonly type: RuleType
-  /** as written, with metadata-action's defaults filled in (prefix only where a type has one) */
-  readonly attrs: Readonly<Record<string, string>>
-  readonly priority: number
-  readonly line: string
-}
-
-export interface Flavor {
-  readonly latest: 'auto' | 'true' | 'false'
-  readonly prefix: string
-  readonly prefixOnLatest: boolean
-  readonly suffix: string
-  readonly suffixOnLatest: boolean
-}
-
-export const DEFAULT_FLAVOR: Flavor = {
-  latest: 'auto',
-  prefix: '',
-  prefixOnLatest: false,
-  suffix: '',
-  suffixOnLatest: false
-}
+export {DEFAULT_FLAVOR, RULE_TYPES, isTagRule, parseFlavor, parseTagRule, rawTagRule} from './tag-rule-syntax'
+export type {Flavor, RuleType, TagRule} from './tag-rule-syntax'
 
 /** What a rule may read of the run. */
 export interface RuleContext {
@@ -92,141 +45,6 @@ export interface RuleTags {
   readonly floating: readonly FloatingTag[]
   /** rules that matched the run but gave no tag (metadata-action warns the same way) */
   readonly warnings: readonly string[]
-}
-
-/** A `tags` line in metadata-action's language (`type=…`), as opposed to a plain tag. */
-export function isTagRule(line: string): boolean {
-  return /^\s*type\s*=/i.test(line)
-}
-
-/** CSV fields of one line of `input`: commas separate, double quotes protect commas (`""` is a quote). */
-function csvFields(input: string, line: string): string[] {
-  const fields: string[] = []
-  let field = ''
-  let quoted = false
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i]
-    if (quoted) {
-      if (c === '"' && line[i + 1] === '"') {
-        field += '"'
-        i++
-      } else if (c === '"') quoted = false
-      else field += c
-    } else if (c === '"') quoted = true
-    else if (c === ',') {
-      fields.push(field)
-      field = ''
-    } else field += c
-  }
-  if (quoted) fail(input, line, 'a double quote is not closed')
-  fields.push(field)
-  return fields.map(f => f.trim()).filter(f => f !== '')
-}
-
-function fail(input: string, line: string, why: string): never {
-  throw new InputError(input, `'${line}': ${why}`)
-}
-
-/** One `type=…` line, checked: its type, the attributes that type takes, and metadata-action's defaults. */
-export function parseTagRule(line: string): TagRule {
-  const fields = csvFields('tags', line.trim())
-  const attrs: Record<string, string> = {}
-  let type: RuleType | undefined
-  for (const field of fields) {
-    const eq = field.indexOf('=')
-    if (eq <= 0) {
-      attrs.value = field
-      continue
-    }
-    const key = field.slice(0, eq).trim().toLowerCase()
-    const value = field.slice(eq + 1).trim()
-    if (key === 'type') {
-      type = RULE_TYPES.find(t => t === value)
-      if (type === undefined) fail('tags', line, `'${value}' is not a tag type; accepted: ${RULE_TYPES.join(', ')}`)
-    } else attrs[key] = value
-  }
-  if (type === undefined) return fail('tags', line, `has no type; accepted: ${RULE_TYPES.join(', ')}`)
-  const allowed = [...COMMON, ...ATTRIBUTES[type]]
-  for (const key of Object.keys(attrs)) {
-    if (!allowed.includes(key)) fail('tags', line, `type=${type} takes no '${key}'; it takes ${allowed.join(', ')}`)
-  }
-  const need = (key: string) => {
-    if (attrs[key] === undefined) fail('tags', line, `type=${type} needs ${key}=`)
-  }
-  switch (type) {
-    case 'schedule':
-      attrs.pattern ??= 'nightly'
-      break
-    case 'semver':
-    case 'pep440':
-      need('pattern')
-      attrs.value ??= ''
-      attrs.match ??= ''
-      break
-    case 'match':
-      need('pattern')
-      attrs.group ??= '0'
-      attrs.value ??= ''
-      if (!/^\d+$/.test(attrs.group)) fail('tags', line, `group=${attrs.group} is not a group number`)
-      break
-    case 'edge':
-      attrs.branch ??= ''
-      break
-    case 'ref':
-      need('event')
-      if (!['branch', 'tag', 'pr'].includes(attrs.event ?? ''))
-        fail('tags', line, `event=${attrs.event ?? ''} is not accepted; use branch, tag or pr`)
-      if (attrs.event === 'pr') attrs.prefix ??= 'pr-'
-      break
-    case 'raw':
-      need('value')
-      break
-    case 'sha':
-      attrs.prefix ??= 'sha-'
-      attrs.format ??= 'short'
-      if (!['short', 'long'].includes(attrs.format)) fail('tags', line, `format=${attrs.format} is not short or long`)
-      break
-  }
-  attrs.enable ??= 'true'
-  const priority = attrs.priority === undefined ? DEFAULT_PRIORITY[type] : Number(attrs.priority)
-  if (!Number.isInteger(priority)) fail('tags', line, `priority=${attrs.priority ?? ''} is not a whole number`)
-  return {type, attrs, priority, line: line.trim()}
-}
-
-/** A plain tag among rules: metadata-action takes it as `type=raw`. */
-export function rawTagRule(tag: string): TagRule {
-  return {type: 'raw', attrs: {value: tag, enable: 'true'}, priority: DEFAULT_PRIORITY.raw, line: tag}
-}
-
-/**
- * The `flavor` input: `latest=auto|true|false`, `prefix=…` and `suffix=…`, each optionally with
- * `,onlatest=true|false`. Without `latest=`, latest is `latest` (the `latest` input's value).
- */
-export function parseFlavor(raw: string, latest: Flavor['latest'] = 'auto'): Flavor {
-  const flavor = {...DEFAULT_FLAVOR, latest}
-  for (const line of raw.split(/\r?\n/).map(l => l.trim())) {
-    if (line === '' || line.startsWith('#')) continue
-    let onLatestFor: 'prefix' | 'suffix' | undefined
-    for (const field of csvFields('flavor', line)) {
-      const eq = field.indexOf('=')
-      if (eq <= 0) fail('flavor', line, `'${field}' is not key=value; accepted: latest=, prefix=, suffix=, onlatest=`)
-      const key = field.slice(0, eq).trim().toLowerCase()
-      const value = field.slice(eq + 1).trim()
-      if (key === 'latest') {
-        if (value !== 'auto' && value !== 'true' && value !== 'false')
-          fail('flavor', line, `latest=${value} is not accepted; use auto, true or false`)
-        flavor.latest = value
-      } else if (key === 'prefix' || key === 'suffix') {
-        flavor[key] = value
-        onLatestFor = key
-      } else if (key === 'onlatest') {
-        if (value !== 'true' && value !== 'false') fail('flavor', line, `onlatest=${value} is not true or false`)
-        if (onLatestFor === undefined) fail('flavor', line, `onlatest= follows prefix= or suffix= on the same line`)
-        flavor[onLatestFor === 'prefix' ? 'prefixOnLatest' : 'suffixOnLatest'] = value === 'true'
-      } else fail('flavor', line, `'${key}' is not a flavor; accepted: latest, prefix, suffix, onlatest`)
-    }
-  }
-  return flavor
 }
 
 const TAG_REF = /^refs\/tags\//
@@ -293,143 +111,186 @@ interface Produced {
   readonly value: string
   /** metadata-action's latest for this rule under latest=auto */
   readonly latest: boolean
+  /** the version range the tag follows, where it floats */
   readonly range?: string
+  /** the stable-or-not release version the rule read (semver and pep440 rules) */
+  readonly release?: string
+}
+
+/** What a rule's producer sees of the run. */
+interface RuleRun {
+  readonly rule: TagRule
+  readonly ctx: RuleContext
+  readonly globals: Record<string, TemplateValue>
+  /** the rule's text with the global expressions filled in */
+  readonly g: (template: string) => string
+  /** the rule's (else the flavor's) prefix and suffix around a value */
+  readonly decorate: (value: string) => string
+  readonly warn: (why: string) => void
+}
+
+const onTag = (r: RuleRun): boolean => TAG_REF.test(r.ctx.ref)
+const tagName = (r: RuleRun): string => r.ctx.ref.replace(TAG_REF, '')
+
+/** What semver, pep440 and match read: value= where given, else the git tag (none off a tag). */
+function subject(r: RuleRun): string | undefined {
+  if (r.rule.attrs.value) return r.g(r.rule.attrs.value)
+  return onTag(r) ? tagName(r) : undefined
+}
+
+/** A version's text: match='s first group where it matches (a monorepo's orders/v1.2.3), then `/` as `-`, as metadata-action does. */
+function versionText(r: RuleRun): string | undefined {
+  let raw = subject(r)
+  const match = r.rule.attrs.match
+  if (raw === undefined) return undefined
+  if (match) {
+    const found = matchOf(r.rule.line, match, raw)
+    if (found === null) r.warn(`match=${match} does not match ${raw}`)
+    else if (found[1] === undefined) r.warn(`match=${match} has no group 1`)
+    else raw = found[1]
+  }
+  return raw.replace(/\//g, '-')
+}
+
+function fromSchedule(r: RuleRun): Produced | undefined {
+  if (!/schedule/.test(r.ctx.eventName)) return undefined
+  const dates = {date: r.globals.date ?? '', commit_date: r.globals.commit_date ?? ''}
+  return {value: r.decorate(render('tags', r.rule.line, r.rule.attrs.pattern ?? '', dates)), latest: false}
+}
+
+function fromSemver(r: RuleRun): Produced | undefined {
+  const raw = versionText(r)
+  if (raw === undefined) return undefined
+  const v = semver.valid(raw) === null ? null : semver.parse(raw, {loose: true})
+  if (v === null) return void r.warn(`${raw} is not a semver version`)
+  const pattern = r.rule.attrs.pattern ?? ''
+  if (v.prerelease.length > 0)
+    return {value: r.decorate(RAW_ONLY.test(pattern) ? raw : v.version), latest: false, release: v.version}
+  const names = {raw, version: v.version, major: String(v.major), minor: String(v.minor), patch: String(v.patch)}
+  const range = isStableRelease(v.version) ? followedRange(pattern, v) : undefined
+  const value = r.decorate(render('tags', r.rule.line, pattern, names))
+  return {value, latest: true, release: v.version, ...(range === undefined ? {} : {range})}
+}
+
+function fromPep440(r: RuleRun): Produced | undefined {
+  const raw = versionText(r)
+  if (raw === undefined) return undefined
+  const v = parsePep440(raw)
+  if (v === undefined) return void r.warn(`${raw} is not a PEP 440 version`)
+  const pattern = r.rule.attrs.pattern ?? ''
+  if (!v.isFinal) return {value: r.decorate(RAW_ONLY.test(pattern) ? raw : v.normalized), latest: false}
+  const [major = 0, minor = 0, patch = 0] = v.release
+  const names = {raw, version: v.normalized, major: `${major}`, minor: `${minor}`, patch: `${patch}`}
+  // a final release floats its X.Y and X tags and latest, as a semver release does
+  const asSemver = semver.parse(`${major}.${minor}.${patch}`)
+  const range = asSemver === null ? undefined : followedRange(pattern, asSemver)
+  return {
+    value: r.decorate(render('tags', r.rule.line, pattern, names)),
+    latest: true,
+    ...(asSemver === null ? {} : {release: asSemver.version}),
+    ...(range === undefined ? {} : {range})
+  }
+}
+
+function fromMatch(r: RuleRun): Produced | undefined {
+  const raw = subject(r)
+  if (raw === undefined) return undefined
+  const found = matchOf(r.rule.line, r.rule.attrs.pattern ?? '', raw)
+  const group = found?.[Number(r.rule.attrs.group ?? 0)]
+  if (group === undefined) return void r.warn(`${found ? `no group ${r.rule.attrs.group ?? 0}` : 'no match'} in ${raw}`)
+  return {value: r.decorate(group), latest: true}
+}
+
+function fromRef(r: RuleRun): Produced | undefined {
+  const {ref} = r.ctx
+  const event = r.rule.attrs.event
+  if (event === 'branch' && BRANCH_REF.test(ref)) return {value: r.decorate(ref.replace(BRANCH_REF, '')), latest: false}
+  if (event === 'tag' && onTag(r)) return {value: r.decorate(tagName(r)), latest: true}
+  if (event === 'pr' && PULL_REF.test(ref))
+    return {value: r.decorate(ref.replace(PULL_REF, '').replace(/\/merge$/, '')), latest: false}
+  return undefined
+}
+
+function fromEdge(r: RuleRun): Produced | undefined {
+  const branch = r.rule.attrs.branch || r.ctx.defaultBranch || ''
+  const onBranch = BRANCH_REF.test(r.ctx.ref) && r.ctx.ref.replace(BRANCH_REF, '') === branch
+  return onBranch ? {value: r.decorate('edge'), latest: false} : undefined
+}
+
+function fromRaw(r: RuleRun): Produced {
+  return {value: r.decorate(r.g(r.rule.attrs.value ?? '')), latest: false}
+}
+
+function fromSha(r: RuleRun): Produced | undefined {
+  if (r.ctx.sha === '') return undefined
+  return {value: r.decorate(r.rule.attrs.format === 'long' ? r.ctx.sha : shortSha(r.ctx)), latest: false}
+}
+
+/** One producer per rule type, as metadata-action's procSemver, procPep440, procRef... */
+const PRODUCERS: Readonly<Record<RuleType, (r: RuleRun) => Produced | undefined>> = {
+  schedule: fromSchedule,
+  semver: fromSemver,
+  pep440: fromPep440,
+  match: fromMatch,
+  edge: fromEdge,
+  ref: fromRef,
+  raw: fromRaw,
+  sha: fromSha
+}
+
+/** The rule's run: its expressions, its prefix and suffix (else the flavor's); undefined where enable= says false. */
+function ruleRun(
+  rule: TagRule,
+  flavor: Flavor,
+  ctx: RuleContext,
+  globals: Record<string, TemplateValue>,
+  warnings: string[]
+): RuleRun | undefined {
+  const {attrs, line} = rule
+  const g = (template: string) => render('tags', line, template, globals)
+  const enable = g(attrs.enable ?? 'true')
+  if (enable !== 'true' && enable !== 'false') fail('tags', line, `enable=${enable} is not true or false`)
+  if (enable === 'false') return undefined
+  const decorate = (value: string) => {
+    const prefix = attrs.prefix !== undefined ? g(attrs.prefix) : g(flavor.prefix)
+    const suffix = attrs.suffix !== undefined ? g(attrs.suffix) : g(flavor.suffix)
+    return `${prefix}${value}${suffix}`
+  }
+  return {rule, ctx, globals, g, decorate, warn: why => warnings.push(`${line}: ${why}`)}
 }
 
 /** Evaluates the rules (in priority order) for this run; plain lines have become `type=raw` rules. */
 export function evaluateTagRules(rules: readonly TagRule[], flavor: Flavor, ctx: RuleContext): RuleTags {
   const globals = globalExpressions(ctx)
   const warnings: string[] = []
-  const onTag = TAG_REF.test(ctx.ref)
-  const tagName = ctx.ref.replace(TAG_REF, '')
-  let release: string | undefined
   const produced: Produced[] = []
-  let latest: boolean | undefined
-
   for (const rule of [...rules].sort((a, b) => b.priority - a.priority)) {
-    const {attrs, line} = rule
-    const g = (template: string) => render('tags', line, template, globals)
-    const enable = g(attrs.enable ?? 'true')
-    if (enable !== 'true' && enable !== 'false') fail('tags', line, `enable=${enable} is not true or false`)
-    if (enable === 'false') continue
-    const decorate = (value: string) => {
-      const prefix = attrs.prefix !== undefined ? g(attrs.prefix) : g(flavor.prefix)
-      const suffix = attrs.suffix !== undefined ? g(attrs.suffix) : g(flavor.suffix)
-      return `${prefix}${value}${suffix}`
-    }
-    // what semver, pep440 and match read: value= where given, else the git tag (none off a tag)
-    const subject = (): string | undefined => (attrs.value ? g(attrs.value) : !onTag ? undefined : tagName)
-    // versions: match='s first group where it matches (a monorepo's orders/v1.2.3), then `/` as `-`, as metadata-action does
-    const versionText = (): string | undefined => {
-      let raw = subject()
-      if (raw === undefined) return undefined
-      if (attrs.match) {
-        const found = matchOf(line, attrs.match, raw)
-        if (found === null) warnings.push(`${line}: match=${attrs.match} does not match ${raw}`)
-        else if (found[1] === undefined) warnings.push(`${line}: match=${attrs.match} has no group 1`)
-        else raw = found[1]
-      }
-      return raw.replace(/\//g, '-')
-    }
-    let out: Produced | undefined
-    switch (rule.type) {
-      case 'schedule':
-        if (/schedule/.test(ctx.eventName)) {
-          const dates = {date: globals.date ?? '', commit_date: globals.commit_date ?? ''}
-          out = {value: decorate(render('tags', line, attrs.pattern ?? '', dates)), latest: false}
-        }
-        break
-      case 'semver': {
-        const raw = versionText()
-        if (raw === undefined) break
-        const v = semver.valid(raw) === null ? null : semver.parse(raw, {loose: true})
-        if (v === null) {
-          warnings.push(`${line}: ${raw} is not a semver version`)
-          break
-        }
-        release ??= v.version
-        const names = {raw, version: v.version, major: String(v.major), minor: String(v.minor), patch: String(v.patch)}
-        const pattern = attrs.pattern ?? ''
-        if (v.prerelease.length > 0) {
-          const only = RAW_ONLY.test(pattern) ? raw : v.version
-          out = {value: decorate(only), latest: false}
-        } else {
-          const range = isStableRelease(v.version) ? followedRange(pattern, v) : undefined
-          const value = decorate(render('tags', line, pattern, names))
-          out = {value, latest: true, ...(range === undefined ? {} : {range})}
-        }
-        break
-      }
-      case 'pep440': {
-        const raw = versionText()
-        if (raw === undefined) break
-        const v = parsePep440(raw)
-        if (v === undefined) {
-          warnings.push(`${line}: ${raw} is not a PEP 440 version`)
-          break
-        }
-        const pattern = attrs.pattern ?? ''
-        if (!v.isFinal) {
-          out = {value: decorate(RAW_ONLY.test(pattern) ? raw : v.normalized), latest: false}
-        } else {
-          const [major = 0, minor = 0, patch = 0] = v.release
-          const names = {raw, version: v.normalized, major: `${major}`, minor: `${minor}`, patch: `${patch}`}
-          // a final release floats its X.Y and X tags and latest, as a semver release does
-          const asSemver = semver.parse(`${major}.${minor}.${patch}`)
-          if (asSemver !== null) release ??= asSemver.version
-          const range = asSemver === null ? undefined : followedRange(pattern, asSemver)
-          out = {
-            value: decorate(render('tags', line, pattern, names)),
-            latest: true,
-            ...(range === undefined ? {} : {range})
-          }
-        }
-        break
-      }
-      case 'match': {
-        const raw = subject()
-        if (raw === undefined) break
-        const pattern = attrs.pattern ?? ''
-        const found = matchOf(line, pattern, raw)
-        const group = found?.[Number(attrs.group ?? 0)]
-        if (group === undefined) {
-          warnings.push(`${line}: ${found ? `no group ${attrs.group ?? 0}` : 'no match'} in ${raw}`)
-          break
-        }
-        out = {value: decorate(group), latest: true}
-        break
-      }
-      case 'ref':
-        if (attrs.event === 'branch' && BRANCH_REF.test(ctx.ref))
-          out = {value: decorate(ctx.ref.replace(BRANCH_REF, '')), latest: false}
-        else if (attrs.event === 'tag' && onTag) out = {value: decorate(tagName), latest: true}
-        else if (attrs.event === 'pr' && PULL_REF.test(ctx.ref))
-          out = {value: decorate(ctx.ref.replace(PULL_REF, '').replace(/\/merge$/, '')), latest: false}
-        break
-      case 'edge': {
-        const branch = attrs.branch || ctx.defaultBranch || ''
-        if (BRANCH_REF.test(ctx.ref) && ctx.ref.replace(BRANCH_REF, '') === branch)
-          out = {value: decorate('edge'), latest: false}
-        break
-      }
-      case 'raw':
-        out = {value: decorate(g(attrs.value ?? '')), latest: false}
-        break
-      case 'sha':
-        if (ctx.sha !== '') out = {value: decorate(attrs.format === 'long' ? ctx.sha : shortSha(ctx)), latest: false}
-        break
-    }
-    if (out === undefined || out.value === '') continue
-    produced.push({...out, value: sanitizeTag(out.value)})
-    latest ??= flavor.latest === 'auto' ? out.latest : flavor.latest === 'true'
+    const run = ruleRun(rule, flavor, ctx, globals, warnings)
+    const out = run === undefined ? undefined : PRODUCERS[rule.type](run)
+    if (out !== undefined && out.value !== '') produced.push({...out, value: sanitizeTag(out.value)})
   }
-
-  // a tag push of a semver version is a release even when no semver rule read it (type=ref,event=tag)
-  if (release === undefined && onTag) release = semver.valid(tagName) ?? undefined
   for (const p of produced) {
     if (!isValidTag(p.value))
       fail('tags', p.value, `is not a valid tag (1-128 of A-Z a-z 0-9 _ . -, not starting with . or -)`)
   }
+  // the release is the first version a rule read; a tag push of a semver version is one even when
+  // no semver rule read it (type=ref,event=tag)
+  const onTagPush = TAG_REF.test(ctx.ref)
+  const release =
+    produced.find(p => p.release !== undefined)?.release ??
+    (onTagPush ? (semver.valid(ctx.ref.replace(TAG_REF, '')) ?? undefined) : undefined)
+  const first = produced[0]
+  const latest = first === undefined ? undefined : flavor.latest === 'auto' ? first.latest : flavor.latest === 'true'
+  return {version: first?.value, release, ...settleTags(produced, release, latest, flavor), warnings}
+}
+
+/** Fixed and floating tags: what follows a release floats where there is one; latest as the flavor says. */
+function settleTags(
+  produced: readonly Produced[],
+  release: string | undefined,
+  latest: boolean | undefined,
+  flavor: Flavor
+): {fixed: string[]; floating: FloatingTag[]} {
   const fixed: string[] = []
   const floating: FloatingTag[] = []
   for (const p of produced) {
@@ -437,17 +298,16 @@ export function evaluateTagRules(rules: readonly TagRule[], flavor: Flavor, ctx:
     if (p.range !== undefined && release !== undefined) floating.push({tag: p.value, range: p.range})
     else fixed.push(p.value)
   }
-  if (latest === true) {
-    const tag = sanitizeTag(
-      `${flavor.prefixOnLatest ? flavor.prefix : ''}latest${flavor.suffixOnLatest ? flavor.suffix : ''}`
-    )
-    // latest=auto: a semver release gets latest only where it is the highest (settled against the
-    // registries), a pre-release never; a tag that is no semver version gets it as metadata-action does
-    const settledAgainst = flavor.latest === 'auto' ? release : undefined
-    if (!fixed.includes(tag) && !floating.some(f => f.tag === tag)) {
-      if (settledAgainst === undefined) fixed.push(tag)
-      else if (isStableRelease(settledAgainst)) floating.push({tag, range: '*'})
-    }
+  if (latest !== true) return {fixed, floating}
+  const tag = sanitizeTag(
+    `${flavor.prefixOnLatest ? flavor.prefix : ''}latest${flavor.suffixOnLatest ? flavor.suffix : ''}`
+  )
+  // latest=auto: a semver release gets latest only where it is the highest (settled against the
+  // registries), a pre-release never; a tag that is no semver version gets it as metadata-action does
+  const settledAgainst = flavor.latest === 'auto' ? release : undefined
+  if (!fixed.includes(tag) && !floating.some(f => f.tag === tag)) {
+    if (settledAgainst === undefined) fixed.push(tag)
+    else if (isStableRelease(settledAgainst)) floating.push({tag, range: '*'})
   }
-  return {version: produced[0]?.value, release, fixed, floating, warnings}
+  return {fixed, floating}
 }

@@ -12,10 +12,10 @@ import * as fs from 'fs'
 import * as http from 'http'
 import type {AddressInfo} from 'net'
 import * as path from 'path'
-import {ActionError} from '../errors'
-import {BlobSource, ManifestNode, fileBlob, heldBlob} from '../image/graph'
-import type {Descriptor} from '../image/image-manifest'
-import {isIndexMediaType, sha256} from '../registry/client'
+import * as core from '@actions/core'
+import {ActionError, errorMessage} from '../errors'
+import {fileBlob, heldBlob} from '../image/graph'
+import {BlobSource, Descriptor, GraphReader, Manifest, ManifestNode, manifestGraph, sha256} from '../oci/oci'
 import type {RegistryClient} from '../registry/client'
 import {IntakeRoute, isDigest, routeIntakeRequest} from '../registry/intake-routes'
 import {inPieces} from '../registry/pieces'
@@ -117,26 +117,23 @@ export class BuildIntake {
     await Promise.allSettled(this.finishing)
     const digest = this.tags.get(tag)
     if (digest === undefined) throw new ActionError(`The builder pushed no image under '${tag}' to stevedore's intake`)
-    return this.node(digest, this.manifests.get(digest)?.mediaType ?? '')
+    return manifestGraph(this.stored(digest, ''), this.reader())
   }
 
-  private node(digest: string, mediaType: string): ManifestNode {
+  /** A manifest the builder pushed (the intake checked each against its digest as it arrived). */
+  private stored(digest: string, mediaType: string): Manifest {
     const stored = this.manifests.get(digest)
     if (stored === undefined) throw new ActionError(`The builder did not push manifest ${digest}`)
-    const json = JSON.parse(stored.body.toString('utf8')) as {
-      mediaType?: string
-      manifests?: Descriptor[]
-      config?: Descriptor
-      layers?: Descriptor[]
+    return {digest, mediaType: stored.mediaType || mediaType, body: stored.body}
+  }
+
+  /** How the intake gives the pushed graph: manifests as pushed, blobs from their files or held everywhere. */
+  private reader(): GraphReader {
+    return {
+      where: "stevedore's intake",
+      child: d => Promise.resolve(this.stored(d.digest, d.mediaType)),
+      blob: d => this.blobSource(d)
     }
-    const type = stored.mediaType || json.mediaType || mediaType
-    if (isIndexMediaType(type)) {
-      const children = (json.manifests ?? []).map(m => this.node(m.digest, m.mediaType))
-      return {mediaType: type, body: stored.body, digest, blobs: [], children}
-    }
-    if (json.config === undefined) throw new ActionError(`${digest} is neither an index nor an image manifest`)
-    const blobs = [json.config, ...(json.layers ?? [])].map(d => this.blobSource(d))
-    return {mediaType: type, body: stored.body, digest, blobs, children: []}
   }
 
   private blobSource(d: Descriptor): BlobSource {
@@ -158,7 +155,13 @@ export class BuildIntake {
     let found = this.presence.get(digest)
     if (found === undefined) {
       found = Promise.all(
-        this.targets.map(async t => ({t, has: await t.client.blobExists(t.repoPath, digest).catch(() => false)}))
+        this.targets.map(async t => ({
+          t,
+          has: await t.client.blobExists(t.repoPath, digest).catch((e: unknown) => {
+            core.debug(`${t.client.registry}/${t.repoPath}: ${digest} taken as missing (${errorMessage(e)})`)
+            return false
+          })
+        }))
       ).then(answers => {
         const lacking = new Set(
           answers.filter(a => !a.has && this.first.get(a.t.client.registry) === a.t).map(a => a.t.client.registry)

@@ -8,13 +8,13 @@ import * as semver from 'semver'
 import {errorMessage} from '../errors'
 import type {Repository} from '../registry/reference'
 import type {KnownLayer} from '../image/graph'
-import {MAX_CONFIG_BYTES, MEDIA_TYPES} from '../registry/client'
+import {MAX_CONFIG_BYTES} from '../registry/client'
+import {Compression, MEDIA_TYPES, parseManifest} from '../oci/oci'
 import {cleanVersion, isStableRelease} from '../plan/version'
 import type {RegistryClient} from '../registry/client'
-import type {Compression} from '../inputs/inputs'
 
 interface ImageManifestJson {
-  readonly config?: {readonly digest?: string}
+  readonly config?: {readonly digest?: string} | undefined
   readonly layers?: ReadonlyArray<{readonly mediaType?: string; readonly digest?: string; readonly size?: number}>
 }
 
@@ -74,7 +74,7 @@ export async function knownLayers(
     if (tag === undefined) return new Map()
     const manifest = await client.findManifest(first.path, tag)
     if (manifest === undefined) return new Map()
-    const json = JSON.parse(manifest.body.toString('utf8')) as ImageManifestJson
+    const json = parseManifest(manifest.body, `${first.name}:${tag}`)
     const configDigest = json.config?.digest
     if (configDigest === undefined) return new Map()
     const config = JSON.parse(

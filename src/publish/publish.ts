@@ -4,8 +4,7 @@ import type {Clients, Session} from '../auth/auth'
 import {ActionError} from '../errors'
 import {ExistingTag, KeptTag, planImmutableTags} from './immutable-tags'
 import {Repository, refWithTag} from '../registry/reference'
-import {compressedSize, configDigest} from '../registry/client'
-import {ManifestNode, blobsOf} from '../image/graph'
+import {ManifestNode, blobsOf, compressedSize, configDigest} from '../oci/oci'
 import {BlobStats, RepositoryResult, Target, UploadOptions, referencesOf, uploadGraph} from './uploader'
 
 export interface Published {
@@ -41,10 +40,10 @@ export async function planTargets(
       targets.push({repository: repo, tags, kept: []})
       continue
     }
-    const client = session.clients.get(repo.registry)
+    const client = session.client(repo.registry)
     const existing = new Map<string, ExistingTag>()
     for (const tag of tags) {
-      const m = await client?.findManifest(repo.path, tag)
+      const m = await client.findManifest(repo.path, tag)
       if (m !== undefined) existing.set(tag, {digest: m.digest, config: configDigest(m)})
     }
     const plan = planImmutableTags(repo.name, tags, floating, existing, image)

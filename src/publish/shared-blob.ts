@@ -18,72 +18,82 @@ export interface SharedBlob extends OpenBlob {
   cancel(): Promise<void>
 }
 
-export function sharedBlob(download: () => Readable, file: string, size: number): SharedBlob {
-  let started = false
-  let source: Readable | undefined
-  let copying: Promise<void> = Promise.resolve()
-  let written = 0
-  let done = false
-  let failure: Error | undefined
-  let wake: Array<() => void> = []
-  const notify = (): void => {
-    const w = wake
-    wake = []
+/** The download spooled to a file, and what readers wait on: bytes written, done, failed. */
+class Spool {
+  private started = false
+  private source: Readable | undefined
+  private copying: Promise<void> = Promise.resolve()
+  private written = 0
+  private done = false
+  private failure: Error | undefined
+  private wake: Array<() => void> = []
+
+  constructor(
+    private readonly download: () => Readable,
+    private readonly file: string,
+    private readonly size: number
+  ) {}
+
+  private notify(): void {
+    const w = this.wake
+    this.wake = []
     for (const f of w) f()
   }
 
-  const start = (): void => {
-    started = true
-    const from = download()
-    source = from
-    const copy = async (): Promise<void> => {
-      const out = await fs.promises.open(file, 'w')
-      try {
-        for await (const chunk of from) {
-          const buf = chunk as Buffer
-          if (written + buf.length > size)
-            throw new Error(`the source sent more than the blob's ${size} bytes; refused`)
-          // counted once the file holds it: readers never read past what was written
-          await out.write(buf, 0, buf.length, written)
-          written += buf.length
-          notify()
-        }
-      } finally {
-        from.destroy()
-        await out.close()
-      }
-    }
-    copying = copy()
+  private start(): void {
+    this.started = true
+    const from = this.download()
+    this.source = from
+    this.copying = this.copy(from)
       .catch((e: unknown) => {
-        failure = e instanceof Error ? e : new Error(String(e))
+        this.failure = e instanceof Error ? e : new Error(String(e))
       })
       .finally(() => {
-        done = true
-        notify()
+        this.done = true
+        this.notify()
       })
   }
 
-  async function* follow(from: number, to: number): AsyncGenerator<Buffer> {
+  private async copy(from: Readable): Promise<void> {
+    const out = await fs.promises.open(this.file, 'w')
+    try {
+      for await (const chunk of from) {
+        const buf = chunk as Buffer
+        if (this.written + buf.length > this.size)
+          throw new Error(`the source sent more than the blob's ${this.size} bytes; refused`)
+        // counted once the file holds it: readers never read past what was written
+        await out.write(buf, 0, buf.length, this.written)
+        this.written += buf.length
+        this.notify()
+      }
+    } finally {
+      from.destroy()
+      await out.close()
+    }
+  }
+
+  /** Bytes from..to of the file, each read once the download has written it. */
+  async *follow(from: number, to: number): AsyncGenerator<Buffer> {
     let pos = from
     let handle: fs.promises.FileHandle | undefined
     try {
       while (pos < to) {
-        // read in pieces of at least BATCH
-        // (or what is left), so that a reader right behind the download does not read every chunk
-        const ready = written - pos
-        if (ready > 0 && (ready >= Math.min(BATCH, to - pos) || done || failure !== undefined)) {
-          handle ??= await fs.promises.open(file, 'r')
-          const want = Math.min(READ_SIZE, written - pos, to - pos)
+        // read in pieces of at least BATCH (or what is left), so that a reader right behind the
+        // download does not read every chunk
+        const ready = this.written - pos
+        if (ready > 0 && (ready >= Math.min(BATCH, to - pos) || this.done || this.failure !== undefined)) {
+          handle ??= await fs.promises.open(this.file, 'r')
+          const want = Math.min(READ_SIZE, this.written - pos, to - pos)
           const buf = Buffer.allocUnsafe(want)
           const {bytesRead} = await handle.read(buf, 0, want, pos)
           pos += bytesRead
           yield buf.subarray(0, bytesRead)
-        } else if (failure !== undefined) {
-          throw failure
-        } else if (done) {
-          throw new Error(`the source blob ended after ${written} of ${size} bytes`)
+        } else if (this.failure !== undefined) {
+          throw this.failure
+        } else if (this.done) {
+          throw new Error(`the source blob ended after ${this.written} of ${this.size} bytes`)
         } else {
-          await new Promise<void>(r => wake.push(r))
+          await new Promise<void>(r => this.wake.push(r))
         }
       }
     } finally {
@@ -91,21 +101,27 @@ export function sharedBlob(download: () => Readable, file: string, size: number)
     }
   }
 
-  const open = (startAt?: number, end?: number): Readable => {
+  open(startAt?: number, end?: number): Readable {
     // a download that failed is started again by the next reader (an upload's retry)
-    if (started && done && failure !== undefined) {
-      started = false
-      written = 0
-      done = false
-      failure = undefined
+    if (this.started && this.done && this.failure !== undefined) {
+      this.started = false
+      this.written = 0
+      this.done = false
+      this.failure = undefined
     }
-    if (!started) start()
-    return Readable.from(follow(startAt ?? 0, end === undefined ? size : end + 1), {objectMode: false})
+    if (!this.started) this.start()
+    return Readable.from(this.follow(startAt ?? 0, end === undefined ? this.size : end + 1), {objectMode: false})
   }
-  return Object.assign(open, {
-    cancel: async (): Promise<void> => {
-      source?.destroy(new Error('cancelled'))
-      await copying
-    }
+
+  async cancel(): Promise<void> {
+    this.source?.destroy(new Error('cancelled'))
+    await this.copying
+  }
+}
+
+export function sharedBlob(download: () => Readable, file: string, size: number): SharedBlob {
+  const spool = new Spool(download, file, size)
+  return Object.assign((startAt?: number, end?: number) => spool.open(startAt, end), {
+    cancel: async (): Promise<void> => spool.cancel()
   })
 }

@@ -7,7 +7,7 @@
  */
 import type {Clients} from '../auth/auth'
 import {ActionError} from '../errors'
-import {BlobSource, ManifestNode, blobsOf} from '../image/graph'
+import {BlobSource, ManifestNode, blobsOf} from '../oci/oci'
 import type {KeptTag} from './immutable-tags'
 import type {Repository} from '../registry/reference'
 import type {RegistryClient} from '../registry/client'
@@ -165,7 +165,8 @@ export async function uploadGraph(
   const settled = await Promise.allSettled(
     [...byRegistry].map(async ([registry, regTargets]) => {
       const client = clients.get(registry)
-      if (client === undefined) throw new ActionError(`no client for ${registry}`)
+      // a bug of ours, not the user's: every registry pushed to was logged in to
+      if (client === undefined) throw new Error(`internal: no registry client for ${registry}`)
       const known = new RegistryBlobs()
       for (const o of opts.origins ?? []) if (o.registry === registry) for (const d of o.digests) known.add(o.path, d)
       for (const target of regTargets) {

@@ -2,10 +2,10 @@
 // Manifests of the four media types, verified against the digest they were asked by and bounded
 // in size; blobs: HEAD, cross-repository mount (a refused mount's session takes the upload),
 // monolithic, chunked and streamed upload, download bounded by the blob's declared size.
-import {createHash} from 'crypto'
 import * as core from '@actions/core'
 import {errorMessage} from '../errors'
 import {Readable} from 'stream'
+import {MANIFEST_MEDIA_TYPES, Manifest, sha256} from '../oci/oci'
 import {inPieces} from './pieces'
 import {repositoryScope} from './challenge'
 import type {RetryPolicy} from './retry'
@@ -23,39 +23,6 @@ import {
 
 export {RegistryError, basicAuthorization, errorText} from './transport'
 export type {BodyFactory, Credentials, RequestOptions} from './transport'
-
-export const MEDIA_TYPES = {
-  ociIndex: 'application/vnd.oci.image.index.v1+json',
-  dockerList: 'application/vnd.docker.distribution.manifest.list.v2+json',
-  ociManifest: 'application/vnd.oci.image.manifest.v1+json',
-  dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
-  dockerConfig: 'application/vnd.docker.container.image.v1+json',
-  dockerLayerGzip: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
-  ociConfig: 'application/vnd.oci.image.config.v1+json',
-  ociLayerGzip: 'application/vnd.oci.image.layer.v1.tar+gzip',
-  ociLayerZstd: 'application/vnd.oci.image.layer.v1.tar+zstd'
-} as const
-
-export const MANIFEST_MEDIA_TYPES = [
-  MEDIA_TYPES.ociIndex,
-  MEDIA_TYPES.dockerList,
-  MEDIA_TYPES.ociManifest,
-  MEDIA_TYPES.dockerManifest
-] as const
-
-export function isIndexMediaType(mediaType: string): boolean {
-  return mediaType === MEDIA_TYPES.ociIndex || mediaType === MEDIA_TYPES.dockerList
-}
-
-export interface Manifest {
-  readonly digest: string
-  readonly mediaType: string
-  readonly body: Buffer
-}
-
-export function sha256(body: Buffer): string {
-  return `sha256:${createHash('sha256').update(body).digest('hex')}`
-}
 
 /**
  * A Node stream as a request body, its chunks passed on as they are. Readable.toWeb copies every
@@ -100,6 +67,14 @@ export interface UploadBlob {
 export type MountResult = {readonly mounted: true} | {readonly mounted: false; readonly session: string | undefined}
 
 const isDigestReference = (reference: string): boolean => reference.includes(':')
+
+/** How often a manifest PUT is tried while the registry says one of its blobs is unknown. */
+const BLOB_UNKNOWN_ATTEMPTS = 3
+
+/** A manifest refused for a blob the registry does not find (MANIFEST_BLOB_UNKNOWN). */
+function isBlobUnknown(e: unknown): boolean {
+  return e instanceof RegistryError && e.status === 400 && e.message.includes('MANIFEST_BLOB_UNKNOWN')
+}
 
 export class RegistryClient {
   private readonly http: Transport
@@ -221,17 +196,24 @@ export class RegistryClient {
 
   /** PUT a manifest under a tag or its digest; returns the digest the registry reports. */
   async putManifest(repoPath: string, reference: string, manifest: {mediaType: string; body: Buffer}): Promise<string> {
-    const res = await this.request(
-      'PUT',
-      `/v2/${repoPath}/manifests/${reference}`,
-      repositoryScope(repoPath, ['pull', 'push']),
-      {
-        headers: {'content-type': manifest.mediaType},
-        body: () => manifest.body
-      }
-    )
-    await this.http.expectStatus(res, [200, 201], `put manifest ${repoPath}:${reference}`, true)
-    await this.http.discard(res)
+    const put = async (): Promise<Response> => {
+      const res = await this.request(
+        'PUT',
+        `/v2/${repoPath}/manifests/${reference}`,
+        repositoryScope(repoPath, ['pull', 'push']),
+        {
+          headers: {'content-type': manifest.mediaType},
+          body: () => manifest.body
+        }
+      )
+      await this.http.expectStatus(res, [200, 201], `put manifest ${repoPath}:${reference}`, true)
+      await this.http.discard(res)
+      return res
+    }
+    // every blob was checked or uploaded before: a registry that says one is unknown is one where
+    // another push is linking the same blob into the repository (a matrix of mirrors of one image),
+    // and distribution's link file reads empty while it is rewritten. Asked again, it answers.
+    const res = await this.http.retrying(put, (e, attempt) => attempt < BLOB_UNKNOWN_ATTEMPTS && isBlobUnknown(e))
     return res.headers.get('docker-content-digest') ?? sha256(manifest.body)
   }
 
@@ -465,21 +447,4 @@ function withDigest(location: string, digest: string): string {
   const u = new URL(location)
   u.searchParams.set('digest', digest)
   return u.toString()
-}
-
-interface ImageManifestJson {
-  config?: {digest?: string; size?: number}
-  layers?: Array<{size?: number}>
-}
-
-/** The image config digest (the image ID) of an image manifest; undefined for an index. */
-export function configDigest(manifest: Manifest): string | undefined {
-  return (JSON.parse(manifest.body.toString('utf8')) as ImageManifestJson).config?.digest
-}
-
-/** Compressed size of an image manifest: config plus layers, as pulled. */
-export function compressedSize(manifest: Manifest): number | undefined {
-  const m = JSON.parse(manifest.body.toString('utf8')) as ImageManifestJson
-  if (!Array.isArray(m.layers)) return undefined
-  return (m.config?.size ?? 0) + m.layers.reduce((sum, l) => sum + (l.size ?? 0), 0)
 }

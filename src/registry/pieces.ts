@@ -1,7 +1,7 @@
 /**
  * A byte stream's chunks gathered into pieces of at least `size` bytes (the last may be smaller).
  * Sockets deliver 64 KiB reads; passed on one by one, each costs a write per destination
- * (measured: a third of a relay's CPU). Pure: works on any async iterable of bytes.
+ * (docs/benchmarks.md says what that costs). Pure: works on any async iterable of bytes.
  */
 export async function* inPieces(
   source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,

@@ -13,7 +13,7 @@ import * as os from 'os'
 import * as core from '@actions/core'
 import {ActionError, errorMessage} from './errors'
 import {readGitHubContext} from './inputs/github-context'
-import {getInputs} from './inputs/inputs'
+import {getInputs, isBuild} from './inputs/inputs'
 import {refuseUnknownInputs} from './inputs/input-names'
 import {loginRegistries, planLogins} from './auth/login-plan'
 import {makePlan} from './plan/plan'
@@ -41,15 +41,15 @@ export async function run(): Promise<void> {
     const logins = planLogins(loginRegistries(inputs), inputs)
     const plan = makePlan(inputs, ctx, new Date())
     for (const w of plan.warnings) core.warning(w)
-    if (inputs.gitContext !== undefined)
+    if (isBuild(inputs) && inputs.gitContext !== undefined)
       core.info(`Context: ${inputs.gitContext.url}, fetched by the builder (no checkout needed)`)
-    if (inputs.call === 'check') return await checkMode(inputs, ctx, plan, logins)
+    if (inputs.mode === 'check') return await checkMode(inputs, ctx, plan, logins)
     if (inputs.push && !inputs['push-by-digest'] && plan.tags.fixed.length + plan.tags.floating.length === 0) {
       throw new ActionError('No tags to push: this is neither a tag nor a branch build. Set `version` or `tags`.')
     }
-    if (inputs.localImage !== undefined) await localImageMode(inputs, inputs.localImage, ctx, plan, logins)
-    else if (inputs.source !== undefined) await mirrorMode(inputs, inputs.source, plan, logins, ctx.runnerTemp)
-    else if (inputs.merge.length > 0) await mergeMode(inputs, plan, logins, ctx.runnerTemp)
+    if (inputs.mode === 'local') await localImageMode(inputs, ctx, plan, logins)
+    else if (inputs.mode === 'mirror') await mirrorMode(inputs, plan, logins, ctx.runnerTemp)
+    else if (inputs.mode === 'merge') await mergeMode(inputs, plan, logins, ctx.runnerTemp)
     else await buildMode(inputs, ctx, plan, logins)
   } catch (e) {
     core.setFailed(errorMessage(e))

@@ -1,17 +1,27 @@
 import {BuildSpec, buildArguments, defaultProvenance} from '../../src/build/build-command'
-import {NO_BUILD} from '../../src/inputs/mode-inputs'
+import {NO_BUILD_OPTIONS} from '../../src/inputs/build-options'
 
 const spec: BuildSpec = {
-  // the build inputs at the values a mirror fills them with, but for the ones a build sets
   inputs: {
-    ...NO_BUILD,
     context: '/w/app',
     file: '/w/app/Dockerfile',
     'build-args': [
       ['PYTHON_VERSION', '3.12'],
       ['UID', '10001']
     ],
-    'compression-level': 3
+    target: undefined,
+    network: undefined,
+    'no-cache': false,
+    pull: false,
+    ssh: [],
+    builder: undefined,
+    platforms: [],
+    provenance: undefined,
+    sbom: undefined,
+    load: false,
+    compression: 'gzip',
+    'compression-level': 3,
+    ...NO_BUILD_OPTIONS
   },
   labels: {'org.opencontainers.image.version': '1.2.3'},
   annotations: [],

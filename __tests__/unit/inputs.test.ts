@@ -2,7 +2,8 @@ import * as fs from 'fs'
 import * as os from 'os'
 import * as path from 'path'
 import {InputError} from '../../src/errors'
-import {Inputs, getInputs} from '../../src/inputs/inputs'
+import {getInputs} from '../../src/inputs/inputs'
+import {AnyMode, anyMode} from '../support/any-mode'
 import {actionDefaults, actionInputs} from '../support/action'
 import {INPUT_NAMES, refuseUnknownInputs} from '../../src/inputs/input-names'
 
@@ -15,7 +16,7 @@ beforeAll(() => {
 })
 afterAll(() => fs.rmSync(workspace, {recursive: true, force: true}))
 
-function inputs(values: Record<string, string>, ref = ''): {inputs: Inputs; masked: string[]} {
+function inputs(values: Record<string, string>, ref = ''): {inputs: AnyMode; masked: string[]} {
   const masked: string[] = []
   // as a runner sends them: every action.yml default, then the step's own inputs
   const all: Record<string, string> = {
@@ -27,10 +28,12 @@ function inputs(values: Record<string, string>, ref = ''): {inputs: Inputs; mask
   }
   const read = (name: string): string => all[name] ?? ''
   return {
-    inputs: getInputs(
-      read,
-      {workspace, ref, awsRegion: undefined, serverUrl: 'https://github.com', repository: 'acme/orders'},
-      s => masked.push(s)
+    inputs: anyMode(
+      getInputs(
+        read,
+        {workspace, ref, awsRegion: undefined, serverUrl: 'https://github.com', repository: 'acme/orders'},
+        s => masked.push(s)
+      )
     ),
     masked
   }
@@ -596,9 +599,9 @@ describe('compression and compression-level', () => {
 
 describe("build-push-action's call", () => {
   test('build by default; check pushes nothing and needs no images', () => {
-    expect(inputs({}).inputs.call).toBe('build')
+    expect(inputs({}).inputs.mode).toBe('build')
     const check = inputs({call: 'check', images: ''}).inputs
-    expect([check.call, check.push]).toEqual(['check', false])
+    expect([check.mode, check.push]).toEqual(['check', false])
   })
   test.each([
     [{call: 'outline'}, 'call'],
@@ -691,10 +694,12 @@ test('build-args KEY alone takes its value from the environment, as build-push-a
     return (name: string): string => all[name] ?? ''
   }
   const ctx = {workspace, ref: '', awsRegion: undefined, serverUrl: 'https://github.com', repository: 'acme/orders'}
-  const i = getInputs(
-    read({'build-args': 'PYTHON_VERSION\nUID=10001'}),
-    {...ctx, env: {PYTHON_VERSION: '3.12'}},
-    () => undefined
+  const i = anyMode(
+    getInputs(
+      read({'build-args': 'PYTHON_VERSION\nUID=10001'}),
+      {...ctx, env: {PYTHON_VERSION: '3.12'}},
+      () => undefined
+    )
   )
   expect(i['build-args']).toEqual([
     ['UID', '10001'],

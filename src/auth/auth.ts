@@ -5,7 +5,7 @@ import * as core from '@actions/core'
 import type {AzureIdentity} from './azure-credentials'
 import type {Docker} from '../build/docker'
 import type {Ecr, EcrLogin, TagMutability} from './ecr'
-import type {Inputs} from '../inputs/inputs'
+import type {CommonInputs} from '../inputs/inputs'
 import type {LoginMethod} from './login-plan'
 import type {Repository} from '../registry/reference'
 import {Credentials, RegistryClient} from '../registry/client'
@@ -27,7 +27,7 @@ export interface Session {
 }
 
 async function awsFor(
-  inputs: Inputs,
+  inputs: CommonInputs,
   methods: readonly LoginMethod[],
   env: NodeJS.ProcessEnv
 ): Promise<Ecr | undefined> {
@@ -41,7 +41,7 @@ async function awsFor(
 
 /** `docker` is undefined in mirror mode: then only the API clients get the credentials. */
 export async function logIn(
-  inputs: Inputs,
+  inputs: CommonInputs,
   methods: readonly LoginMethod[],
   docker: Docker | undefined,
   env: NodeJS.ProcessEnv
@@ -85,7 +85,7 @@ export async function logIn(
 
 /** ACR: the Entra identity, its refresh token, and push rights on every repository pushed to. */
 async function acrLogin(
-  inputs: Inputs,
+  inputs: CommonInputs,
   m: Extract<LoginMethod, {method: 'acr'}>,
   env: NodeJS.ProcessEnv
 ): Promise<{creds: Credentials; identity: AzureIdentity}> {
@@ -104,7 +104,7 @@ async function acrLogin(
 
 /** Logs docker in with the credentials (where docker is used) and says so; true for a cloud-token login docker holds. */
 async function useCredentials(
-  inputs: Inputs,
+  inputs: CommonInputs,
   m: LoginMethod,
   creds: Credentials | undefined,
   docker: Docker | undefined,
@@ -132,7 +132,7 @@ async function useCredentials(
  * build (ECR repositories are checked by ecrRepositories, ACR push rights by acrLogin).
  */
 async function checkPushes(
-  inputs: Inputs,
+  inputs: CommonInputs,
   methods: readonly LoginMethod[],
   clients: ReadonlyMap<string, RegistryClient>
 ): Promise<void> {
@@ -153,7 +153,7 @@ async function checkPushes(
 
 /** ECR repositories pushed to: each exists (or is created, as asked), and its tag mutability. */
 async function ecrRepositories(
-  inputs: Inputs,
+  inputs: CommonInputs,
   ecr: Ecr,
   ecrLogins: readonly EcrLogin[]
 ): Promise<Map<string, TagMutability>> {
@@ -173,7 +173,7 @@ async function ecrRepositories(
 }
 
 /** The repositories this run pushes to (none with push: false). */
-function pushedTo(inputs: Pick<Inputs, 'push' | 'images'>): readonly Repository[] {
+function pushedTo(inputs: Pick<CommonInputs, 'push' | 'images'>): readonly Repository[] {
   return inputs.push ? inputs.images : []
 }
 

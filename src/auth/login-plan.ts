@@ -1,6 +1,6 @@
 /** How we log in to each registry in `images`. Pure. */
 import {InputError} from '../errors'
-import type {Inputs} from '../inputs/inputs'
+import type {CommonInputs, MirrorInputs} from '../inputs/inputs'
 import {normalizeRegistryHost} from '../inputs/parsing'
 import {AZURE_PUBLIC, AzureCloud, detectRegistryKind} from './registry-kind'
 
@@ -28,7 +28,9 @@ export function registriesOf(images: ReadonlyArray<{registry: string}>): string[
  * docker/login-action does).
  */
 export function loginRegistries(
-  inputs: Pick<Inputs, 'push' | 'images' | 'source' | 'registry-auth' | 'registry'>
+  inputs: Pick<CommonInputs, 'push' | 'images' | 'registry-auth' | 'registry'> & {
+    readonly source?: MirrorInputs['source'] | undefined
+  }
 ): Array<{registry: string}> {
   return [
     ...(inputs.push ? inputs.images : []),
@@ -39,7 +41,7 @@ export function loginRegistries(
 }
 
 /** Whether a registry logs in with cloud tokens (by its `registry-auth` entry or its host). */
-function isCloudLogin(registry: string, auth: Inputs['registry-auth']): boolean {
+function isCloudLogin(registry: string, auth: CommonInputs['registry-auth']): boolean {
   const entry = auth.find(a => a.registry === registry)
   return entry !== undefined ? entry.type !== 'basic' : detectRegistryKind(registry).kind !== 'basic'
 }
@@ -51,7 +53,7 @@ function isCloudLogin(registry: string, auth: Inputs['registry-auth']): boolean 
  * and more than one candidate is refused rather than guessed.
  */
 export function credentialsHost(
-  inputs: Pick<Inputs, 'images' | 'registry-auth' | 'username' | 'registry'>
+  inputs: Pick<CommonInputs, 'images' | 'registry-auth' | 'username' | 'registry'>
 ): string | undefined {
   if (inputs.username === undefined) return undefined
   if (inputs.registry !== undefined) return inputs.registry
@@ -79,7 +81,7 @@ export function credentialsHost(
  */
 export function planLogins(
   images: ReadonlyArray<{registry: string}>,
-  inputs: Pick<Inputs, 'registry-auth' | 'username' | 'password' | 'aws-region' | 'registry' | 'images'>
+  inputs: Pick<CommonInputs, 'registry-auth' | 'username' | 'password' | 'aws-region' | 'registry' | 'images'>
 ): LoginMethod[] {
   const credsHost = credentialsHost(inputs)
   return registriesOf(images).map((registry): LoginMethod => {

@@ -1,6 +1,6 @@
 /** The docker command line for the build. Pure. */
 import type {BuilderKind} from './builder-choice'
-import type {Inputs} from '../inputs/inputs'
+import type {BuildInputs} from '../inputs/inputs'
 import type {BuildOptions} from '../inputs/build-options'
 import type {Labels} from '../plan/labels'
 
@@ -17,7 +17,7 @@ export type BuildOutput =
 
 export interface BuildSpec {
   readonly inputs: Pick<
-    Inputs,
+    BuildInputs,
     | 'context'
     | 'file'
     | 'build-args'

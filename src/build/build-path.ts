@@ -82,11 +82,11 @@ export function requireBuildOptions(
   kind: BuilderKind,
   given: Pick<BuildOptions, 'allow' | 'no-cache-filters' | 'build-contexts' | 'annotations'> & {
     readonly gitContext?: {readonly subdir: string} | undefined
-    readonly call?: 'build' | 'check'
+    readonly mode?: 'build' | 'check' | undefined
   }
 ): void {
   const setUp = 'set up buildx (docker/setup-buildx-action), which every hosted runner has'
-  if (kind === 'buildkit' && given.call === 'check') {
+  if (kind === 'buildkit' && given.mode === 'check') {
     throw new InputError('call', `check needs buildx, and this engine builds with ${path.description}: ${setUp}`)
   }
   if (kind === 'buildkit' && given.gitContext !== undefined && given.gitContext.subdir !== '') {

@@ -7,7 +7,7 @@ import {Finding, parseCheckOutput} from './build-checks'
 import {cacheArguments} from './cache-options'
 import type {Docker} from './docker'
 import {ActionError} from '../errors'
-import type {Inputs} from '../inputs/inputs'
+import type {BuildInputs} from '../inputs/inputs'
 import type {Labels} from '../plan/labels'
 
 /**
@@ -15,7 +15,7 @@ import type {Labels} from '../plan/labels'
  * folder of this run's work directory, which is removed after the build.
  * Never on a command line, never in the environment of another process.
  */
-function writeSecretFiles(secrets: Inputs['secrets'], dir: string): BuildSpec['secrets'] {
+function writeSecretFiles(secrets: BuildInputs['secrets'], dir: string): BuildSpec['secrets'] {
   return secrets.map(s => {
     if (!('value' in s)) return s
     fs.mkdirSync(dir, {recursive: true, mode: 0o700})
@@ -26,7 +26,7 @@ function writeSecretFiles(secrets: Inputs['secrets'], dir: string): BuildSpec['s
 }
 
 /** Where the builder runs: the context folder; for a Git context our own, so no workspace file stands in for one of the repository. */
-function buildDirectory(inputs: Pick<Inputs, 'context' | 'gitContext'>, workDir: string): string {
+function buildDirectory(inputs: Pick<BuildInputs, 'context' | 'gitContext'>, workDir: string): string {
   return inputs.gitContext === undefined ? inputs.context : workDir
 }
 
@@ -39,7 +39,7 @@ export interface Built {
 
 /** What one build is given: the inputs, what metadata says to write, and where the image goes. */
 export interface BuildRequest {
-  readonly inputs: Inputs
+  readonly inputs: BuildInputs
   readonly labels: Labels
   readonly annotations: readonly string[]
   readonly refs: readonly string[]
@@ -96,7 +96,12 @@ export async function buildImage(
  * build-push-action's `call: check`: the Dockerfile's checks, nothing built. The findings, or an
  * ActionError where buildx failed before it could check (a missing base image, a bad flag).
  */
-export async function checkBuild(docker: Docker, inputs: Inputs, labels: Labels, workDir: string): Promise<Finding[]> {
+export async function checkBuild(
+  docker: Docker,
+  inputs: BuildInputs,
+  labels: Labels,
+  workDir: string
+): Promise<Finding[]> {
   const cache = cacheArguments(docker.builder.kind, inputs['cache-from'], [])
   const spec = {
     inputs,

@@ -1,6 +1,6 @@
 /** The action's inputs, read once, validated and typed: nothing is built or pushed until getInputs has returned. */
 import {readBuildInputs, readChunkSize} from './build-inputs'
-import {DAEMON, NO_BUILD, readMerge, readPushByDigest, readSource} from './mode-inputs'
+import {DAEMON, readMerge, readPushByDigest, readSource} from './mode-inputs'
 import {readAwsInputs, readAzureInputs, requireCloudRegistries} from './cloud-inputs'
 import {readCredentials, readRegistry} from './credential-inputs'
 import {InputReader, optional} from './reader'
@@ -19,23 +19,9 @@ import {Flavor, TagRule, isTagRule, parseFlavor, parseTagRule, rawTagRule} from 
 import {cleanVersion, versionFromRef, versionTag} from '../plan/version'
 import {Compression} from '../oci/oci'
 
-/** Keyed by the public input names (action.yml). */
-export interface Inputs extends BuildOptions {
+/** What every mode reads; keyed by the public input names (action.yml). */
+export interface CommonInputs {
   readonly images: readonly Repository[]
-  /** a folder of the workspace, or a Git URL (then gitContext says more) */
-  readonly context: string
-  readonly gitContext: GitContext | undefined
-  /** the Dockerfile; with a Git context, a path in the repository or '' for its Dockerfile */
-  readonly file: string
-  /** KEY=VALUE, or KEY alone (undefined): docker reads its value from the step's environment */
-  readonly 'build-args': ReadonlyArray<readonly [string, string | undefined]>
-  readonly target: string | undefined
-  readonly labels: ReadonlyArray<readonly [string, string]>
-  readonly network: string | undefined
-  readonly 'no-cache': boolean
-  readonly pull: boolean
-  /** build-push-action's call: `check` runs the build checks only (push is then false) */
-  readonly call: 'build' | 'check'
   readonly push: boolean
   /** build-push-action's push-by-digest: the image is pushed untagged, stored under its digest, for a later merge */
   readonly 'push-by-digest': boolean
@@ -63,16 +49,32 @@ export interface Inputs extends BuildOptions {
   readonly 'azure-client-id': string | undefined
   readonly 'azure-tenant-id': string | undefined
   readonly 'azure-client-secret': string | undefined
+  readonly 'upload-chunk-size': number | undefined
+  /** login-action's: false keeps this run's docker config, with its logins, for later steps */
+  readonly logout: boolean
+  /** what reading the inputs decided that a user should hear of (printed as notices) */
+  readonly notices: readonly string[]
+  /** metadata-action's sep-tags, sep-labels and sep-annotations: how the list outputs are joined */
+  readonly separators: {readonly tags: string; readonly labels: string; readonly annotations: string}
+}
+
+/** What only a build reads (and `call: check`, which runs a build's checks). */
+export interface BuildFields extends BuildOptions {
+  /** a folder of the workspace, or a Git URL (then gitContext says more) */
+  readonly context: string
+  readonly gitContext: GitContext | undefined
+  /** the Dockerfile; with a Git context, a path in the repository or '' for its Dockerfile */
+  readonly file: string
+  /** KEY=VALUE, or KEY alone (undefined): docker reads its value from the step's environment */
+  readonly 'build-args': ReadonlyArray<readonly [string, string | undefined]>
+  readonly target: string | undefined
+  readonly labels: ReadonlyArray<readonly [string, string]>
+  readonly network: string | undefined
+  readonly 'no-cache': boolean
+  readonly pull: boolean
   /** how layers are compressed: gzip, or zstd (Docker 23+, containerd 1.5+ read it) */
   readonly compression: Compression
   readonly 'compression-level': number
-  readonly 'upload-chunk-size': number | undefined
-  /** mirror mode: an existing image to copy instead of building */
-  readonly source: ImageReference | undefined
-  /** `source: docker-daemon:NAME`: an image the engine holds, published as a build's result would be */
-  readonly localImage: string | undefined
-  /** merge mode: digests of per-platform images to join into one index */
-  readonly merge: readonly string[]
   readonly 'cache-from': readonly CacheOption[]
   readonly 'cache-to': readonly CacheOption[]
   /** `secrets`, `secret-files` and `secret-envs`, in that order */
@@ -87,13 +89,36 @@ export interface Inputs extends BuildOptions {
   readonly sbom: string | undefined
   /** also load the image into the engine where publishing does not */
   readonly load: boolean
-  /** login-action's: false keeps this run's docker config, with its logins, for later steps */
-  readonly logout: boolean
-  /** what reading the inputs decided that a user should hear of (printed as notices) */
-  readonly notices: readonly string[]
-  /** metadata-action's sep-tags, sep-labels and sep-annotations: how the list outputs are joined */
-  readonly separators: {readonly tags: string; readonly labels: string; readonly annotations: string}
 }
+
+/** A build (build-push-action's call: build), or its checks only (call: check; push is then false). */
+export interface BuildInputs extends CommonInputs, BuildFields {
+  readonly mode: 'build' | 'check'
+}
+
+/** `source` naming a registry's image: copied as it is. */
+export interface MirrorInputs extends CommonInputs {
+  readonly mode: 'mirror'
+  readonly source: ImageReference
+}
+
+/** `source: docker-daemon:NAME`: an image the engine holds, published as a build's result would be. */
+export interface LocalImageInputs extends CommonInputs {
+  readonly mode: 'local'
+  readonly localImage: string
+}
+
+/** `merge`: digests of per-platform images joined into one index. */
+export interface MergeInputs extends CommonInputs {
+  readonly mode: 'merge'
+  readonly merge: readonly string[]
+}
+
+/** The inputs of one run: what each mode reads, and nothing it does not. */
+export type Inputs = BuildInputs | MirrorInputs | LocalImageInputs | MergeInputs
+
+/** A build or its checks: the inputs a build reads are there. */
+export const isBuild = (inputs: Inputs): inputs is BuildInputs => inputs.mode === 'build' || inputs.mode === 'check'
 
 /** `version`, else (not for a mirror, which keeps its source's tag) the version a tag push names. */
 function readVersion(read: InputReader, ref: string, mirror: boolean): string | undefined {
@@ -165,9 +190,8 @@ export function getInputs(
   const {username, password, registryAuth} = readCredentials(read, push, mask, notices)
 
   const tagInputs = readTagInputs(read)
-  const common = {
+  const common: CommonInputs = {
     images,
-    call,
     push,
     // with type= rules, the rules read the git tag (a monorepo's orders/v1.2.3 included): no version of ours
     version:
@@ -193,13 +217,13 @@ export function getInputs(
     }
   }
   const given = readSource(read, push)
-  const localImage = given !== undefined && 'local' in given ? given.local : undefined
   const source = given !== undefined && 'repository' in given ? given : undefined
   const merge = readMerge(read, push, given !== undefined)
   requireCloudRegistries(common, source)
-  if (source !== undefined || localImage !== undefined || merge.length > 0)
-    return {...common, ...NO_BUILD, context: ctx.workspace, source, localImage, merge}
-  return {...common, ...readBuildInputs(read, ctx, mask), source: undefined, localImage: undefined, merge}
+  if (source !== undefined) return {...common, mode: 'mirror', source}
+  if (given !== undefined && 'local' in given) return {...common, mode: 'local', localImage: given.local}
+  if (merge.length > 0) return {...common, mode: 'merge', merge}
+  return {...common, ...readBuildInputs(read, ctx, mask), mode: call}
 }
 
 /** `tags`, `flavor` and `latest`: plain tags as before, or metadata-action's rules when a line starts with `type=`. */

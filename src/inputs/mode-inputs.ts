@@ -1,6 +1,5 @@
 /** What decides the mode: `source` (a registry's image or the engine's), `merge`, `push-by-digest`; and what a mode without a build refuses. */
 
-import {NO_BUILD_OPTIONS} from './build-options'
 import {BUILD_INPUTS} from './input-names'
 import {InputReader, optional} from './reader'
 import {givenByUser} from './defaults'
@@ -8,7 +7,6 @@ import {InputError} from '../errors'
 import {parseBoolean, parseList} from './parsing'
 import type {ImageReference} from '../registry/reference'
 import {isValidDigest, parseReference} from '../registry/reference'
-import {DEFAULT_COMPRESSION_LEVEL} from '../oci/oci'
 
 /** skopeo's name for an image the local engine holds. */
 export const DAEMON = 'docker-daemon:'
@@ -102,27 +100,3 @@ export function readPushByDigest(read: InputReader, push: boolean): boolean {
 function buildInputsGiven(read: InputReader): string[] {
   return BUILD_INPUTS.filter(name => givenByUser(name, read(name)))
 }
-
-/** What a mirror has instead of build inputs. */
-export const NO_BUILD = {
-  file: '',
-  gitContext: undefined,
-  'build-args': [],
-  target: undefined,
-  labels: [],
-  network: undefined,
-  'no-cache': false,
-  pull: false,
-  compression: 'gzip',
-  'compression-level': DEFAULT_COMPRESSION_LEVEL,
-  'cache-from': [],
-  'cache-to': [],
-  secrets: [],
-  ssh: [],
-  builder: undefined,
-  platforms: [],
-  provenance: undefined,
-  sbom: undefined,
-  load: false,
-  ...NO_BUILD_OPTIONS
-} as const

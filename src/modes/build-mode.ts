@@ -13,7 +13,7 @@ import {BuildIntake} from '../publish/build-intake'
 import {ActionError, InputError, errorMessage} from '../errors'
 import {GitHubContext} from '../inputs/github-context'
 import {DEFAULT_COMPRESSION, prepareImage} from '../image/image-archive'
-import type {Inputs} from '../inputs/inputs'
+import type {BuildInputs, CommonInputs, LocalImageInputs} from '../inputs/inputs'
 import {LoginMethod} from '../auth/login-plan'
 import {imageIdOf} from '../publish/mirror'
 import {makeWorkDir, removeWorkDir} from '../work-dirs'
@@ -22,7 +22,7 @@ import {Published} from '../publish/publish'
 import {refWithTag} from '../registry/reference'
 import {Failed} from '../report'
 import type {KnownLayer} from '../image/graph'
-import {ManifestNode} from '../oci/oci'
+import {Compression, DEFAULT_COMPRESSION_LEVEL, ManifestNode} from '../oci/oci'
 import {knownLayers} from '../publish/known-layers'
 
 /**
@@ -30,7 +30,7 @@ import {knownLayers} from '../publish/known-layers'
  * on its line; an error fails the step. Nothing is built or pushed.
  */
 export async function checkMode(
-  inputs: Inputs,
+  inputs: BuildInputs,
   ctx: GitHubContext,
   plan: Plan,
   logins: readonly LoginMethod[]
@@ -61,7 +61,7 @@ export async function checkMode(
 }
 
 /** The Dockerfile's path from the repository's root, where GitHub puts an annotation. */
-function dockerfileInRepository(inputs: Inputs, workspace: string): string {
+function dockerfileInRepository(inputs: BuildInputs, workspace: string): string {
   if (inputs.gitContext === undefined) return path.relative(workspace, inputs.file)
   return path.posix.join(inputs.gitContext.subdir, inputs.file === '' ? 'Dockerfile' : inputs.file)
 }
@@ -79,7 +79,9 @@ interface BuildRoute {
 /** What a route to the registries needs to know of the run. */
 interface RouteContext {
   readonly docker: Docker
-  readonly inputs: Inputs
+  readonly inputs: CommonInputs
+  /** how the engine's layers are compressed */
+  readonly compression: {readonly algorithm: Compression; readonly level: number}
   readonly session: Session
   readonly plan: Plan
   readonly listed: ReadonlyMap<string, string[]>
@@ -100,7 +102,7 @@ function engineRoute(run: RouteContext): BuildRoute {
     session.clients,
     plan.version,
     listed.get(inputs.images[0]?.name ?? ''),
-    inputs.compression
+    run.compression.algorithm
   )
   let streaming: StreamingUploads | undefined
   return {
@@ -149,7 +151,7 @@ async function publishRoute(buildPath: BuildPath, run: RouteContext): Promise<Bu
 }
 
 export async function buildMode(
-  inputs: Inputs,
+  inputs: BuildInputs,
   ctx: GitHubContext,
   plan: Plan,
   logins: readonly LoginMethod[]
@@ -169,6 +171,7 @@ export async function buildMode(
         : await publishRoute(buildPath, {
             docker,
             inputs,
+            compression: {algorithm: inputs.compression, level: inputs['compression-level']},
             session: publishTo,
             plan,
             listed,
@@ -208,13 +211,13 @@ export async function buildMode(
  * as a build's result would be (its tags, every registry, the read-back, the outputs).
  */
 export async function localImageMode(
-  inputs: Inputs,
-  image: string,
+  inputs: LocalImageInputs,
   ctx: GitHubContext,
   plan: Plan,
   logins: readonly LoginMethod[]
 ): Promise<void> {
-  const {docker, legacySave} = await setUpDocker(ctx, inputs, false)
+  const image = inputs.localImage
+  const {docker, legacySave} = await setUpDocker(ctx, inputs)
   const imageId = await docker.imageId(image)
   if (imageId === undefined)
     throw new InputError(
@@ -226,7 +229,9 @@ export async function localImageMode(
   const {tags, notes, listed} = await tagsGroup(plan, inputs, session)
   const workDir = makeWorkDir(ctx.runnerTemp, 'stevedore-local-')
   try {
-    const route = engineRoute({docker, inputs, session, plan, listed, workDir, legacySave})
+    // compressed as a build's layers are by default: the compression inputs are a build's
+    const compression = {algorithm: 'gzip', level: DEFAULT_COMPRESSION_LEVEL} as const
+    const route = engineRoute({docker, inputs, compression, session, plan, listed, workDir, legacySave})
     const root = await route.graph({imageId: image, ociDir: undefined})
     const streamed = route.streamed()
     const id = imageIdOf(root)
@@ -267,7 +272,7 @@ async function readBuiltLayout(dir: string): Promise<ManifestNode> {
 }
 
 async function compress(
-  {docker, workDir, inputs, legacySave}: Pick<RouteContext, 'docker' | 'workDir' | 'inputs' | 'legacySave'>,
+  {docker, workDir, compression, legacySave}: Pick<RouteContext, 'docker' | 'workDir' | 'compression' | 'legacySave'>,
   {
     image,
     held,
@@ -275,8 +280,8 @@ async function compress(
   }: {image: string; held: ReadonlyMap<string, KnownLayer>; streaming: StreamingUploads | undefined}
 ): Promise<ManifestNode> {
   const started = Date.now()
-  const level = inputs['compression-level']
-  const opts = {...DEFAULT_COMPRESSION, algorithm: inputs.compression, level}
+  const {algorithm, level} = compression
+  const opts = {...DEFAULT_COMPRESSION, algorithm, level}
   // a legacy save (Docker 20.10) says which layer a directory holds only at its end: with the
   // image's diff IDs, the chain of parents tells a held layer before its bytes
   const diffIds = held.size > 0 && legacySave ? docker.diffIds(image) : undefined
@@ -286,7 +291,7 @@ async function compress(
   if (prepared.passedOver > 0)
     core.info(`${prepared.passedOver} layer(s) passed over in the save unread (held by every registry)`)
   core.info(
-    `${prepared.layers.length} layer(s), ${prepared.tarBytes} bytes read, ${prepared.compressedBytes} compressed (${inputs.compression} level ${level}) in ${Date.now() - started} ms${reused}; manifest ${prepared.manifest.digest}`
+    `${prepared.layers.length} layer(s), ${prepared.tarBytes} bytes read, ${prepared.compressedBytes} compressed (${algorithm} level ${level}) in ${Date.now() - started} ms${reused}; manifest ${prepared.manifest.digest}`
   )
   return {...prepared.manifest, blobs: [prepared.config, ...prepared.layers], children: []}
 }
@@ -297,7 +302,7 @@ async function compress(
  * starts before the layer's digest is known. Later releases reuse layers by diff ID instead.
  */
 async function streamingUploads(
-  inputs: Inputs,
+  inputs: CommonInputs,
   session: Session,
   listed: ReadonlyMap<string, string[]>
 ): Promise<StreamingUploads> {

@@ -3,23 +3,22 @@
 import {facts, finish, logInGroup, outcomeOf, phase, publishAndVerify, runDocker, tagsGroup} from './steps'
 import * as core from '@actions/core'
 import {Session} from '../auth/auth'
-import type {Inputs} from '../inputs/inputs'
+import type {CommonInputs, MergeInputs, MirrorInputs} from '../inputs/inputs'
 import {LoginMethod} from '../auth/login-plan'
 import {mergeGraph} from '../publish/merge'
 import {cancelSpool, imageIdOf, loadSourceGraph} from '../publish/mirror'
 import {makeWorkDir, removeWorkDir} from '../work-dirs'
 import {Plan} from '../plan/plan'
-import {ImageReference} from '../registry/reference'
 import {ManifestNode, blobsOf} from '../oci/oci'
 import {UploadOptions} from '../publish/uploader'
 
 export async function mirrorMode(
-  inputs: Inputs,
-  source: ImageReference,
+  inputs: MirrorInputs,
   plan: Plan,
   logins: readonly LoginMethod[],
   runnerTemp: string
 ): Promise<void> {
+  const {source} = inputs
   // several registries: each source blob is read once, spooled here, and sent on to every one from
   // there; one registry reads each blob once anyway (later repositories mount it): straight through
   const several = new Set(inputs.images.map(r => r.registry)).size > 1
@@ -52,7 +51,7 @@ export async function mirrorMode(
 }
 
 export async function mergeMode(
-  inputs: Inputs,
+  inputs: MergeInputs,
   plan: Plan,
   logins: readonly LoginMethod[],
   runnerTemp: string
@@ -72,7 +71,7 @@ export async function mergeMode(
  * the registry clients carry the credentials.
  */
 async function publishExisting(
-  inputs: Inputs,
+  inputs: CommonInputs,
   plan: Plan,
   logins: readonly LoginMethod[],
   runnerTemp: string,

@@ -11,7 +11,8 @@ import {ActionError, InputError} from '../errors'
 import {settleTags} from '../plan/floating-tags'
 import {GitHubContext} from '../inputs/github-context'
 import {savesLegacyLayout} from '../image/legacy-chain'
-import type {Inputs} from '../inputs/inputs'
+import type {CommonInputs, Inputs} from '../inputs/inputs'
+import {isBuild} from '../inputs/inputs'
 import {LoginMethod} from '../auth/login-plan'
 import {Plan} from '../plan/plan'
 import {Published, planTargets, publishGraph, verifyAll} from '../publish/publish'
@@ -45,12 +46,12 @@ export async function phase<T>(name: string, work: () => Promise<T>): Promise<T>
 
 export async function setUpDocker(
   ctx: GitHubContext,
-  inputs: Inputs,
-  /** false for an image the engine holds already: nothing is built, so no build option is checked */
-  building = true
+  inputs: Inputs
 ): Promise<{docker: Docker; path: BuildPath; legacySave: boolean}> {
+  // an image the engine holds already is not built: no build option is checked
+  const build = isBuild(inputs) ? inputs : undefined
   const found = await phase('Docker', async () => {
-    const found = await detectBuilder(process.env, inputs.builder)
+    const found = await detectBuilder(process.env, build?.builder)
     for (const p of found.probes)
       core.info(`${p.path}: client ${p.clientVersion ?? 'does not run'}, buildx ${p.buildx ? 'yes' : 'no'}`)
     const buildPath = choosePath({
@@ -65,10 +66,10 @@ export async function setUpDocker(
     return {...found, buildPath}
   })
   const docker = runDocker(ctx.runnerTemp, inputs, found.builder)
-  if (!building) return {docker, path: found.buildPath, legacySave: savesLegacyLayout(found.server)}
-  requireCapabilities(found.buildPath, inputs.platforms)
-  requireBuildOptions(found.buildPath, found.builder.kind, inputs)
-  const cache = cacheArguments(found.builder.kind, inputs['cache-from'], inputs['cache-to'])
+  if (build === undefined) return {docker, path: found.buildPath, legacySave: savesLegacyLayout(found.server)}
+  requireCapabilities(found.buildPath, build.platforms)
+  requireBuildOptions(found.buildPath, found.builder.kind, build)
+  const cache = cacheArguments(found.builder.kind, build['cache-from'], build['cache-to'])
   if (typeof cache === 'string')
     throw new InputError(
       cache.startsWith('cache-from') ? 'cache-from' : 'cache-to',
@@ -76,11 +77,11 @@ export async function setUpDocker(
     )
   const cacheRefusal = cacheExportRefusal(
     {kind: found.builder.kind, driver: found.driver, store: found.store},
-    inputs['cache-to']
+    build['cache-to']
   )
   if (cacheRefusal !== undefined) throw new InputError('cache-to', cacheRefusal)
-  requireAttestations(found.buildPath, inputs)
-  if (!found.buildPath.attestations && inputs.push && inputs.provenance === undefined)
+  requireAttestations(found.buildPath, build)
+  if (!found.buildPath.attestations && inputs.push && build.provenance === undefined)
     core.notice(
       `No provenance attestation: ${found.buildPath.description} cannot attest, so the image is published without one (a docker-container builder or the containerd image store can attest)`
     )
@@ -92,7 +93,7 @@ export async function setUpDocker(
  * later steps of the job get it (DOCKER_CONFIG) and the post step leaves it for the runner, which
  * empties RUNNER_TEMP when the job ends.
  */
-export function runDocker(runnerTemp: string, inputs: Inputs, builder: Builder): Docker {
+export function runDocker(runnerTemp: string, inputs: Pick<CommonInputs, 'logout'>, builder: Builder): Docker {
   const configDir = createRunDockerConfig(runnerTemp, userDockerConfigDir(process.env))
   save(State.DockerConfigDir, configDir)
   save(State.DockerClient, builder.docker)
@@ -105,7 +106,7 @@ export function runDocker(runnerTemp: string, inputs: Inputs, builder: Builder):
 }
 
 export async function logInGroup(
-  inputs: Inputs,
+  inputs: CommonInputs,
   logins: readonly LoginMethod[],
   docker: Docker | undefined
 ): Promise<Session> {
@@ -116,7 +117,7 @@ export async function logInGroup(
 
 export async function tagsGroup(
   plan: Plan,
-  inputs: Inputs,
+  inputs: CommonInputs,
   session: Session | undefined
 ): Promise<{tags: string[]; notes: string[]; listed: ReadonlyMap<string, string[]>}> {
   return phase('Tags', async () => {
@@ -156,7 +157,7 @@ export interface Publication {
 
 export async function publishAndVerify(
   session: Session,
-  inputs: Inputs,
+  inputs: CommonInputs,
   {plan, root, tags, imageId}: Publication,
   opts: UploadOptions
 ): Promise<{published: Published[]; failed: Failed[]}> {
@@ -204,7 +205,7 @@ export async function publishAndVerify(
  */
 export function outcomeOf(
   plan: Plan,
-  inputs: Inputs,
+  inputs: CommonInputs,
   run: Pick<Outcome, 'imageId' | 'tags' | 'notes' | 'published' | 'failed'>,
   built: {readonly annotations: readonly string[]} | undefined
 ): Outcome {

@@ -1,6 +1,6 @@
 /** The publish plan before any registry is asked: version, tags, labels. Pure. */
 import type {GitHubContext} from '../inputs/github-context'
-import type {Inputs} from '../inputs/inputs'
+import type {BuildInputs, Inputs, MirrorInputs} from '../inputs/inputs'
 import {Labels, mergeLabels, ociLabels} from './labels'
 import {metadataAnnotations, parseAnnotationLevels} from './annotations'
 import {RuleContext, evaluateTagRules, globalExpressions} from './tag-rules'
@@ -42,6 +42,8 @@ export interface Plan {
 
 export function makePlan(inputs: Inputs, ctx: GitHubContext, now: Date): Plan {
   const rules = ruleContext(ctx, now)
+  // only a build writes labels and annotations: an existing image keeps its own
+  const written = inputs.mode === 'build' || inputs.mode === 'check' ? inputs : {labels: [], annotations: []}
   if (inputs.tagRules.length > 0) {
     const r = evaluateTagRules(inputs.tagRules, inputs.flavor, rules)
     return {
@@ -50,10 +52,11 @@ export function makePlan(inputs: Inputs, ctx: GitHubContext, now: Date): Plan {
       versionName: r.version,
       warnings: r.warnings,
       tags: {fixed: r.fixed, floating: r.floating},
-      ...labelsAndAnnotations(inputs, ctx, r.version, now, globalExpressions(rules))
+      ...labelsAndAnnotations(written, ctx, r.version, now, globalExpressions(rules))
     }
   }
-  const mirror = inputs.source !== undefined
+  const source = inputs.mode === 'mirror' ? inputs.source : undefined
+  const mirror = source !== undefined
   const planned = planTags({
     version: inputs.version,
     semverTags: inputs['semver-tags'],
@@ -64,14 +67,14 @@ export function makePlan(inputs: Inputs, ctx: GitHubContext, now: Date): Plan {
     sha: mirror ? '' : ctx.sha,
     eventName: ctx.eventName
   })
-  const tags = mirror ? mirrorTags(planned, inputs.source) : planned
+  const tags = source !== undefined ? mirrorTags(planned, source) : planned
   return {
     mode: tagMode(inputs, mirror),
     version: inputs.version,
     versionName: inputs.version,
     warnings: [],
     tags,
-    ...labelsAndAnnotations(inputs, ctx, inputs.version, now, globalExpressions(rules))
+    ...labelsAndAnnotations(written, ctx, inputs.version, now, globalExpressions(rules))
   }
 }
 
@@ -91,7 +94,7 @@ function tagMode(inputs: Pick<Inputs, 'version' | 'tags'>, mirror: boolean): str
  * A mirror keeps its source's tag, as crane, skopeo and `imagetools create` do, unless `tags`
  * or `version` say otherwise; a source named by digest needs one of them.
  */
-function mirrorTags(planned: TagPlan, source: NonNullable<Inputs['source']>): TagPlan {
+function mirrorTags(planned: TagPlan, source: MirrorInputs['source']): TagPlan {
   if (planned.fixed.length + planned.floating.length > 0) return planned
   if (source.tag === undefined)
     throw new InputError(
@@ -113,7 +116,7 @@ function expand(input: 'labels' | 'annotations', text: string, values: Record<st
 }
 
 function labelsAndAnnotations(
-  inputs: Pick<Inputs, 'labels' | 'annotations'>,
+  inputs: Pick<BuildInputs, 'labels' | 'annotations'>,
   ctx: GitHubContext,
   version: string | undefined,
   now: Date,

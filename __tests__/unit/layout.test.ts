@@ -83,6 +83,7 @@ const PURE = [
   'plan/floating-tags.ts',
   'plan/tag-rules.ts',
   'plan/tag-rule-syntax.ts',
+  'inputs/list-grammar.ts',
   'plan/template.ts',
   'plan/pep440.ts',
   'plan/annotations.ts',

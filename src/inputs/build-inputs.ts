@@ -7,7 +7,7 @@ import {gitTokenSecret, insideWorkspace, parseContextInputs} from './build-conte
 import {parseCacheOptions} from '../build/cache-options'
 import {InputError} from '../errors'
 import type {GitHubContext} from './github-context'
-import {BUILD_ARG_KEY, LABEL_KEY, parseBoolean, parseKeyValues, parseList} from './parsing'
+import {BUILD_ARG_KEY, LABEL_KEY, parseBoolean, parseCsvList, parseKeyValues, parseList} from './parsing'
 import {Compression, DEFAULT_COMPRESSION_LEVEL, MAX_COMPRESSION_LEVEL} from '../oci/oci'
 
 export function readBuildInputs(
@@ -31,8 +31,8 @@ export function readBuildInputs(
     'no-cache': parseBoolean('no-cache', read('no-cache'), false),
     pull: parseBoolean('pull', read('pull'), false),
     ...readCompression(read),
-    'cache-from': parseCacheOptions('cache-from', parseList(read('cache-from'), true)),
-    'cache-to': parseCacheOptions('cache-to', parseList(read('cache-to'), true)),
+    'cache-from': parseCacheOptions('cache-from', parseList(read('cache-from'))),
+    'cache-to': parseCacheOptions('cache-to', parseList(read('cache-to'))),
     ...secrets,
     secrets: gitToken === undefined ? secrets.secrets : [...secrets.secrets, gitToken],
     ...readBuilderInputs(read),
@@ -48,10 +48,10 @@ function readBuildArgs(
   read: InputReader,
   env: Readonly<Record<string, string | undefined>> | undefined
 ): Array<readonly [string, string | undefined]> {
-  const fromEnv = parseList(read('build-args'), true).filter(line => !line.includes('='))
+  const fromEnv = parseList(read('build-args')).filter(line => !line.includes('='))
   const pairs = parseKeyValues(
     'build-args',
-    parseList(read('build-args'), true)
+    parseList(read('build-args'))
       .filter(line => line.includes('='))
       .join('\n'),
     BUILD_ARG_KEY,
@@ -82,7 +82,7 @@ function readBuilderInputs(read: InputReader) {
   if (builder !== undefined && !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(builder)) {
     throw new InputError('builder', `'${builder}' is not a builder name; give a name that 'docker buildx ls' shows`)
   }
-  const platforms = parseList(read('platforms'))
+  const platforms = parseCsvList('platforms', read('platforms'))
   for (const p of platforms) {
     if (!PLATFORM.test(p))
       throw new InputError(

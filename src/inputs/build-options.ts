@@ -4,7 +4,7 @@
  * annotations, each checked for its form. Pure.
  */
 import {InputError} from '../errors'
-import {parseList} from './parsing'
+import {parseCsvList, parseList} from './parsing'
 
 export interface BuildOptions {
   /** `host:ip` or `host=ip` */
@@ -66,7 +66,7 @@ const ANNOTATION =
   /^(?:(manifest|index|manifest-descriptor|index-descriptor)(?:\[[a-z0-9/,]+\])?:)?([A-Za-z0-9][A-Za-z0-9._\-/]*)=/
 
 function each(name: string, raw: string, newlineOnly: boolean, ok: (v: string) => boolean, accepted: string): string[] {
-  const items = parseList(raw, newlineOnly)
+  const items = newlineOnly ? parseList(raw) : parseCsvList(name, raw)
   for (const v of items) if (!ok(v)) throw new InputError(name, `'${v}' is not accepted; ${accepted}`)
   return items
 }
@@ -121,7 +121,7 @@ export function parseBuildOptions(read: (name: string) => string, local: LocalPa
       v => /^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(v),
       'give stage names, as after AS in a FROM line'
     ),
-    'build-contexts': parseList(read('build-contexts'), true).map(c => buildContext(c, local)),
+    'build-contexts': parseList(read('build-contexts')).map(c => buildContext(c, local)),
     annotations: each(
       'annotations',
       read('annotations'),

@@ -96,7 +96,7 @@ export function parseBuildSecrets(
 
 /** `default` (the runner's SSH agent), `default=path` or `id=path[,path]` (keys or agent sockets). */
 function parseSsh(raw: string, workspace: string): string[] {
-  return parseList(raw, true).map(line => {
+  return parseList(raw).map(line => {
     const eq = line.indexOf('=')
     const id = eq < 0 ? line : line.slice(0, eq)
     if (!SECRET_ID.test(id)) {

@@ -228,7 +228,7 @@ export function getInputs(
 
 /** `tags`, `flavor` and `latest`: plain tags as before, or metadata-action's rules when a line starts with `type=`. */
 function readTagInputs(read: InputReader) {
-  const lines = parseList(read('tags'), true)
+  const lines = parseList(read('tags'))
   const inputLatest = parseChoice('latest', read('latest'), ['auto', 'true', 'false'] as const, 'auto')
   // flavor's latest= where given, else the latest input
   const flavor = parseFlavor(read('flavor'), inputLatest)

@@ -4,7 +4,7 @@ import {BUILD_INPUTS} from './input-names'
 import {InputReader, optional} from './reader'
 import {givenByUser} from './defaults'
 import {InputError} from '../errors'
-import {parseBoolean, parseList} from './parsing'
+import {parseBoolean, parseCsvList} from './parsing'
 import type {ImageReference} from '../registry/reference'
 import {isValidDigest, parseReference} from '../registry/reference'
 
@@ -52,7 +52,7 @@ function refuseBuildInputs(read: InputReader): void {
 }
 
 export function readMerge(read: InputReader, push: boolean, withSource: boolean): string[] {
-  const digests = parseList(read('merge'))
+  const digests = parseCsvList('merge', read('merge'))
   if (digests.length === 0) return []
   if (withSource) throw new InputError('merge', `does not go with 'source'; give one of them`)
   for (const d of digests) {

@@ -4,15 +4,11 @@
  */
 import {isMap, isScalar, isSeq, parseDocument} from 'yaml'
 import {InputError} from '../errors'
+import {csvFields, parseCsvList, parseList} from './list-grammar'
 import {parseRepository, Repository, isValidTag} from '../registry/reference'
 import {detectRegistryKind, isAwsAccount, isValidAwsRegion} from '../auth/registry-kind'
 
-/** Items of a newline list (and, unless `newlineOnly`, comma list); blank lines and `#` comments skipped. */
-export function parseList(raw: string, newlineOnly = false): string[] {
-  const lines = raw.split(/\r?\n/)
-  const items = newlineOnly ? lines : lines.flatMap(l => l.split(','))
-  return items.map(s => s.trim()).filter(s => s !== '' && !s.startsWith('#'))
-}
+export {csvFields, parseCsvList, parseList} from './list-grammar'
 
 export function parseBoolean(name: string, raw: string, fallback: boolean): boolean {
   const v = raw.trim()
@@ -39,7 +35,7 @@ export function parseKeyValues(
   keyPattern: RegExp,
   keyDescription: string
 ): Array<[string, string]> {
-  return parseList(raw, true).map(line => {
+  return parseList(raw).map(line => {
     const eq = line.indexOf('=')
     if (eq <= 0) {
       throw new InputError(name, `'${line}' is not KEY=VALUE; give one KEY=VALUE per line`)
@@ -89,14 +85,7 @@ function imageEntry(name: string, line: string): string | undefined {
 export function parseImages(name: string, raw: string, notices: string[] = []): Repository[] {
   const seen = new Set<string>()
   const repos: Repository[] = []
-  const items = parseList(raw, true).flatMap(line =>
-    line.includes('=')
-      ? [imageEntry(name, line)]
-      : line
-          .split(',')
-          .map(i => i.trim())
-          .filter(i => i !== '')
-  )
+  const items = parseList(raw).flatMap(line => (line.includes('=') ? [imageEntry(name, line)] : csvFields(name, line)))
   for (const given of items) {
     if (given === undefined) continue
     const item = given.toLowerCase()
@@ -115,7 +104,7 @@ export function parseImages(name: string, raw: string, notices: string[] = []): 
 }
 
 export function parseTags(name: string, raw: string): string[] {
-  return parseList(raw).map(tag => {
+  return parseCsvList(name, raw).map(tag => {
     if (tag.includes('/') || (tag.includes(':') && !isValidTag(tag))) {
       const bare = tag.slice(tag.lastIndexOf('/') + 1).split(/[:@]/)[1] ?? ''
       throw new InputError(

@@ -3,6 +3,7 @@
  * and checked, with metadata-action's defaults filled in. Pure.
  */
 import {InputError} from '../errors'
+import {csvFields} from '../inputs/list-grammar'
 
 export const RULE_TYPES = ['schedule', 'semver', 'pep440', 'match', 'edge', 'ref', 'raw', 'sha'] as const
 export type RuleType = (typeof RULE_TYPES)[number]
@@ -56,30 +57,6 @@ export const DEFAULT_FLAVOR: Flavor = {
 /** A `tags` line in metadata-action's language (`type=…`), as opposed to a plain tag. */
 export function isTagRule(line: string): boolean {
   return /^\s*type\s*=/i.test(line)
-}
-
-/** CSV fields of one line of `input`: commas separate, double quotes protect commas (`""` is a quote). */
-function csvFields(input: string, line: string): string[] {
-  const fields: string[] = []
-  let field = ''
-  let quoted = false
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i]
-    if (quoted) {
-      if (c === '"' && line[i + 1] === '"') {
-        field += '"'
-        i++
-      } else if (c === '"') quoted = false
-      else field += c
-    } else if (c === '"') quoted = true
-    else if (c === ',') {
-      fields.push(field)
-      field = ''
-    } else field += c
-  }
-  if (quoted) fail(input, line, 'a double quote is not closed')
-  fields.push(field)
-  return fields.map(f => f.trim()).filter(f => f !== '')
 }
 
 /** Fails naming the input and the line. */

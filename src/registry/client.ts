@@ -8,11 +8,11 @@ import {Readable} from 'stream'
 import {MANIFEST_MEDIA_TYPES, Manifest, sha256} from '../oci/oci'
 import {inPieces} from './pieces'
 import {repositoryScope} from './challenge'
-import type {RetryPolicy} from './retry'
-import {DEFAULT_RETRY, RetryBudget} from './retry'
+import {DEFAULT_RETRY, RetryBudget, type RetryPolicy} from './retry'
 import {
   BodyFactory,
   Credentials,
+  Fetch,
   DEFAULT_LIMITS,
   Limits,
   MAX_JSON_BYTES,
@@ -82,7 +82,7 @@ export class RegistryClient {
   constructor(
     readonly registry: string,
     credentials: Credentials | undefined,
-    fetchImpl: typeof fetch = fetch,
+    fetchImpl?: Fetch, // none: the transport's own (httpFetch)
     retry: RetryPolicy = DEFAULT_RETRY,
     limits: Limits = DEFAULT_LIMITS,
     budget: RetryBudget = new RetryBudget()

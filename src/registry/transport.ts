@@ -16,6 +16,7 @@
 import * as core from '@actions/core'
 import {Readable} from 'stream'
 import {Challenge, parseChallenge} from './challenge'
+import {httpFetch} from './http-fetch'
 import {apiHost, isLoopbackRegistry} from './reference'
 import {
   DEFAULT_RETRY,
@@ -70,7 +71,8 @@ export interface RequestOptions {
   readonly retry?: boolean
 }
 
-type Fetch = typeof fetch
+/** What the transport asks of fetch: the global one's shape (httpFetch by default; tests give their own). */
+export type Fetch = (input: string | URL, init?: RequestInit) => Promise<Response>
 
 const USER_AGENT = 'stevedore'
 
@@ -97,7 +99,7 @@ export class Transport {
   constructor(
     readonly registry: string,
     private readonly credentials: Credentials | undefined,
-    private readonly fetchImpl: Fetch = fetch,
+    private readonly fetchImpl: Fetch = httpFetch,
     private readonly policy: RetryPolicy = DEFAULT_RETRY,
     private readonly limits: Limits = DEFAULT_LIMITS,
     private readonly budget: RetryBudget = new RetryBudget()

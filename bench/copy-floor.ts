@@ -1,8 +1,9 @@
 /**
  * The floor of a copy in Node: one 150 MB blob from one loopback docker-registry to another, each
  * way in its own node process under /usr/bin/time, against `skopeo copy` of an image holding that
- * blob. `fetch`: the GET's body given to a PUT (undici's fetch, as src/registry/transport.ts uses
- * it); `http`: node:http's GET piped into its PUT. `bare`: node loading nothing. Prints a table.
+ * blob. `fetch`: the GET's body given to a PUT with undici's fetch; `httpFetch`: the same with
+ * stevedore's fetch on node:http (src/registry/http-fetch.ts); `http`: node:http's GET piped into
+ * its PUT. `bare`: node loading nothing. Prints a table.
  * Run by `bash bench/run.sh` with BENCH_GOALS=floor.
  */
 import {execFile} from 'child_process'
@@ -18,11 +19,15 @@ import {actionNode} from '../scripts/local-runner'
 const exec = promisify(execFile)
 const RUNS = Number(process.env.BENCH_RUNS ?? 3)
 const SIZE = 150e6
+/** the transport's fetch, as bench/run.sh compiled it beside this file */
+const OURS = path.join(__dirname, '..', 'src', 'registry', 'http-fetch.js')
 
 /** One copy of `digest` from src to dst, as a node program (CommonJS, no packages). */
 const PROGRAM = `
 const http = require('node:http')
-const [how, src, dst, digest, repo] = process.argv.slice(2)
+const [how, src, dst, digest, repo, ours] = process.argv.slice(2)
+// httpFetch: stevedore's own fetch (src/registry/http-fetch.ts, compiled by bench/run.sh)
+const fetch = how === 'httpFetch' ? require(ours).httpFetch : globalThis.fetch
 async function session() {
   const r = await fetch('http://' + dst + '/v2/' + repo + '/blobs/uploads/', {method: 'POST'})
   await r.arrayBuffer()
@@ -34,7 +39,7 @@ async function main() {
   const put = await session()
   const get = 'http://' + src + '/v2/src/blobs/' + digest
   let status
-  if (how === 'fetch') {
+  if (how === 'fetch' || how === 'httpFetch') {
     const g = await fetch(get)
     const r = await fetch(put, {method: 'PUT', body: g.body, duplex: 'half', headers: {'content-length': g.headers.get('content-length')}})
     await r.arrayBuffer()
@@ -120,6 +125,7 @@ async function main(): Promise<void> {
     const ways: Record<string, (dst: string) => string[]> = {
       bare: dst => [actionNode(), program, 'bare', src.host, dst, digest, 'copy'],
       fetch: dst => [actionNode(), program, 'fetch', src.host, dst, digest, 'copy'],
+      httpFetch: dst => [actionNode(), program, 'httpFetch', src.host, dst, digest, 'copy', OURS],
       http: dst => [actionNode(), program, 'http', src.host, dst, digest, 'copy'],
       skopeo: dst => [
         'skopeo',

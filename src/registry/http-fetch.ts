@@ -1,8 +1,7 @@
 /**
  * `fetch` for the registry transport, on node:http and node:https: the Request and Response of the
- * global fetch, without undici's fetch machinery, which costs about twice the CPU for every byte a
- * blob streams through it (docs/benchmarks.md, 2026-12-05: 1.70 CPU-s against 0.65-0.79 for one
- * 150 MB blob copied between two loopback registries). It does what transport.ts asks of fetch and
+ * global fetch, without undici's fetch machinery, which takes about twice the CPU for every byte a
+ * blob streams through it (docs/benchmarks.md, 2026-12-05). It does what transport.ts asks of fetch and
  * no more: a method, headers, a Buffer or a ReadableStream body, an AbortSignal; redirects are
  * answered, not followed (transport.ts follows them itself). Failures look as fetch's do: a
  * TypeError "fetch failed" whose cause is the socket's error, or the signal's reason once it

@@ -3,7 +3,7 @@
 // (or created) and ACR push rights are checked here, before anything is built.
 import * as core from '@actions/core'
 import type {AzureIdentity} from './azure-credentials'
-import type {Docker} from '../build/docker'
+import type {DockerLogins} from '../build/docker'
 import type {Ecr, EcrLogin, TagMutability} from './ecr'
 import type {CommonInputs} from '../inputs/inputs'
 import type {LoginMethod} from './login-plan'
@@ -43,7 +43,7 @@ async function awsFor(
 export async function logIn(
   inputs: CommonInputs,
   methods: readonly LoginMethod[],
-  docker: Docker | undefined,
+  docker: DockerLogins | undefined,
   env: NodeJS.ProcessEnv
 ): Promise<Session> {
   const ecr = await awsFor(inputs, methods, env)
@@ -107,7 +107,7 @@ async function useCredentials(
   inputs: CommonInputs,
   m: LoginMethod,
   creds: Credentials | undefined,
-  docker: Docker | undefined,
+  docker: DockerLogins | undefined,
   identity: AzureIdentity | undefined
 ): Promise<boolean> {
   if (creds === undefined) {

@@ -189,17 +189,20 @@ export async function detectBuilder(env: NodeJS.ProcessEnv, builderName: string 
   }
 }
 
-/** A docker client bound to this run's config directory. */
-export class Docker {
+/**
+ * `docker login` and `docker logout` into this run's config directory: all that a mirror or a merge
+ * asks of docker (with `logout: false`, for later steps), with the docker client on PATH.
+ */
+export class DockerLogins {
   readonly env: NodeJS.ProcessEnv
 
   constructor(
-    readonly builder: Builder,
+    /** the docker CLI that runs */
+    readonly client: string,
     configDir: string,
     baseEnv: NodeJS.ProcessEnv
   ) {
     this.env = {...baseEnv, DOCKER_CONFIG: configDir}
-    if (builder.kind === 'buildkit') this.env.DOCKER_BUILDKIT = '1'
   }
 
   /**
@@ -223,7 +226,7 @@ export class Docker {
         new RetryBudget(),
         {error: e => e instanceof LoginFailed && !(refused(e.detail) && ++refusals >= 3)},
         async () => {
-          const r = await run(this.builder.docker, ['login', '--username', username, '--password-stdin', registry], {
+          const r = await run(this.client, ['login', '--username', username, '--password-stdin', registry], {
             env: this.env,
             input: Buffer.from(password)
           })
@@ -242,12 +245,24 @@ export class Docker {
   }
 
   async logout(registry: string): Promise<void> {
-    await run(this.builder.docker, ['logout', registry], {env: this.env})
+    await run(this.client, ['logout', registry], {env: this.env})
+  }
+}
+
+/** The docker client of the chosen builder, bound to this run's config directory: it logs in, builds and saves. */
+export class Docker extends DockerLogins {
+  constructor(
+    readonly builder: Builder,
+    configDir: string,
+    baseEnv: NodeJS.ProcessEnv
+  ) {
+    super(builder.docker, configDir, baseEnv)
+    if (builder.kind === 'buildkit') this.env.DOCKER_BUILDKIT = '1'
   }
 
   /** Runs the build; `args` come from buildArguments(). */
   async build(args: readonly string[], cwd: string): Promise<void> {
-    const r = await run(this.builder.docker, args, {env: this.env, cwd, stream: true})
+    const r = await run(this.client, args, {env: this.env, cwd, stream: true})
     if (r.exitCode !== 0) {
       const tail = r.stderr.trim().split('\n').slice(-12).join('\n')
       throw new ActionError(`The image build failed (exit ${r.exitCode}). Last lines:\n${tail}`)
@@ -256,14 +271,14 @@ export class Docker {
 
   /** `--call check,format=json`: the JSON on stdout, buildx's progress on stderr (shown in the log). */
   async check(args: readonly string[], cwd: string): Promise<RunResult> {
-    const r = await run(this.builder.docker, args, {env: this.env, cwd})
+    const r = await run(this.client, args, {env: this.env, cwd})
     if (r.stderr.trim() !== '') core.info(r.stderr.trimEnd())
     return r
   }
 
   /** The image's diff IDs, bottom layer first; undefined when the engine does not say (nothing depends on it). */
   async diffIds(image: string): Promise<string[] | undefined> {
-    const r = await run(this.builder.docker, ['image', 'inspect', '--format', '{{json .RootFS.Layers}}', image], {
+    const r = await run(this.client, ['image', 'inspect', '--format', '{{json .RootFS.Layers}}', image], {
       env: this.env
     }).catch(() => undefined)
     if (r?.exitCode !== 0) return undefined
@@ -274,7 +289,7 @@ export class Docker {
   /** `docker save` as a stream; a failure of docker ends the stream with an error. */
   /** The ID of an image the engine holds (by name or ID); undefined when it holds none by that name. */
   async imageId(image: string): Promise<string | undefined> {
-    const r = await run(this.builder.docker, ['image', 'inspect', '--format', '{{.Id}}', image], {env: this.env})
+    const r = await run(this.client, ['image', 'inspect', '--format', '{{.Id}}', image], {env: this.env})
     if (r.exitCode !== 0) {
       core.debug(`docker image inspect ${image}: ${r.stderr.trim()}`)
       return undefined
@@ -283,7 +298,7 @@ export class Docker {
   }
 
   save(image: string): Readable {
-    const child = spawn(this.builder.docker, ['save', image], {env: this.env, stdio: ['ignore', 'pipe', 'pipe']})
+    const child = spawn(this.client, ['save', image], {env: this.env, stdio: ['ignore', 'pipe', 'pipe']})
     let stderr = ''
     child.stderr.on('data', d => (stderr += d))
     child.on('close', code => {

@@ -1,6 +1,6 @@
 /** Mirror and merge: an image or index registries already hold, published with no engine at all. */
 
-import {facts, finish, logInGroup, outcomeOf, phase, publishAndVerify, runDocker, tagsGroup} from './steps'
+import {facts, finish, logInGroup, outcomeOf, phase, publishAndVerify, runDockerLogins, tagsGroup} from './steps'
 import * as core from '@actions/core'
 import {Session} from '../auth/auth'
 import type {CommonInputs, MergeInputs, MirrorInputs} from '../inputs/inputs'
@@ -81,9 +81,7 @@ async function publishExisting(
   ) => Promise<{root: ManifestNode; imageId: string; origins: NonNullable<UploadOptions['origins']>}>
 ): Promise<void> {
   // no docker here, unless later steps are to keep the logins (logout: false): the docker on PATH writes them
-  const docker = inputs.logout
-    ? undefined
-    : runDocker(runnerTemp, inputs, {kind: 'buildx', docker: 'docker', clientVersion: ''})
+  const docker = inputs.logout ? undefined : runDockerLogins(runnerTemp, inputs)
   const session = await logInGroup(inputs, logins, docker)
   const {tags, notes} = await tagsGroup(plan, inputs, session)
   const {root, imageId, origins} = await phase(name, () => load(session))

@@ -4,7 +4,7 @@ import * as core from '@actions/core'
 import {Session, logIn} from '../auth/auth'
 import {BuildPath, choosePath, requireAttestations, requireBuildOptions, requireCapabilities} from '../build/build-path'
 import {cacheArguments, cacheExportRefusal} from '../build/cache-options'
-import {Docker, detectBuilder} from '../build/docker'
+import {Docker, DockerLogins, detectBuilder} from '../build/docker'
 import type {Builder} from '../build/builder-choice'
 import {createRunDockerConfig, userDockerConfigDir} from '../auth/docker-config'
 import {ActionError, InputError} from '../errors'
@@ -89,26 +89,36 @@ export async function setUpDocker(
 }
 
 /**
- * A docker client on a docker config of this run, which the post step removes; with `logout: false`
- * later steps of the job get it (DOCKER_CONFIG) and the post step leaves it for the runner, which
- * empties RUNNER_TEMP when the job ends.
+ * A docker config of this run, which the post step removes; with `logout: false` later steps of the
+ * job get it (DOCKER_CONFIG) and the post step leaves it for the runner, which empties RUNNER_TEMP
+ * when the job ends.
  */
-export function runDocker(runnerTemp: string, inputs: Pick<CommonInputs, 'logout'>, builder: Builder): Docker {
+function runDockerConfig(runnerTemp: string, inputs: Pick<CommonInputs, 'logout'>, client: string): string {
   const configDir = createRunDockerConfig(runnerTemp, userDockerConfigDir(process.env))
   save(State.DockerConfigDir, configDir)
-  save(State.DockerClient, builder.docker)
+  save(State.DockerClient, client)
   if (!inputs.logout) {
     save(State.KeepLogins, 'true')
     core.exportVariable('DOCKER_CONFIG', configDir)
     core.info(`logout: false - later steps of this job use this run's docker config and its logins (${configDir})`)
   }
-  return new Docker(builder, configDir, process.env)
+  return configDir
+}
+
+/** The builder's docker client on a docker config of this run. */
+export function runDocker(runnerTemp: string, inputs: Pick<CommonInputs, 'logout'>, builder: Builder): Docker {
+  return new Docker(builder, runDockerConfig(runnerTemp, inputs, builder.docker), process.env)
+}
+
+/** The docker on PATH, for logins only (a mirror or merge with `logout: false`), on a docker config of this run. */
+export function runDockerLogins(runnerTemp: string, inputs: Pick<CommonInputs, 'logout'>): DockerLogins {
+  return new DockerLogins('docker', runDockerConfig(runnerTemp, inputs, 'docker'), process.env)
 }
 
 export async function logInGroup(
   inputs: CommonInputs,
   logins: readonly LoginMethod[],
-  docker: Docker | undefined
+  docker: DockerLogins | undefined
 ): Promise<Session> {
   const session = await phase('Log in', () => logIn(inputs, logins, docker, process.env))
   save(State.CloudLogins, JSON.stringify(session.cloudLogins))

@@ -1,5 +1,4 @@
 import {BuildSpec, buildArguments, defaultProvenance} from '../../src/build/build-command'
-import {NO_BUILD_OPTIONS} from '../../src/inputs/build-options'
 
 const spec: BuildSpec = {
   inputs: {
@@ -21,7 +20,14 @@ const spec: BuildSpec = {
     load: false,
     compression: 'gzip',
     'compression-level': 3,
-    ...NO_BUILD_OPTIONS
+    // build-push-action's further options, none given
+    'add-hosts': [],
+    'shm-size': undefined,
+    ulimit: [],
+    allow: [],
+    'no-cache-filters': [],
+    'build-contexts': [],
+    annotations: []
   },
   labels: {'org.opencontainers.image.version': '1.2.3'},
   annotations: [],

@@ -16,7 +16,12 @@ beforeAll(() => {
 })
 afterAll(() => fs.rmSync(workspace, {recursive: true, force: true}))
 
-function inputs(values: Record<string, string>, ref = ''): {inputs: AnyMode; masked: string[]} {
+function inputs(
+  values: Record<string, string>,
+  ref = '',
+  /** the step's environment, where a test says what it holds */
+  env?: Record<string, string>
+): {inputs: AnyMode; masked: string[]} {
   const masked: string[] = []
   // as a runner sends them: every action.yml default, then the step's own inputs
   const all: Record<string, string> = {
@@ -31,7 +36,14 @@ function inputs(values: Record<string, string>, ref = ''): {inputs: AnyMode; mas
     inputs: anyMode(
       getInputs(
         read,
-        {workspace, ref, awsRegion: undefined, serverUrl: 'https://github.com', repository: 'acme/orders'},
+        {
+          workspace,
+          ref,
+          awsRegion: undefined,
+          serverUrl: 'https://github.com',
+          repository: 'acme/orders',
+          ...(env === undefined ? {} : {env})
+        },
         s => masked.push(s)
       )
     ),
@@ -683,29 +695,12 @@ test('username and password through toJSON, as registry-auth takes them, are the
 })
 
 test('build-args KEY alone takes its value from the environment, as build-push-action passes it', () => {
-  const read = (values: Record<string, string>) => {
-    const all: Record<string, string> = {
-      ...actionDefaults(),
-      'github-token': '',
-      images: 'ghcr.io/acme/orders',
-      context: 'app',
-      ...values
-    }
-    return (name: string): string => all[name] ?? ''
-  }
-  const ctx = {workspace, ref: '', awsRegion: undefined, serverUrl: 'https://github.com', repository: 'acme/orders'}
-  const i = anyMode(
-    getInputs(
-      read({'build-args': 'PYTHON_VERSION\nUID=10001'}),
-      {...ctx, env: {PYTHON_VERSION: '3.12'}},
-      () => undefined
-    )
-  )
+  const {inputs: i} = inputs({'build-args': 'PYTHON_VERSION\nUID=10001'}, '', {PYTHON_VERSION: '3.12'})
   expect(i['build-args']).toEqual([
     ['UID', '10001'],
     ['PYTHON_VERSION', undefined]
   ])
-  expect(() => getInputs(read({'build-args': 'PYTHON_VERSION'}), {...ctx, env: {}}, () => undefined)).toThrow(
+  expect(() => inputs({'build-args': 'PYTHON_VERSION'}, '', {})).toThrow(
     /^Input 'build-args': 'PYTHON_VERSION' takes its value from the environment, and PYTHON_VERSION is not set in this step/
   )
 })

@@ -7,7 +7,8 @@ import {gitTokenSecret, insideWorkspace, parseContextInputs} from './build-conte
 import {parseCacheOptions} from '../build/cache-options'
 import {InputError} from '../errors'
 import type {GitHubContext} from './github-context'
-import {BUILD_ARG_KEY, LABEL_KEY, parseBoolean, parseCsvList, parseKeyValues, parseList} from './parsing'
+import {BUILD_ARG_KEY, LABEL_KEY, parseBoolean, parseKeyValues} from './parsing'
+import {parseCsvList, parseList} from './list-grammar'
 import {Compression, DEFAULT_COMPRESSION_LEVEL, MAX_COMPRESSION_LEVEL} from '../oci/oci'
 
 export function readBuildInputs(

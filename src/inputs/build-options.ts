@@ -4,7 +4,7 @@
  * annotations, each checked for its form. Pure.
  */
 import {InputError} from '../errors'
-import {parseCsvList, parseList} from './parsing'
+import {parseCsvList, parseList} from './list-grammar'
 
 export interface BuildOptions {
   /** `host:ip` or `host=ip` */
@@ -21,17 +21,6 @@ export interface BuildOptions {
   readonly 'build-contexts': readonly string[]
   /** `[level:]key=value`, levels as buildx takes them (manifest, index, manifest-descriptor, index-descriptor) */
   readonly annotations: readonly string[]
-}
-
-/** None given: what a build without them, or a step that builds nothing, has. */
-export const NO_BUILD_OPTIONS: BuildOptions = {
-  'add-hosts': [],
-  'shm-size': undefined,
-  ulimit: [],
-  allow: [],
-  'no-cache-filters': [],
-  'build-contexts': [],
-  annotations: []
 }
 
 export const BUILD_OPTION_INPUTS = [

@@ -7,7 +7,7 @@
 import * as fs from 'fs'
 import * as path from 'path'
 import {InputError} from '../errors'
-import {parseList} from './parsing'
+import {parseList} from './list-grammar'
 
 /** One `--secret` of the build: its value comes from a file or from the environment. */
 export type BuildSecret =

@@ -8,8 +8,6 @@ import {csvFields, parseCsvList, parseList} from './list-grammar'
 import {parseRepository, Repository, isValidTag} from '../registry/reference'
 import {detectRegistryKind, isAwsAccount, isValidAwsRegion} from '../auth/registry-kind'
 
-export {csvFields, parseCsvList, parseList} from './list-grammar'
-
 export function parseBoolean(name: string, raw: string, fallback: boolean): boolean {
   const v = raw.trim()
   if (v === '') return fallback

@@ -15,6 +15,7 @@ import {promisify} from 'util'
 import * as zlib from 'zlib'
 import {startRegistries} from '../__tests__/support/registry'
 import {actionNode} from '../scripts/local-runner'
+import {Cost, measured, median} from './measure'
 
 const exec = promisify(execFile)
 const RUNS = Number(process.env.BENCH_RUNS ?? 3)
@@ -60,28 +61,6 @@ async function main() {
 }
 main().catch(e => { console.error(e); process.exit(1) })
 `
-
-interface Cost {
-  wall: number
-  cpu: number
-}
-
-async function timed(argv: string[]): Promise<Cost> {
-  const file = path.join(os.tmpdir(), `stevedore-floor-${process.pid}-${Date.now()}`)
-  try {
-    await exec('/usr/bin/time', ['-f', '%e %U %S', '-o', file, ...argv], {maxBuffer: 16 << 20})
-    const [wall, user, sys] = fs.readFileSync(file, 'utf8').trim().split('\n').at(-1)?.split(' ').map(Number) ?? []
-    return {wall: wall ?? 0, cpu: (user ?? 0) + (sys ?? 0)}
-  } finally {
-    fs.rmSync(file, {force: true})
-  }
-}
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b)
-  const mid = Math.floor(s.length / 2)
-  return s.length % 2 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2
-}
 
 async function main(): Promise<void> {
   const [src] = await startRegistries([{}])
@@ -147,7 +126,9 @@ async function main(): Promise<void> {
       for (let i = 0; i < RUNS; i++) {
         const [dst] = await startRegistries([{}])
         try {
-          costs.push(await timed(argv(dst.host)))
+          costs.push(
+            await measured(time => exec(time[0] ?? '', [...time.slice(1), ...argv(dst.host)], {maxBuffer: 16 << 20}))
+          )
         } finally {
           await dst.stop()
         }

@@ -17,6 +17,7 @@ import {promisify} from 'util'
 import {ENGINE_NAMES, EngineName, craneBinary, engine} from '../__tests__/support/engines'
 import {TestRegistry, startRegistries} from '../__tests__/support/registry'
 import {runAction} from '../scripts/local-runner'
+import {Cost, measured, median} from './measure'
 import {RUNNER_LINK, Relay, startRelay} from './relay'
 
 const exec = promisify(execFile)
@@ -37,11 +38,6 @@ type Link = 'loopback' | 'link'
 const ORDERS_ARGS = ['BASE_IMAGE=stevedore-local/python-fastapi:bookworm', 'APP_PACKAGE_NAME=orders', 'UID=10001']
 const TAGS = ['1.2.3', '1.2', '1', 'latest']
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b)
-  const mid = Math.floor(s.length / 2)
-  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2
-}
 const f2 = (x: number) => x.toFixed(2)
 const list = (xs: number[]) => xs.map(f2).join(', ')
 const log = (line: string) => process.stderr.write(`${line}\n`)
@@ -215,33 +211,11 @@ async function goal2(lines: string[]): Promise<void> {
   }
 }
 
-/** What /usr/bin/time says of one process tree: wall and CPU seconds, peak RSS in MB. */
-interface Cost {
-  readonly wall: number
-  readonly cpu: number
-  readonly rssMb: number
-}
-
-const TIME_FORMAT = '%e %U %S %M'
 const addCosts = (xs: Cost[]): Cost => ({
   wall: xs.reduce((n, c) => n + c.wall, 0),
   cpu: xs.reduce((n, c) => n + c.cpu, 0),
   rssMb: Math.max(0, ...xs.map(c => c.rssMb))
 })
-
-/** Runs `work` with the argv prefix that puts a command under /usr/bin/time, and reads what it measured. */
-async function measured(work: (timeArgv: string[]) => Promise<unknown>): Promise<Cost> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stevedore-bench-time-'))
-  const file = path.join(dir, 'time')
-  try {
-    await work(['/usr/bin/time', '-f', TIME_FORMAT, '-o', file])
-    const [wall, user, sys, rssKb] =
-      fs.readFileSync(file, 'utf8').trim().split('\n').at(-1)?.split(' ').map(Number) ?? []
-    return {wall: wall ?? 0, cpu: (user ?? 0) + (sys ?? 0), rssMb: (rssKb ?? 0) / 1024}
-  } finally {
-    fs.rmSync(dir, {recursive: true, force: true})
-  }
-}
 
 async function skopeoCopy(src: string, dst: string): Promise<Cost> {
   return measured(time =>

@@ -24,7 +24,16 @@ function removeAll(): void {
   }
 }
 
+let cancelled = false
+
+/**
+ * Stays registered for every later signal: a listener removed after the first (process.once) would
+ * hand a second SIGINT (a runner's, or `timeout`'s to the process group) to the default action,
+ * which ends the step before it removes anything or says why.
+ */
 function onSignal(signal: NodeJS.Signals): void {
+  if (cancelled) return
+  cancelled = true
   removeAll()
   core.setFailed(`Cancelled (${signal}): this run's work folders under RUNNER_TEMP were removed`)
   process.exit(1)
@@ -34,8 +43,8 @@ function onSignal(signal: NodeJS.Signals): void {
 export function makeWorkDir(runnerTemp: string, prefix: string): string {
   if (!handling) {
     handling = true
-    process.once('SIGINT', onSignal)
-    process.once('SIGTERM', onSignal)
+    process.on('SIGINT', onSignal)
+    process.on('SIGTERM', onSignal)
   }
   const dir = fs.mkdtempSync(path.join(runnerTemp, prefix))
   live.add(dir)

@@ -32308,7 +32308,16 @@ function removeAll() {
         live.delete(dir);
     }
 }
+let cancelled = false;
+/**
+ * Stays registered for every later signal: a listener removed after the first (process.once) would
+ * hand a second SIGINT (a runner's, or `timeout`'s to the process group) to the default action,
+ * which ends the step before it removes anything or says why.
+ */
 function onSignal(signal) {
+    if (cancelled)
+        return;
+    cancelled = true;
     removeAll();
     core.setFailed(`Cancelled (${signal}): this run's work folders under RUNNER_TEMP were removed`);
     process.exit(1);
@@ -32317,8 +32326,8 @@ function onSignal(signal) {
 function makeWorkDir(runnerTemp, prefix) {
     if (!handling) {
         handling = true;
-        process.once('SIGINT', onSignal);
-        process.once('SIGTERM', onSignal);
+        process.on('SIGINT', onSignal);
+        process.on('SIGTERM', onSignal);
     }
     const dir = fs.mkdtempSync(path.join(runnerTemp, prefix));
     live.add(dir);
